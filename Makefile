@@ -1,0 +1,57 @@
+# emu86 top-level Makefile.  Run ./configure first (make does it for you
+# when build/config.mk is missing).
+#
+#   make            build $(BUILD)/emu86
+#   make check      unit tests, CLI tests, layering check, guest suite
+#   make check-asan the same suite built with ASan+UBSan in build-asan/
+#   make bench      interpreter speed beside QEMU TCG (not a test)
+#   make clean
+
+BUILD ?= build
+-include $(BUILD)/config.mk
+
+SRC_DIRS := hw target accel tcg ui system
+SRCS := $(sort $(shell find $(SRC_DIRS) -name '*.c' 2>/dev/null))
+MAIN_SRC := system/main.c
+LIB_SRCS := $(filter-out $(MAIN_SRC),$(SRCS))
+OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(SRCS))
+LIB_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRCS))
+
+UNIT_SRCS := $(sort $(wildcard tests/unit/test-*.c))
+UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
+
+.PHONY: all check check-unit check-asan bench clean distclean guests
+all: $(BUILD)/emu86
+
+$(BUILD)/config.mk:
+	./configure --builddir=$(BUILD)
+
+$(BUILD)/obj/%.o: %.c $(BUILD)/config.mk
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/emu86: $(OBJS)
+	$(CC) $(LDFLAGS) -o $@ $(OBJS) $(LIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(LIB_OBJS) $(LDFLAGS) $(LIBS)
+
+-include tests/guest/guest.mk
+
+check: all $(UNIT_BINS) guests
+	@BUILD=$(BUILD) tests/check.sh
+
+check-asan:
+	./configure --enable-sanitizers --builddir=build-asan
+	$(MAKE) BUILD=build-asan check
+
+bench: all guests
+	@BUILD=$(BUILD) bench/run-bench.sh
+
+clean:
+	rm -rf $(BUILD) build-asan tests/guest/build
+
+distclean: clean
+
+-include $(OBJS:.o=.d) $(UNIT_BINS:=.d)
