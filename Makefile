@@ -18,6 +18,10 @@ OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(SRCS))
 LIB_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRCS))
 
 UNIT_SRCS := $(sort $(wildcard tests/unit/test-*.c))
+# tests/unit/*.c that are not test-*.c: shared test support (harnesses,
+# weak stubs), linked into every unit test.
+TEST_SUPPORT_SRCS := $(filter-out $(UNIT_SRCS),$(sort $(wildcard tests/unit/*.c)))
+TEST_SUPPORT_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(TEST_SUPPORT_SRCS))
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 
 .PHONY: all check check-unit check-asan bench clean distclean guests
@@ -33,9 +37,9 @@ $(BUILD)/obj/%.o: %.c $(BUILD)/config.mk
 $(BUILD)/emu86: $(OBJS)
 	$(CC) $(LDFLAGS) -o $@ $(OBJS) $(LIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS)
+$(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS) $(TEST_SUPPORT_OBJS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $< $(LIB_OBJS) $(LDFLAGS) $(LIBS)
+	$(CC) $(CFLAGS) -MMD -MP -o $@ $< $(LIB_OBJS) $(TEST_SUPPORT_OBJS) $(LDFLAGS) $(LIBS)
 
 -include tests/guest/guest.mk
 
