@@ -222,6 +222,10 @@ typedef struct CPUX86State {
     /* The CPUID model this CPU reports (target/i386/cpuid.c). */
     const struct X86CPUModel *model;
 
+    /* Software TLB of the interpreter's memory path (target/i386/mmu.c),
+     * allocated on first use; NULL until then and unused under KVM. */
+    struct MMUTlb *tlb;
+
     struct X86CPU *cpu;   /* back pointer */
 } CPUX86State;
 
