@@ -79,6 +79,12 @@ typedef struct InsnMem {
 #define PFX_SEG   0x20  /* a segment override was given */
 #define PFX_REX   0x40  /* a REX prefix was given (affects byte registers) */
 
+/* Insn.opcode bit for VEX-encoded instructions (OP_SSE placeholders): the
+ * low bits are the map (0x0f00, 0x0f3800, 0x0f3a00) | opcode byte, Insn.rex
+ * holds REX-equivalent W/R/X/B bits and Insn.imm2 the raw VEX prefix bytes
+ * (0xc5vv or 0xc4vvvv). */
+#define DECODE_OPC_VEX 0x1000000u
+
 typedef struct Insn {
     uint16_t op;        /* InsnOp */
     uint8_t len;        /* total length in bytes, 1..15 */
@@ -90,7 +96,9 @@ typedef struct Insn {
     uint8_t nr_ops;
     uint8_t cond;       /* condition code 0..15 for Jcc/SETcc/CMOVcc, or
                          * the /reg sub-op when a handler wants it */
-    uint16_t opcode;    /* primary opcode: 0x00-0xff, 0x0f00 | byte, 0x0f3800 | ... for maps */
+    uint32_t opcode;    /* primary opcode: 0x00-0xff, 0x0f00 | byte, 0x0f3800 | ... for maps
+                         * (32 bits: the 3-byte maps do not fit 16; VEX-encoded
+                         * instructions add DECODE_OPC_VEX, see decode.c) */
     uint8_t modrm;      /* raw ModRM byte (0 when none) */
     InsnOperand ops[3]; /* ops[0] is the destination when there is one */
     InsnMem mem;
