@@ -247,6 +247,17 @@ typedef struct X86CPU {
     void *tcg_state;                /* block cache etc. when run by TCG */
 } X86CPU;
 
+/* Can this (halted) CPU make progress?  An external interrupt only counts
+ * when IF is set: `cli; hlt` waits for NMI, INIT or a machine request. */
+static inline bool cpu_has_work(X86CPU *cpu)
+{
+    int req = __atomic_load_n(&cpu->interrupt_request, __ATOMIC_ACQUIRE);
+    if (req & (CPU_INTERRUPT_EXIT | CPU_INTERRUPT_NMI | CPU_INTERRUPT_INIT | CPU_INTERRUPT_SIPI)) {
+        return true;
+    }
+    return (req & CPU_INTERRUPT_HARD) && (cpu->env.eflags & IF_MASK);
+}
+
 /* ---- cpu.c: reset, mode bookkeeping, flags ---- */
 void cpu_x86_init(X86CPU *cpu, struct Machine *m, int index);
 void cpu_x86_reset(X86CPU *cpu);          /* power-on / INIT state, SDM Vol.3 9.1.1 */

@@ -1,0 +1,143 @@
+/*
+ * accel/tcg/tcg-accel.c - the software accelerator: the vCPU run loop
+ * around the block cache and an execution backend.
+ *
+ * Between blocks the loop checks for requests (exit, reset, shutdown),
+ * delivers a pending external interrupt, and notices HLT.  Exceptions
+ * raised anywhere inside an instruction longjmp back to the setjmp here and
+ * are delivered through the IDT/IVT by target/i386/excp.c; a fault during
+ * that delivery comes back to the same point, which is how #DF and the
+ * triple fault arise.
+ */
+#include <setjmp.h>
+#include <stdlib.h>
+
+#include "accel/accel.h"
+#include "accel/tcg/tcg-internal.h"
+#include "hw/machine.h"
+#include "system/sysemu.h"
+#include "target/i386/cpu.h"
+
+static TBCache *tcg_cache;
+
+static bool tcg_available(char *why, size_t len)
+{
+    return true;
+}
+
+static bool tcg_preferred(void)
+{
+    return false;
+}
+
+static int tcg_init(Machine *m, char *err, size_t len)
+{
+    tcg_cache = tb_cache_new(&m->mem);
+    return 0;
+}
+
+static int tcg_vcpu_init(X86CPU *cpu, char *err, size_t len)
+{
+    TcgVcpu *t = calloc(1, sizeof(*t));
+    t->cache = tcg_cache;
+    t->backend = &tcg_backend_interp;
+    cpu->tcg_state = t;
+    return 0;
+}
+
+static void log_exec(CPUX86State *env, TranslationBlock *tb)
+{
+    if (log_enabled(LOG_CPU)) {
+        cpu_dump_state(env, log_file());
+    }
+    if (log_enabled(LOG_EXEC)) {
+        log_printf("Trace %d: %p [%08llx/%016llx/%08x]\n", env->cpu->index, (void *)tb,
+                   (unsigned long long)tb->phys_pc, (unsigned long long)tb->pc, tb->flags);
+    }
+}
+
+static VcpuExit tcg_vcpu_run(X86CPU *cpu)
+{
+    CPUX86State *env = &cpu->env;
+    TcgVcpu *t = cpu->tcg_state;
+    Machine *m = cpu->machine;
+    uint64_t collected_gen = tb_cache_generation(t->cache);
+
+    if (setjmp(env->jmp_env) != 0) {
+        /* An exception was raised (env->rip = the faulting instruction for
+         * faults); deliver it.  A fault while delivering longjmps here
+         * again and excp.c escalates it to #DF or a triple fault. */
+        cpu_do_interrupt(env, env->exception_index, false, env->has_error_code,
+                         env->error_code, env->rip);
+    }
+    for (;;) {
+        if (env->triple_fault) {
+            env->triple_fault = false;
+            machine_request_reset(m, "triple fault");
+            return VCPU_EXIT_REQUEST;
+        }
+        int req = __atomic_load_n(&cpu->interrupt_request, __ATOMIC_ACQUIRE);
+        if (req & CPU_INTERRUPT_EXIT) {
+            __atomic_fetch_and(&cpu->interrupt_request, ~CPU_INTERRUPT_EXIT, __ATOMIC_ACQ_REL);
+            return VCPU_EXIT_REQUEST;
+        }
+        if (m->shutdown_requested || m->reset_requested) {
+            return VCPU_EXIT_REQUEST;
+        }
+        if (req & CPU_INTERRUPT_HARD) {
+            cpu_check_hard_interrupt(cpu);
+        }
+        if (env->halted) {
+            return VCPU_EXIT_HALT;
+        }
+        if (tb_cache_generation(t->cache) != collected_gen) {
+            /* no block is running now: free the ones dropped by writes */
+            tb_cache_collect(t->cache);
+            collected_gen = tb_cache_generation(t->cache);
+        }
+        TranslationBlock *tb = tcg_find_block(env, t);
+        if (log_enabled(LOG_CPU | LOG_EXEC)) {
+            log_exec(env, tb);
+        }
+        t->blocks_executed++;
+        t->backend->exec(env, tb, t);
+    }
+}
+
+static void tcg_kick(X86CPU *cpu)
+{
+    /* interrupt_request is polled between blocks, and blocks are short
+     * (REP string instructions yield every few thousand iterations), so
+     * there is nothing to interrupt. */
+}
+
+static void tcg_state_noop(X86CPU *cpu)
+{
+    /* TCG executes on cpu->env directly: nothing to synchronise. */
+}
+
+static void tcg_vcpu_destroy(X86CPU *cpu)
+{
+    free(cpu->tcg_state);
+    cpu->tcg_state = NULL;
+}
+
+static void tcg_destroy(Machine *m)
+{
+    tb_cache_free(tcg_cache);
+    tcg_cache = NULL;
+}
+
+const AccelOps accel_tcg_ops = {
+    .name = "tcg",
+    .available = tcg_available,
+    .preferred = tcg_preferred,
+    .init = tcg_init,
+    .vcpu_init = tcg_vcpu_init,
+    .vcpu_run = tcg_vcpu_run,
+    .kick = tcg_kick,
+    .get_state = tcg_state_noop,
+    .put_state = tcg_state_noop,
+    .vcpu_destroy = tcg_vcpu_destroy,
+    .destroy = tcg_destroy,
+};
