@@ -1,0 +1,387 @@
+/*
+ * accel/kvm/kvm-regs.c - moving the vCPU state between CPUX86State and KVM.
+ *
+ * Design: CPUX86State is the one architectural view (target/i386/cpu.h);
+ * KVM holds the live copy while the vCPU runs.  get_state fills env from
+ * KVM_GET_REGS/SREGS/MSRS (+ DEBUGREGS, VCPU_EVENTS for the interrupt
+ * shadow), put_state does the reverse.  Both are called only while the vCPU
+ * is out of KVM_RUN (by its own thread, or by the generic code while it is
+ * stopped).
+ *
+ * Segment attributes: SegmentCache.flags keeps the descriptor's high dword
+ * bits in place (DESC_*), kvm_segment has them as separate fields with the
+ * same meaning (api.rst, struct kvm_segment; SDM Vol.3 3.4.5), and both
+ * hold the byte-granular limit.  A segment KVM calls "unusable" (a null
+ * selector loaded in protected mode, SDM Vol.3 24.4.1) is represented here
+ * with P clear, and vice versa.
+ *
+ * Pending external interrupt: sregs.interrupt_bitmap reports an interrupt
+ * KVM has accepted (KVM_INTERRUPT) but not yet delivered.  KVM_SET_SREGS
+ * only queues one when a bit is set and keeps the queued one otherwise, so
+ * put_state passes an empty bitmap and never loses or duplicates it.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+
+#include "accel/kvm/kvm-int.h"
+#include "hw/machine.h"
+#include "system/sysemu.h"
+#include "target/i386/cpu.h"
+
+/* ---- segments ---- */
+
+static void seg_to_kvm(struct kvm_segment *k, const SegmentCache *sc)
+{
+    uint32_t f = sc->flags;
+    memset(k, 0, sizeof(*k));
+    k->base = sc->base;
+    k->limit = sc->limit;
+    k->selector = sc->selector;
+    k->type = (f >> DESC_TYPE_SHIFT) & 15;
+    k->s = (f & DESC_S_MASK) != 0;
+    k->dpl = (f & DESC_DPL_MASK) >> DESC_DPL_SHIFT;
+    k->present = (f & DESC_P_MASK) != 0;
+    k->avl = (f & DESC_AVL_MASK) != 0;
+    k->l = (f & DESC_L_MASK) != 0;
+    k->db = (f & DESC_B_MASK) != 0;
+    k->g = (f & DESC_G_MASK) != 0;
+    k->unusable = !k->present;
+}
+
+static void seg_from_kvm(SegmentCache *sc, const struct kvm_segment *k)
+{
+    sc->base = k->base;
+    sc->limit = k->limit;
+    sc->selector = k->selector;
+    sc->flags = ((uint32_t)(k->type & 15) << DESC_TYPE_SHIFT) |
+                (k->s ? DESC_S_MASK : 0) |
+                ((uint32_t)(k->dpl & 3) << DESC_DPL_SHIFT) |
+                (k->present && !k->unusable ? DESC_P_MASK : 0) |
+                (k->avl ? DESC_AVL_MASK : 0) |
+                (k->l ? DESC_L_MASK : 0) |
+                (k->db ? DESC_B_MASK : 0) |
+                (k->g ? DESC_G_MASK : 0);
+}
+
+/* Real mode (CR0.PE=0) has no descriptors, but VM entry still checks the
+ * hidden attributes (SDM Vol.3 26.3.1.2).  If the generic code left them
+ * empty, give them the values a real-mode load produces: present,
+ * accessed read/write data (code for CS), DPL 0 (3 in virtual-8086 mode). */
+static void seg_fix_real_mode(struct kvm_segment *k, bool is_cs, bool vm86)
+{
+    if (k->present) {
+        return;
+    }
+    k->present = 1;
+    k->unusable = 0;
+    k->s = 1;
+    k->type = is_cs ? 0xb : 0x3;
+    k->dpl = vm86 ? 3 : 0;
+    if (!k->limit) {
+        k->limit = 0xffff;
+    }
+}
+
+/* ---- MSRs ---- */
+
+/* Candidates in the order the state is transferred.  Each is kept only if
+ * KVM_GET_MSR_INDEX_LIST lists it. */
+static const uint32_t kvm_state_msr_candidates[] = {
+    MSR_IA32_SYSENTER_CS, MSR_IA32_SYSENTER_ESP, MSR_IA32_SYSENTER_EIP,
+    MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_FMASK, MSR_KERNELGSBASE,
+    MSR_IA32_PAT, MSR_IA32_TSC, MSR_TSC_AUX, MSR_IA32_MISC_ENABLE,
+};
+
+void kvm_arch_init_msr_list(KvmState *s)
+{
+    struct kvm_msr_list probe = { .nmsrs = 0 };
+    uint32_t n = 0;
+    struct kvm_msr_list *list = NULL;
+
+    s->nr_msrs = 0;
+    /* api.rst: with too small an nmsrs, KVM_GET_MSR_INDEX_LIST fails with
+     * E2BIG and sets nmsrs to the needed count. */
+    if (ioctl(s->sys_fd, KVM_GET_MSR_INDEX_LIST, &probe) < 0 && errno == E2BIG) {
+        n = probe.nmsrs;
+        list = calloc(1, sizeof(*list) + n * sizeof(uint32_t));
+        if (list) {
+            list->nmsrs = n;
+            if (ioctl(s->sys_fd, KVM_GET_MSR_INDEX_LIST, list) < 0) {
+                free(list);
+                list = NULL;
+            }
+        }
+    }
+    for (size_t i = 0; i < sizeof(kvm_state_msr_candidates) / sizeof(uint32_t); i++) {
+        uint32_t msr = kvm_state_msr_candidates[i];
+        bool ok = !list; /* no list: try them all, KVM_GET_MSRS stops at the first bad one */
+        for (uint32_t j = 0; list && j < list->nmsrs; j++) {
+            if (list->indices[j] == msr) {
+                ok = true;
+                break;
+            }
+        }
+        /* MISC_ENABLE and PAT are emulated MSRs: KVM handles them without
+         * listing them on some hosts (KVM_GET_EMULATED... not needed). */
+        if (msr == MSR_IA32_PAT || msr == MSR_IA32_MISC_ENABLE) {
+            ok = true;
+        }
+        if (ok && s->nr_msrs < KVM_MAX_STATE_MSRS) {
+            s->msrs[s->nr_msrs++] = msr;
+        }
+    }
+    free(list);
+}
+
+typedef struct {
+    struct kvm_msrs hdr;
+    struct kvm_msr_entry entries[KVM_MAX_STATE_MSRS];
+} KvmMsrBuf;
+
+static uint64_t *env_msr_field(CPUX86State *env, uint32_t msr)
+{
+    switch (msr) {
+    case MSR_IA32_SYSENTER_CS: return &env->sysenter_cs;
+    case MSR_IA32_SYSENTER_ESP: return &env->sysenter_esp;
+    case MSR_IA32_SYSENTER_EIP: return &env->sysenter_eip;
+    case MSR_STAR: return &env->star;
+    case MSR_LSTAR: return &env->lstar;
+    case MSR_CSTAR: return &env->cstar;
+    case MSR_FMASK: return &env->fmask;
+    case MSR_KERNELGSBASE: return &env->kernel_gs_base;
+    case MSR_IA32_PAT: return &env->pat;
+    case MSR_TSC_AUX: return &env->tsc_aux;
+    case MSR_IA32_MISC_ENABLE: return &env->misc_enable;
+    default: return NULL;
+    }
+}
+
+/* ---- get ---- */
+
+void kvm_arch_get_state(X86CPU *cpu)
+{
+    KvmVcpu *kv = cpu->accel_state;
+    CPUX86State *env = &cpu->env;
+    struct kvm_regs regs;
+    struct kvm_sregs sregs;
+
+    if (kvm_vcpu_ioctl_checked(kv, KVM_GET_REGS, &regs, "KVM_GET_REGS") == 0) {
+        env->regs[R_EAX] = regs.rax;
+        env->regs[R_ECX] = regs.rcx;
+        env->regs[R_EDX] = regs.rdx;
+        env->regs[R_EBX] = regs.rbx;
+        env->regs[R_ESP] = regs.rsp;
+        env->regs[R_EBP] = regs.rbp;
+        env->regs[R_ESI] = regs.rsi;
+        env->regs[R_EDI] = regs.rdi;
+        env->regs[R_R8] = regs.r8;
+        env->regs[R_R9] = regs.r9;
+        env->regs[R_R10] = regs.r10;
+        env->regs[R_R11] = regs.r11;
+        env->regs[R_R12] = regs.r12;
+        env->regs[R_R13] = regs.r13;
+        env->regs[R_R14] = regs.r14;
+        env->regs[R_R15] = regs.r15;
+        env->rip = regs.rip;
+        env->next_rip = regs.rip;
+        /* Lazy flags: let the CPU model materialize them its own way. */
+        cpu_set_eflags(env, regs.rflags | EFLAGS_FIXED1, ~0ull);
+    }
+
+    if (kvm_vcpu_ioctl_checked(kv, KVM_GET_SREGS, &sregs, "KVM_GET_SREGS") == 0) {
+        seg_from_kvm(&env->segs[R_ES], &sregs.es);
+        seg_from_kvm(&env->segs[R_CS], &sregs.cs);
+        seg_from_kvm(&env->segs[R_SS], &sregs.ss);
+        seg_from_kvm(&env->segs[R_DS], &sregs.ds);
+        seg_from_kvm(&env->segs[R_FS], &sregs.fs);
+        seg_from_kvm(&env->segs[R_GS], &sregs.gs);
+        seg_from_kvm(&env->ldt, &sregs.ldt);
+        seg_from_kvm(&env->tr, &sregs.tr);
+        env->gdt.base = sregs.gdt.base;
+        env->gdt.limit = sregs.gdt.limit;
+        env->idt.base = sregs.idt.base;
+        env->idt.limit = sregs.idt.limit;
+        env->cr[0] = sregs.cr0;
+        env->cr[2] = sregs.cr2;
+        env->cr[3] = sregs.cr3;
+        env->cr[4] = sregs.cr4;
+        env->cr8 = sregs.cr8;
+        env->efer = sregs.efer;
+        env->apic_base = sregs.apic_base;
+    }
+
+    if (kvm_state.nr_msrs) {
+        KvmMsrBuf buf;
+        memset(&buf, 0, sizeof(buf));
+        buf.hdr.nmsrs = kvm_state.nr_msrs;
+        for (int i = 0; i < kvm_state.nr_msrs; i++) {
+            buf.entries[i].index = kvm_state.msrs[i];
+        }
+        /* Returns how many were read: a host refusing one stops there. */
+        int n = ioctl(kv->fd, KVM_GET_MSRS, &buf);
+        if (n < 0) {
+            kvm_report("KVM_GET_MSRS failed: %s", strerror(errno));
+            n = 0;
+        }
+        for (int i = 0; i < n; i++) {
+            uint32_t msr = buf.entries[i].index;
+            uint64_t *field = env_msr_field(env, msr);
+            if (field) {
+                *field = buf.entries[i].data;
+            } else if (msr == MSR_IA32_TSC) {
+                /* Keep env's TSC model in step: offset such that the CPU
+                 * model's cpu_rdtsc() now returns KVM's guest TSC. */
+                env->tsc_offset += (int64_t)(buf.entries[i].data - cpu_rdtsc(env));
+                kv->tsc_offset_synced = env->tsc_offset;
+                kv->tsc_synced = true;
+            }
+        }
+    }
+
+    if (kvm_state.debugregs) {
+        struct kvm_debugregs dbg;
+        if (ioctl(kv->fd, KVM_GET_DEBUGREGS, &dbg) == 0) {
+            for (int i = 0; i < 4; i++) {
+                env->dr[i] = dbg.db[i];
+            }
+            env->dr[6] = dbg.dr6;
+            env->dr[7] = dbg.dr7;
+        }
+    }
+
+    if (kvm_state.vcpu_events) {
+        struct kvm_vcpu_events ev;
+        if (ioctl(kv->fd, KVM_GET_VCPU_EVENTS, &ev) == 0) {
+            env->inhibit_irq = (ev.interrupt.shadow &
+                                (KVM_X86_SHADOW_INT_MOV_SS | KVM_X86_SHADOW_INT_STI)) != 0;
+        }
+    }
+
+    cpu_update_mode(env);
+}
+
+/* ---- put ---- */
+
+void kvm_arch_put_state(X86CPU *cpu)
+{
+    KvmVcpu *kv = cpu->accel_state;
+    CPUX86State *env = &cpu->env;
+    struct kvm_regs regs;
+    struct kvm_sregs sregs;
+
+    memset(&regs, 0, sizeof(regs));
+    regs.rax = env->regs[R_EAX];
+    regs.rcx = env->regs[R_ECX];
+    regs.rdx = env->regs[R_EDX];
+    regs.rbx = env->regs[R_EBX];
+    regs.rsp = env->regs[R_ESP];
+    regs.rbp = env->regs[R_EBP];
+    regs.rsi = env->regs[R_ESI];
+    regs.rdi = env->regs[R_EDI];
+    regs.r8 = env->regs[R_R8];
+    regs.r9 = env->regs[R_R9];
+    regs.r10 = env->regs[R_R10];
+    regs.r11 = env->regs[R_R11];
+    regs.r12 = env->regs[R_R12];
+    regs.r13 = env->regs[R_R13];
+    regs.r14 = env->regs[R_R14];
+    regs.r15 = env->regs[R_R15];
+    regs.rip = env->rip;
+    regs.rflags = cpu_get_eflags(env) | EFLAGS_FIXED1;
+    kvm_vcpu_ioctl_checked(kv, KVM_SET_REGS, &regs, "KVM_SET_REGS");
+
+    memset(&sregs, 0, sizeof(sregs));
+    seg_to_kvm(&sregs.es, &env->segs[R_ES]);
+    seg_to_kvm(&sregs.cs, &env->segs[R_CS]);
+    seg_to_kvm(&sregs.ss, &env->segs[R_SS]);
+    seg_to_kvm(&sregs.ds, &env->segs[R_DS]);
+    seg_to_kvm(&sregs.fs, &env->segs[R_FS]);
+    seg_to_kvm(&sregs.gs, &env->segs[R_GS]);
+    seg_to_kvm(&sregs.ldt, &env->ldt);
+    seg_to_kvm(&sregs.tr, &env->tr);
+    if (!(env->cr[0] & CR0_PE)) {
+        struct kvm_segment *segs[] = { &sregs.es, &sregs.cs, &sregs.ss,
+                                       &sregs.ds, &sregs.fs, &sregs.gs };
+        for (int i = 0; i < 6; i++) {
+            seg_fix_real_mode(segs[i], i == R_CS, false);
+        }
+    }
+    /* VM entry wants TR to be a busy TSS (SDM Vol.3 26.3.1.2), also in
+     * real mode; the power-on state (SDM Vol.3 9.1.1) is "present, R/W",
+     * which KVM would refuse. */
+    if (sregs.tr.s || (sregs.tr.type != 3 && sregs.tr.type != 11)) {
+        sregs.tr.s = 0;
+        sregs.tr.type = 11;
+    }
+    sregs.tr.present = 1;
+    sregs.tr.unusable = 0;
+    if (!sregs.ldt.selector && !(env->ldt.flags & DESC_P_MASK)) {
+        sregs.ldt.unusable = 1;
+    } else if (!sregs.ldt.unusable) {
+        sregs.ldt.s = 0;
+        sregs.ldt.type = 2;
+    }
+    sregs.gdt.base = env->gdt.base;
+    sregs.gdt.limit = env->gdt.limit;
+    sregs.idt.base = env->idt.base;
+    sregs.idt.limit = env->idt.limit;
+    sregs.cr0 = env->cr[0];
+    sregs.cr2 = env->cr[2];
+    sregs.cr3 = env->cr[3];
+    sregs.cr4 = env->cr[4];
+    sregs.cr8 = env->cr8;
+    sregs.efer = env->efer;
+    sregs.apic_base = env->apic_base;
+    /* interrupt_bitmap stays empty: see the design note. */
+    kvm_vcpu_ioctl_checked(kv, KVM_SET_SREGS, &sregs, "KVM_SET_SREGS");
+
+    if (kvm_state.nr_msrs) {
+        KvmMsrBuf buf;
+        int n = 0;
+        memset(&buf, 0, sizeof(buf));
+        for (int i = 0; i < kvm_state.nr_msrs; i++) {
+            uint32_t msr = kvm_state.msrs[i];
+            uint64_t *field = env_msr_field(env, msr);
+            if (field) {
+                buf.entries[n].index = msr;
+                buf.entries[n].data = *field;
+                n++;
+            } else if (msr == MSR_IA32_TSC &&
+                       (!kv->tsc_synced || kv->tsc_offset_synced != env->tsc_offset)) {
+                /* Only when the generic code moved the TSC (reset):
+                 * rewriting it on every put would make it jump. */
+                buf.entries[n].index = msr;
+                buf.entries[n].data = cpu_rdtsc(env);
+                n++;
+                kv->tsc_offset_synced = env->tsc_offset;
+                kv->tsc_synced = true;
+            }
+        }
+        buf.hdr.nmsrs = n;
+        int r = ioctl(kv->fd, KVM_SET_MSRS, &buf);
+        if (r < 0) {
+            kvm_report("KVM_SET_MSRS failed: %s", strerror(errno));
+        } else if (r < n) {
+            kvm_report("KVM_SET_MSRS refused MSR 0x%x (value 0x%llx)",
+                         buf.entries[r].index, (unsigned long long)buf.entries[r].data);
+        }
+    }
+
+    if (kvm_state.debugregs) {
+        struct kvm_debugregs dbg;
+        memset(&dbg, 0, sizeof(dbg));
+        for (int i = 0; i < 4; i++) {
+            dbg.db[i] = env->dr[i];
+        }
+        /* Architectural fixed bits (SDM Vol.3 17.2.3/17.2.4); KVM rejects
+         * values with the reserved upper half set. */
+        dbg.dr6 = (uint32_t)env->dr[6] | 0xffff0ff0u;
+        dbg.dr7 = ((uint32_t)env->dr[7] | 0x400u);
+        kvm_vcpu_ioctl_checked(kv, KVM_SET_DEBUGREGS, &dbg, "KVM_SET_DEBUGREGS");
+    }
+
+    /* RFLAGS may have changed: the if_flag of the last exit is stale. */
+    kv->run_flags_valid = false;
+}
