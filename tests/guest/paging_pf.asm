@@ -197,6 +197,7 @@ pf_handler:
     mov qword [exc_resume], 0
     ret
 .fail:
+    FAIL_PREP
     PRINT "FAIL: unexpected #PF CR2="
     PRINTHEX [pf_cr2], 16
     PRINT " error="

@@ -36,6 +36,7 @@ verify:
     jmp di
 .badflags:
     mov cx, ax
+    FAIL_PREP
     PRINT "FAIL: "
     mov si, [cs:si]
     call puts16
@@ -45,7 +46,7 @@ verify:
     PRINT 10
     jmp fail_exit16
 .badreg:
-    mov dx, ax
+    FAIL_PREP
     PRINT "FAIL: "
     mov si, [cs:si]
     call puts16

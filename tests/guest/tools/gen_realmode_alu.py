@@ -297,6 +297,7 @@ verify:
     jmp di
 .badflags:
     mov cx, ax
+    FAIL_PREP
     PRINT "FAIL: "
     mov si, [cs:si]
     call puts16
@@ -306,7 +307,7 @@ verify:
     PRINT 10
     jmp fail_exit16
 .badreg:
-    mov dx, ax
+    FAIL_PREP
     PRINT "FAIL: "
     mov si, [cs:si]
     call puts16
