@@ -76,6 +76,9 @@ typedef struct Machine {
     void *intc;
     int (*intr_ack)(void *intc);
 
+    /* PCI bus 0 (hw/pci/pci.h), created by the host bridge */
+    struct PCIBus *pci_bus;
+
     /* Serial port 0 backend (NULL: -serial none) */
     struct Chardev *serial_chr[4];
 
