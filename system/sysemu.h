@@ -56,6 +56,9 @@ void chardev_write(Chardev *chr, const uint8_t *buf, int len);
 /* Called by a frontend when it can take input again. */
 void chardev_accept_input(Chardev *chr);
 void chardev_close_all(void); /* restore terminals: every exit path */
+/* Called on C-a x of a stdio console (set by main to request a clean
+ * shutdown); when NULL the console restores the terminal and exit(0)s. */
+extern void (*chardev_quit_hook)(void);
 
 /* ---- logging: -d ITEMS -D FILE (system/log.c) ---- */
 #define LOG_IN_ASM  (1u << 0)  /* capstone disassembly of each new block */
