@@ -1,0 +1,174 @@
+/*
+ * target/i386/operand.c - operand access and the stack for the handlers.
+ *
+ * Design: the decoder has already split register and memory forms
+ * (OPK_* in insn.h), so reading or writing an operand is a switch on its
+ * kind.  Memory operands go through seg_linear() (segment limit/type and
+ * canonical checks) and the cpu_ldX/cpu_stX accessors (paging), both of
+ * which raise exceptions by longjmp: handlers therefore read all their
+ * operands first, write memory next, and update registers and lazy flags
+ * last, so that a faulting instruction can be restarted (SDM Vol.3 6.5:
+ * faults are restartable).
+ */
+#include "target/i386/ops.h"
+
+uint64_t reg_read(const CPUX86State *env, int reg, unsigned size)
+{
+    return env->regs[reg & 15] & size_mask(size);
+}
+
+/* SDM Vol.1 3.4.1.1: 32-bit results are zero-extended to 64 bits; 8- and
+ * 16-bit results leave the upper bits alone. */
+void reg_write(CPUX86State *env, int reg, unsigned size, uint64_t value)
+{
+    uint64_t *r = &env->regs[reg & 15];
+    switch (size) {
+    case 1:
+        *r = (*r & ~0xffull) | (value & 0xff);
+        break;
+    case 2:
+        *r = (*r & ~0xffffull) | (value & 0xffff);
+        break;
+    case 4:
+        *r = (uint32_t)value;
+        break;
+    default:
+        *r = value;
+        break;
+    }
+}
+
+uint64_t insn_ea(const CPUX86State *env, const Insn *insn)
+{
+    const InsnMem *m = &insn->mem;
+    uint64_t ea = (uint64_t)m->disp;
+
+    if (m->rip_rel) {
+        /* SDM Vol.2 2.2.1.6: relative to the next instruction. */
+        ea += env->rip + insn->len;
+    }
+    if (m->base != REG_NONE) {
+        ea += env->regs[m->base & 15];
+    }
+    if (m->index != REG_NONE) {
+        ea += env->regs[m->index & 15] * (m->scale ? m->scale : 1);
+    }
+    /* The sum wraps at the address size (16-bit: 64K wraparound). */
+    return ea & size_mask(insn->addrsize);
+}
+
+uint64_t insn_mem_linear(CPUX86State *env, const Insn *insn, unsigned size, int access)
+{
+    int seg = insn->seg == SEG_NONE ? R_DS : insn->seg;
+    return seg_linear(env, seg, insn_ea(env, insn), size, access);
+}
+
+static uint64_t mem_read(CPUX86State *env, uint64_t la, unsigned size)
+{
+    switch (size) {
+    case 1: return cpu_ldub(env, la);
+    case 2: return cpu_lduw(env, la);
+    case 4: return cpu_ldl(env, la);
+    default: return cpu_ldq(env, la);
+    }
+}
+
+static void mem_write(CPUX86State *env, uint64_t la, unsigned size, uint64_t v)
+{
+    switch (size) {
+    case 1: cpu_stb(env, la, (uint8_t)v); break;
+    case 2: cpu_stw(env, la, (uint16_t)v); break;
+    case 4: cpu_stl(env, la, (uint32_t)v); break;
+    default: cpu_stq(env, la, v); break;
+    }
+}
+
+uint64_t insn_get_op(CPUX86State *env, const Insn *insn, int n)
+{
+    const InsnOperand *o = &insn->ops[n];
+    unsigned size = o->size ? o->size : insn->opsize;
+
+    switch (o->kind) {
+    case OPK_REG:
+        return reg_read(env, o->reg, size);
+    case OPK_REG8H:
+        return (env->regs[o->reg & 3] >> 8) & 0xff;
+    case OPK_MEM:
+        return mem_read(env, insn_mem_linear(env, insn, size, ACC_READ), size);
+    case OPK_IMM:
+        return (uint64_t)insn->imm & size_mask(size);
+    case OPK_SREG:
+        return o->reg < NR_SEGS ? env->segs[o->reg].selector : 0;
+    case OPK_CREG:
+        if (o->reg == 8) {
+            return env->cr8;
+        }
+        return o->reg < 5 ? env->cr[o->reg] : 0;
+    case OPK_DREG:
+        return env->dr[o->reg & 7];
+    default:
+        return 0;
+    }
+}
+
+void insn_set_op(CPUX86State *env, const Insn *insn, int n, uint64_t value)
+{
+    const InsnOperand *o = &insn->ops[n];
+    unsigned size = o->size ? o->size : insn->opsize;
+
+    switch (o->kind) {
+    case OPK_REG:
+        reg_write(env, o->reg, size, value);
+        break;
+    case OPK_REG8H: {
+        uint64_t *r = &env->regs[o->reg & 3];
+        *r = (*r & ~0xff00ull) | ((value & 0xff) << 8);
+        break;
+    }
+    case OPK_MEM:
+        mem_write(env, insn_mem_linear(env, insn, size, ACC_WRITE), size, value);
+        break;
+    case OPK_SREG:
+        if (o->reg < NR_SEGS) {
+            seg_load(env, o->reg, (uint16_t)value);
+        }
+        break;
+    case OPK_CREG:
+        /* Plain store: MOV CRn side effects live in ops_system.c. */
+        if (o->reg == 8) {
+            env->cr8 = value & 15;
+        } else if (o->reg < 5) {
+            env->cr[o->reg] = value;
+        }
+        break;
+    case OPK_DREG:
+        env->dr[o->reg & 7] = value;
+        break;
+    default:
+        break;
+    }
+}
+
+/* ---- stack ---- */
+
+void cpu_push(CPUX86State *env, uint64_t value, unsigned size)
+{
+    unsigned ssize = env->stack_bits / 8;
+    uint64_t sp = (env->regs[R_ESP] - size) & size_mask(ssize);
+    uint64_t la = seg_linear(env, R_SS, sp, size, ACC_WRITE);
+
+    /* Store first: a faulting push leaves RSP unchanged. */
+    mem_write(env, la, size, value);
+    reg_write(env, R_ESP, ssize, sp);
+}
+
+uint64_t cpu_pop(CPUX86State *env, unsigned size)
+{
+    unsigned ssize = env->stack_bits / 8;
+    uint64_t sp = env->regs[R_ESP] & size_mask(ssize);
+    uint64_t la = seg_linear(env, R_SS, sp, size, ACC_READ);
+    uint64_t v = mem_read(env, la, size);
+
+    reg_write(env, R_ESP, ssize, sp + size);
+    return v;
+}

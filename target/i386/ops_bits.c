@@ -1,0 +1,117 @@
+/*
+ * target/i386/ops_bits.c - BT/BTS/BTR/BTC, BSF/BSR, BSWAP.
+ *
+ * Design: with a memory operand and a register bit offset, BTx addresses
+ * a bit string: the offset is signed (opsize bits) and selects the word
+ * at ea + (offset >> log2(opsize*8)) * opsize (SDM BT "bit base" and Vol.1
+ * 3.6.3); an immediate offset is taken modulo the operand width.  Only CF
+ * changes (ZF unchanged; OF/SF/AF/PF undefined, kept unchanged).
+ */
+#include "target/i386/ops_internal.h"
+
+enum { BT_TEST, BT_SET, BT_RESET, BT_COMPLEMENT };
+
+static void bt_common(CPUX86State *env, const Insn *insn, int kind)
+{
+    unsigned size = op_size(insn, 0), bits = size * 8;
+    uint64_t off = insn_get_op(env, insn, 1);
+    uint64_t v, nv, la = 0;
+    unsigned bit;
+    bool bitstr = insn->ops[0].kind == OPK_MEM && insn->ops[1].kind != OPK_IMM;
+
+    if (bitstr) {
+        int64_t soff = sext(off, op_size(insn, 1));
+        /* Arithmetic shift = floor division, so negative offsets go
+         * below the base. */
+        int64_t word = soff >> (bits == 16 ? 4 : bits == 32 ? 5 : 6);
+        uint64_t ea = (insn_ea(env, insn) + (uint64_t)(word * (int64_t)size)) &
+                      size_mask(insn->addrsize);
+        int seg = insn->seg == SEG_NONE ? R_DS : insn->seg;
+        bit = (unsigned)soff & (bits - 1);
+        la = seg_linear(env, seg, ea, size, kind == BT_TEST ? ACC_READ : ACC_WRITE);
+        v = ld_size(env, la, size);
+    } else {
+        bit = (unsigned)off & (bits - 1);
+        v = insn_get_op(env, insn, 0);
+    }
+    uint64_t m = 1ull << bit;
+    switch (kind) {
+    case BT_SET: nv = v | m; break;
+    case BT_RESET: nv = v & ~m; break;
+    case BT_COMPLEMENT: nv = v ^ m; break;
+    default: nv = v; break;
+    }
+    if (kind != BT_TEST) {
+        if (bitstr) {
+            st_size(env, la, size, nv);
+        } else {
+            insn_set_op(env, insn, 0, nv);
+        }
+    }
+    cc_update(env, CC_C, (v & m) ? CC_C : 0);
+}
+
+void op_BT(CPUX86State *env, const Insn *insn)
+{
+    bt_common(env, insn, BT_TEST);
+}
+
+void op_BTS(CPUX86State *env, const Insn *insn)
+{
+    bt_common(env, insn, BT_SET);
+}
+
+void op_BTR(CPUX86State *env, const Insn *insn)
+{
+    bt_common(env, insn, BT_RESET);
+}
+
+void op_BTC(CPUX86State *env, const Insn *insn)
+{
+    bt_common(env, insn, BT_COMPLEMENT);
+}
+
+/* BSF/BSR: a zero source sets ZF and leaves the destination unchanged
+ * (documented by AMD, what Intel parts do); otherwise ZF = 0.  CF, OF, SF,
+ * AF, PF are undefined: computed as for a logic op on the source, which is
+ * what Intel parts return. */
+void op_BSF(CPUX86State *env, const Insn *insn)
+{
+    unsigned size = op_size(insn, 0);
+    uint64_t s = insn_get_op(env, insn, 1);
+
+    if (!s) {
+        cc_update(env, CC_MASK, CC_Z | CC_P);
+        return;
+    }
+    insn_set_op(env, insn, 0, (uint64_t)__builtin_ctzll(s));
+    set_cc(env, CC_OP_LOGICB, size, s, 0, 0);
+}
+
+void op_BSR(CPUX86State *env, const Insn *insn)
+{
+    unsigned size = op_size(insn, 0);
+    uint64_t s = insn_get_op(env, insn, 1);
+
+    if (!s) {
+        cc_update(env, CC_MASK, CC_Z | CC_P);
+        return;
+    }
+    insn_set_op(env, insn, 0, (uint64_t)(63 - __builtin_clzll(s)));
+    set_cc(env, CC_OP_LOGICB, size, s, 0, 0);
+}
+
+/* BSWAP r16 is undefined in the SDM; Intel and AMD parts produce 0 in the
+ * low word. */
+void op_BSWAP(CPUX86State *env, const Insn *insn)
+{
+    unsigned size = op_size(insn, 0);
+    uint64_t v = insn_get_op(env, insn, 0);
+
+    switch (size) {
+    case 2: v = 0; break;
+    case 4: v = __builtin_bswap32((uint32_t)v); break;
+    default: v = __builtin_bswap64(v); break;
+    }
+    insn_set_op(env, insn, 0, v);
+}

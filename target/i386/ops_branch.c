@@ -1,0 +1,105 @@
+/*
+ * target/i386/ops_branch.c - near control flow: JMP, Jcc, CALL, RET,
+ * LOOP/LOOPE/LOOPNE, JCXZ/JECXZ/JRCXZ.
+ *
+ * Design: relative forms carry the displacement in Insn.imm (ops[0] is
+ * OPK_IMM); the target is next_rip + disp truncated to the operand size
+ * (16-bit IP wraps at 64K).  Outside 64-bit mode a target beyond the CS
+ * limit raises #GP(0); in 64-bit mode a non-canonical target does (SDM
+ * JMP/CALL/RET operation sections).  All checks happen before any state
+ * (stack, counter) changes.
+ */
+#include "target/i386/ops_internal.h"
+
+uint64_t branch_target(CPUX86State *env, const Insn *insn, uint64_t target)
+{
+    target &= size_mask(insn->opsize);
+    if (env->code_bits == 64) {
+        if (!is_canonical(target)) {
+            cpu_raise_exception_err(env, EXCP_GP, 0);
+        }
+    } else if (target > env->segs[R_CS].limit) {
+        cpu_raise_exception_err(env, EXCP_GP, 0);
+    }
+    return target;
+}
+
+static uint64_t near_dest(CPUX86State *env, const Insn *insn)
+{
+    if (insn->nr_ops == 0 || insn->ops[0].kind == OPK_IMM) {
+        return env->next_rip + (uint64_t)insn->imm;
+    }
+    return insn_get_op(env, insn, 0);
+}
+
+void op_JMP(CPUX86State *env, const Insn *insn)
+{
+    env->next_rip = branch_target(env, insn, near_dest(env, insn));
+}
+
+void op_JCC(CPUX86State *env, const Insn *insn)
+{
+    if (cpu_cond(env, insn->cond)) {
+        env->next_rip = branch_target(env, insn, env->next_rip + (uint64_t)insn->imm);
+    }
+}
+
+void op_CALL(CPUX86State *env, const Insn *insn)
+{
+    uint64_t t = branch_target(env, insn, near_dest(env, insn));
+    cpu_push(env, env->next_rip & size_mask(insn->opsize), insn->opsize);
+    env->next_rip = t;
+}
+
+/* RET [imm16]: pop the target, check it, then release imm16 more bytes. */
+void op_RET(CPUX86State *env, const Insn *insn)
+{
+    unsigned size = insn->opsize;
+    unsigned ss = env->stack_bits / 8;
+    uint64_t sp = env->regs[R_ESP];
+    uint64_t t = branch_target(env, insn, stack_read(env, sp, size));
+
+    reg_write(env, R_ESP, ss, sp + size + ((uint64_t)insn->imm & 0xffff));
+    env->next_rip = t;
+}
+
+/* LOOPcc: the counter is rCX/ECX/CX by address size. */
+static void loop_common(CPUX86State *env, const Insn *insn, int kind)
+{
+    unsigned as = insn->addrsize;
+    uint64_t cnt = (env->regs[R_ECX] - 1) & size_mask(as);
+    bool take = cnt != 0;
+
+    if (kind == 1) {
+        take = take && (cpu_cc_compute_all(env) & CC_Z);
+    } else if (kind == 2) {
+        take = take && !(cpu_cc_compute_all(env) & CC_Z);
+    }
+    uint64_t t = take ? branch_target(env, insn, env->next_rip + (uint64_t)insn->imm) : 0;
+    reg_write(env, R_ECX, as, cnt);
+    if (take) {
+        env->next_rip = t;
+    }
+}
+
+void op_LOOP(CPUX86State *env, const Insn *insn)
+{
+    loop_common(env, insn, 0);
+}
+
+void op_LOOPE(CPUX86State *env, const Insn *insn)
+{
+    loop_common(env, insn, 1);
+}
+
+void op_LOOPNE(CPUX86State *env, const Insn *insn)
+{
+    loop_common(env, insn, 2);
+}
+
+void op_JCXZ(CPUX86State *env, const Insn *insn)
+{
+    if ((env->regs[R_ECX] & size_mask(insn->addrsize)) == 0) {
+        env->next_rip = branch_target(env, insn, env->next_rip + (uint64_t)insn->imm);
+    }
+}

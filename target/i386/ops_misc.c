@@ -1,0 +1,262 @@
+/*
+ * target/i386/ops_misc.c - flag instructions (CLC..STD, CLI/STI), software
+ * interrupts (INT n, INT3, INTO, INT1, BOUND), CPUID, RDTSC/RDTSCP/RDPID,
+ * fences/CLFLUSH/PREFETCH, #UD and the x87/SSE placeholders.
+ *
+ * Design: software interrupts are delivered by excp.c through
+ * cpu_do_interrupt() with next_rip as the return address; on return
+ * env->rip is the handler, so the handler sets next_rip = rip to keep the
+ * execution loop from moving it.  Faults (#BR, #GP, #UD, #NM) leave
+ * through cpu_raise_exception*() with rip at this instruction.
+ */
+#include "target/i386/ops_internal.h"
+
+void op_CLC(CPUX86State *env, const Insn *insn)
+{
+    cc_update(env, CC_C, 0);
+}
+
+void op_STC(CPUX86State *env, const Insn *insn)
+{
+    cc_update(env, CC_C, CC_C);
+}
+
+void op_CMC(CPUX86State *env, const Insn *insn)
+{
+    uint32_t f = cpu_cc_compute_all(env);
+    cc_set_all(env, f ^ CC_C);
+}
+
+void op_CLD(CPUX86State *env, const Insn *insn)
+{
+    env->eflags &= ~(uint64_t)DF_MASK;
+}
+
+void op_STD(CPUX86State *env, const Insn *insn)
+{
+    env->eflags |= DF_MASK;
+}
+
+/* CLI/STI (SDM CLI/STI operation and Table "Decision Table for CLI
+ * Results"): IF changes when CPL <= IOPL (any CPL in real mode, IOPL = 3
+ * in V86 mode); otherwise VIF changes under CR4.VME (V86) or CR4.PVI
+ * (CPL 3), else #GP(0). */
+static int cli_sti_target(CPUX86State *env)
+{
+    if (!prot_mode(env)) {
+        return IF_MASK;
+    }
+    if (v86_mode(env)) {
+        if (cur_iopl(env) == 3) {
+            return IF_MASK;
+        }
+        if (env->cr[4] & CR4_VME) {
+            return VIF_MASK;
+        }
+    } else {
+        if (env->cpl <= cur_iopl(env)) {
+            return IF_MASK;
+        }
+        if (env->cpl == 3 && (env->cr[4] & CR4_PVI)) {
+            return VIF_MASK;
+        }
+    }
+    cpu_raise_exception_err(env, EXCP_GP, 0);
+}
+
+void op_CLI(CPUX86State *env, const Insn *insn)
+{
+    env->eflags &= ~(uint64_t)cli_sti_target(env);
+}
+
+void op_STI(CPUX86State *env, const Insn *insn)
+{
+    int bit = cli_sti_target(env);
+
+    if (bit == VIF_MASK) {
+        /* Setting VIF with a virtual interrupt pending faults so the
+         * monitor can deliver it. */
+        if (env->eflags & VIP_MASK) {
+            cpu_raise_exception_err(env, EXCP_GP, 0);
+        }
+        env->eflags |= VIF_MASK;
+        return;
+    }
+    /* The interrupt shadow covers the next instruction only when STI
+     * actually changes IF from 0 to 1. */
+    if (!(env->eflags & IF_MASK)) {
+        env->inhibit_irq = true;
+    }
+    env->eflags |= IF_MASK;
+}
+
+/* ---- software interrupts ---- */
+
+static void soft_int(CPUX86State *env, int vector, bool is_sw)
+{
+    cpu_do_interrupt(env, vector, is_sw, false, 0, env->next_rip);
+    env->next_rip = env->rip;
+}
+
+void op_INT(CPUX86State *env, const Insn *insn)
+{
+    /* INT n in V86 mode is IOPL-sensitive (SDM INT n, "IF VM = 1 and
+     * IOPL < 3": #GP(0) without the VME redirection). */
+    if (v86_mode(env) && cur_iopl(env) < 3) {
+        cpu_raise_exception_err(env, EXCP_GP, 0);
+    }
+    soft_int(env, (uint8_t)insn->imm, true);
+}
+
+void op_INT3(CPUX86State *env, const Insn *insn)
+{
+    soft_int(env, EXCP_BP, true);
+}
+
+void op_INTO(CPUX86State *env, const Insn *insn)
+{
+    if (cpu_cc_compute_all(env) & CC_O) {
+        soft_int(env, EXCP_OF, true);
+    }
+}
+
+/* INT1 (ICEBP, F1) raises #DB as a trap without the gate-DPL check. */
+void op_INT1(CPUX86State *env, const Insn *insn)
+{
+    soft_int(env, EXCP_DB, false);
+}
+
+/* BOUND r, m: #BR (a fault) if the signed index is outside
+ * [lower, upper], both read from memory at m and m + opsize. */
+void op_BOUND(CPUX86State *env, const Insn *insn)
+{
+    unsigned size = insn->opsize;
+
+    if (insn->ops[1].kind != OPK_MEM) {
+        cpu_raise_exception(env, EXCP_UD);
+    }
+    int seg = insn->seg == SEG_NONE ? R_DS : insn->seg;
+    uint64_t ea = insn_ea(env, insn);
+    int64_t lo = sext(ld_size(env, seg_linear(env, seg, ea, size, ACC_READ), size), size);
+    int64_t hi = sext(ld_size(env, seg_linear(env, seg, (ea + size) & size_mask(insn->addrsize),
+                                               size, ACC_READ), size), size);
+    int64_t idx = sext(reg_read(env, insn->ops[0].reg, size), size);
+    if (idx < lo || idx > hi) {
+        cpu_raise_exception(env, EXCP_BR);
+    }
+}
+
+/* ---- identification and time ---- */
+
+void op_CPUID(CPUX86State *env, const Insn *insn)
+{
+    uint32_t out[4];
+
+    cpu_cpuid(env, (uint32_t)env->regs[R_EAX], (uint32_t)env->regs[R_ECX], out);
+    env->regs[R_EAX] = out[0];
+    env->regs[R_EBX] = out[1];
+    env->regs[R_ECX] = out[2];
+    env->regs[R_EDX] = out[3];
+}
+
+/* CR4.TSD restricts RDTSC/RDTSCP to CPL 0 (SDM RDTSC). */
+static uint64_t read_tsc_checked(CPUX86State *env)
+{
+    if ((env->cr[4] & CR4_TSD) && env->cpl != 0 && prot_mode(env)) {
+        cpu_raise_exception_err(env, EXCP_GP, 0);
+    }
+    return cpu_rdtsc(env);
+}
+
+void op_RDTSC(CPUX86State *env, const Insn *insn)
+{
+    uint64_t t = read_tsc_checked(env);
+    env->regs[R_EAX] = (uint32_t)t;
+    env->regs[R_EDX] = t >> 32;
+}
+
+void op_RDTSCP(CPUX86State *env, const Insn *insn)
+{
+    uint64_t t = read_tsc_checked(env);
+    env->regs[R_EAX] = (uint32_t)t;
+    env->regs[R_EDX] = t >> 32;
+    env->regs[R_ECX] = (uint32_t)env->tsc_aux;
+}
+
+void op_RDPID(CPUX86State *env, const Insn *insn)
+{
+    insn_set_op(env, insn, 0, (uint32_t)env->tsc_aux);
+}
+
+/* ---- ordering and cache hints: nothing to do for one interpreter
+ * thread (every access is already performed in program order). ---- */
+
+void op_LFENCE(CPUX86State *env, const Insn *insn)
+{
+}
+
+void op_MFENCE(CPUX86State *env, const Insn *insn)
+{
+}
+
+void op_SFENCE(CPUX86State *env, const Insn *insn)
+{
+}
+
+/* CLFLUSH faults like a one-byte read (SDM CLFLUSH protected mode
+ * exceptions) but must not touch the byte (it may be MMIO). */
+void op_CLFLUSH(CPUX86State *env, const Insn *insn)
+{
+    uint64_t la = insn_mem_linear(env, insn, 1, ACC_READ);
+    if (env->cr[0] & CR0_PG) {
+        mmu_translate(env, la, ACC_READ, env->cpl == 3);
+    }
+}
+
+/* PREFETCHh never faults. */
+void op_PREFETCH(CPUX86State *env, const Insn *insn)
+{
+}
+
+/* ---- invalid and not-yet-emulated ---- */
+
+void op_INVALID(CPUX86State *env, const Insn *insn)
+{
+    cpu_raise_exception(env, EXCP_UD);
+}
+
+void op_UD(CPUX86State *env, const Insn *insn)
+{
+    cpu_raise_exception(env, EXCP_UD);
+}
+
+/* x87 (D8-DF, 9B): #NM when CR0.EM or CR0.TS is set (SDM Vol.3 2.5 /
+ * Table 2-2); WAIT/FWAIT only checks TS with MP and is otherwise a no-op.
+ * Without an FPU model the rest is #UD for now. */
+void op_FPU(CPUX86State *env, const Insn *insn)
+{
+    uint64_t cr0 = env->cr[0];
+
+    if (insn->opcode == 0x9b) {
+        if ((cr0 & CR0_TS) && (cr0 & CR0_MP)) {
+            cpu_raise_exception(env, EXCP_NM);
+        }
+        return;
+    }
+    if (cr0 & (CR0_EM | CR0_TS)) {
+        cpu_raise_exception(env, EXCP_NM);
+    }
+    cpu_raise_exception(env, EXCP_UD);
+}
+
+/* SSE/MMX: CR0.EM gives #UD, CR0.TS #NM (SDM Vol.3 Table 2-2). */
+void op_SSE(CPUX86State *env, const Insn *insn)
+{
+    if (env->cr[0] & CR0_EM) {
+        cpu_raise_exception(env, EXCP_UD);
+    }
+    if (env->cr[0] & CR0_TS) {
+        cpu_raise_exception(env, EXCP_NM);
+    }
+    cpu_raise_exception(env, EXCP_UD);
+}

@@ -1,0 +1,201 @@
+/*
+ * target/i386/ops_move.c - data movement: MOV/MOVZX/MOVSX/LEA, XCHG, XADD,
+ * CMPXCHG/CMPXCHG8B/16B, CMOVcc, SETcc, CBW/CWD families, XLAT, LAHF/SAHF,
+ * NOP/PAUSE.
+ *
+ * Design: as everywhere, memory is written before registers and flags so
+ * a faulting instruction restarts cleanly.  The LOCKed forms (XCHG with
+ * memory is always locked) need no host atomics with one vCPU thread: see
+ * the note in ops_alu.c.
+ */
+#include "target/i386/ops_internal.h"
+
+void op_MOV(CPUX86State *env, const Insn *insn)
+{
+    insn_set_op(env, insn, 0, insn_get_op(env, insn, 1));
+}
+
+void op_MOVZX(CPUX86State *env, const Insn *insn)
+{
+    insn_set_op(env, insn, 0, insn_get_op(env, insn, 1));
+}
+
+/* MOVSX and MOVSXD (without REX.W, MOVSXD is a plain 32-bit move). */
+void op_MOVSX(CPUX86State *env, const Insn *insn)
+{
+    uint64_t v = insn_get_op(env, insn, 1);
+    insn_set_op(env, insn, 0, (uint64_t)sext(v, op_size(insn, 1)));
+}
+
+/* LEA: the address is computed, never accessed; it is truncated to the
+ * operand size (SDM LEA table of operand/address size combinations). */
+void op_LEA(CPUX86State *env, const Insn *insn)
+{
+    insn_set_op(env, insn, 0, insn_ea(env, insn));
+}
+
+void op_XCHG(CPUX86State *env, const Insn *insn)
+{
+    uint64_t a = insn_get_op(env, insn, 0), b = insn_get_op(env, insn, 1);
+
+    if (insn->ops[1].kind == OPK_MEM) {
+        insn_set_op(env, insn, 1, a);
+        insn_set_op(env, insn, 0, b);
+    } else {
+        insn_set_op(env, insn, 0, b);
+        insn_set_op(env, insn, 1, a);
+    }
+}
+
+/* XADD: TEMP = SRC + DEST; SRC = DEST; DEST = TEMP (so with the same
+ * register for both, the sum wins). */
+void op_XADD(CPUX86State *env, const Insn *insn)
+{
+    unsigned size = op_size(insn, 0);
+    uint64_t d = insn_get_op(env, insn, 0), s = insn_get_op(env, insn, 1);
+    uint64_t r = d + s;
+
+    if (insn->ops[0].kind == OPK_MEM) {
+        insn_set_op(env, insn, 0, r);
+        insn_set_op(env, insn, 1, d);
+    } else {
+        insn_set_op(env, insn, 1, d);
+        insn_set_op(env, insn, 0, r);
+    }
+    set_cc(env, CC_OP_ADDB, size, r, s, 0);
+}
+
+/* CMPXCHG: flags as CMP accumulator, dest.  A memory destination is
+ * always written (with its old value on failure: SDM "the destination is
+ * written back if the comparison fails").  A register destination is only
+ * written on success and the accumulator only on failure, so with 32-bit
+ * operands exactly one of them is zero-extended, as on hardware. */
+void op_CMPXCHG(CPUX86State *env, const Insn *insn)
+{
+    unsigned size = op_size(insn, 0);
+    uint64_t d = insn_get_op(env, insn, 0), s = insn_get_op(env, insn, 1);
+    uint64_t acc = reg_read(env, R_EAX, size);
+
+    if (acc == d) {
+        insn_set_op(env, insn, 0, s);
+    } else {
+        if (insn->ops[0].kind == OPK_MEM) {
+            insn_set_op(env, insn, 0, d);
+        }
+        reg_write(env, R_EAX, size, d);
+    }
+    set_cc(env, CC_OP_SUBB, size, acc - d, d, 0);
+}
+
+/* CMPXCHG8B m64 / CMPXCHG16B m128 (REX.W).  Only ZF changes. */
+void op_CMPXCHG8B(CPUX86State *env, const Insn *insn)
+{
+    bool wide = (insn->rex & 8) || insn->ops[0].size == 16;
+
+    if (insn->ops[0].kind != OPK_MEM) {
+        cpu_raise_exception(env, EXCP_UD);
+    }
+    if (wide) {
+        uint64_t ea = insn_ea(env, insn);
+        /* SDM CMPXCHG16B: #GP(0) if m128 is not 16-byte aligned. */
+        if (ea & 15) {
+            cpu_raise_exception_err(env, EXCP_GP, 0);
+        }
+        uint64_t la = insn_mem_linear(env, insn, 16, ACC_WRITE);
+        uint64_t lo = cpu_ldq(env, la), hi = cpu_ldq(env, la + 8);
+        bool eq = lo == env->regs[R_EAX] && hi == env->regs[R_EDX];
+        if (eq) {
+            cpu_stq(env, la, env->regs[R_EBX]);
+            cpu_stq(env, la + 8, env->regs[R_ECX]);
+        } else {
+            cpu_stq(env, la, lo);
+            cpu_stq(env, la + 8, hi);
+            env->regs[R_EAX] = lo;
+            env->regs[R_EDX] = hi;
+        }
+        cc_update(env, CC_Z, eq ? CC_Z : 0);
+    } else {
+        uint64_t la = insn_mem_linear(env, insn, 8, ACC_WRITE);
+        uint64_t m = cpu_ldq(env, la);
+        uint64_t cmp = ((uint64_t)(uint32_t)env->regs[R_EDX] << 32) |
+                       (uint32_t)env->regs[R_EAX];
+        bool eq = m == cmp;
+        if (eq) {
+            cpu_stq(env, la, ((uint64_t)(uint32_t)env->regs[R_ECX] << 32) |
+                             (uint32_t)env->regs[R_EBX]);
+        } else {
+            cpu_stq(env, la, m);
+            reg_write(env, R_EAX, 4, (uint32_t)m);
+            reg_write(env, R_EDX, 4, m >> 32);
+        }
+        cc_update(env, CC_Z, eq ? CC_Z : 0);
+    }
+}
+
+/* CMOVcc: the source is read (and may fault) whatever the condition; a
+ * 32-bit destination register is zero-extended even when no move happens
+ * (SDM Vol.1 3.4.1.1 / CMOVcc in 64-bit mode). */
+void op_CMOV(CPUX86State *env, const Insn *insn)
+{
+    uint64_t v = insn_get_op(env, insn, 1);
+
+    if (cpu_cond(env, insn->cond)) {
+        insn_set_op(env, insn, 0, v);
+    } else if (op_size(insn, 0) == 4 && insn->ops[0].kind == OPK_REG) {
+        insn_set_op(env, insn, 0, insn_get_op(env, insn, 0));
+    }
+}
+
+void op_SETCC(CPUX86State *env, const Insn *insn)
+{
+    insn_set_op(env, insn, 0, cpu_cond(env, insn->cond) ? 1 : 0);
+}
+
+/* CBW/CWDE/CDQE: sign-extend the low half of the accumulator into all of
+ * it. */
+void op_CBW(CPUX86State *env, const Insn *insn)
+{
+    unsigned size = insn->opsize;
+    uint64_t v = sext(reg_read(env, R_EAX, size / 2), size / 2);
+    reg_write(env, R_EAX, size, v);
+}
+
+/* CWD/CDQ/CQO: rDX = sign of rAX. */
+void op_CWD(CPUX86State *env, const Insn *insn)
+{
+    unsigned size = insn->opsize;
+    uint64_t v = sext(reg_read(env, R_EAX, size), size) < 0 ? ~0ull : 0;
+    reg_write(env, R_EDX, size, v);
+}
+
+/* XLAT: AL = [seg:rBX + AL], the sum wrapping at the address size. */
+void op_XLAT(CPUX86State *env, const Insn *insn)
+{
+    uint64_t ea = (env->regs[R_EBX] + (env->regs[R_EAX] & 0xff)) &
+                  size_mask(insn->addrsize);
+    uint64_t la = seg_linear(env, insn_src_seg(insn), ea, 1, ACC_READ);
+    reg_write(env, R_EAX, 1, cpu_ldub(env, la));
+}
+
+/* LAHF: AH = SF:ZF:0:AF:0:PF:1:CF. */
+void op_LAHF(CPUX86State *env, const Insn *insn)
+{
+    uint32_t f = (cpu_cc_compute_all(env) & (CC_S | CC_Z | CC_A | CC_P | CC_C)) | 2;
+    env->regs[R_EAX] = (env->regs[R_EAX] & ~0xff00ull) | ((uint64_t)f << 8);
+}
+
+/* SAHF: SF, ZF, AF, PF, CF from AH; OF unchanged. */
+void op_SAHF(CPUX86State *env, const Insn *insn)
+{
+    uint32_t ah = (env->regs[R_EAX] >> 8) & 0xff;
+    uint32_t m = CC_S | CC_Z | CC_A | CC_P | CC_C;
+    cc_update(env, m, ah & m);
+}
+
+void op_NOP(CPUX86State *env, const Insn *insn)
+{
+}
+
+void op_PAUSE(CPUX86State *env, const Insn *insn)
+{
+}
