@@ -1,16 +1,187 @@
-/* system/main.c - placeholder entry point; replaced by the real option
- * parser and machine start-up (system/ helper). */
+/*
+ * system/main.c - program entry: command line, accelerator, machine, run.
+ *
+ * Design: a straight line of steps, each of which either succeeds or prints
+ * ONE "emu86: ..." line and exits 1 (bad input never crashes).  Checks that
+ * need no resources (options, firmware presence, device names, the
+ * accelerator) come before anything is allocated or a terminal is put in
+ * raw mode; after that, every exit path goes through main_exit() so the
+ * terminal is restored.  The main thread then becomes the I/O thread
+ * (system/main_loop.c) until a shutdown request, and the process exits with
+ * the machine's exit status (isa-debug-exit code, 0 for poweroff/signals,
+ * 1 for fatal emulation errors).
+ */
+#include <glib.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include "accel/accel.h"
+#include "hw/i386/pc.h"
+#include "hw/machine.h"
+#include "system/cpus.h"
+#include "system/log.h"
+#include "system/main_loop.h"
+#include "system/options.h"
+#include "system/sysemu.h"
+
+#define EMU86_VERSION "0.1.0"
+
+static void main_print_device(const DeviceInfo *info, void *opaque)
+{
+    if (info->user_creatable) {
+        printf("name \"%s\"%s%s%s\n", info->name, info->desc ? ", desc \"" : "",
+               info->desc ? info->desc : "", info->desc ? "\"" : "");
+    }
+}
+
+/* -d help, -device help and friends: print to stdout, exit 0 (QEMU). */
+static int main_print_help(const Options *o)
+{
+    switch (o->help) {
+    case OPT_HELP_USAGE:
+        printf("emu86 version " EMU86_VERSION "\n");
+        options_print_usage(stdout);
+        break;
+    case OPT_HELP_VERSION:
+        printf("emu86 version " EMU86_VERSION "\n");
+        break;
+    case OPT_HELP_DEVICE:
+        printf("Devices (use -device NAME,help for properties):\n");
+        device_list(main_print_device, NULL);
+        break;
+    case OPT_HELP_DEVICE_PROPS: {
+        const DeviceInfo *info = device_find(o->help_arg);
+        if (!info || !info->user_creatable) {
+            error_report("-device %s,help: '%s' is not a valid device model name",
+                         o->help_arg, o->help_arg);
+            return 1;
+        }
+        printf("%s options:\n", info->name);
+        for (int i = 0; info->props && info->props[i]; i++) {
+            printf("  %s\n", info->props[i]);
+        }
+        break;
+    }
+    case OPT_HELP_MACHINE:
+        printf("Supported machines are:\n"
+               "pc                   Standard PC (i440FX, ISA devices) (default)\n");
+        break;
+    case OPT_HELP_CPU:
+        printf("Available CPUs:\n");
+        for (int i = 0; options_cpu_models[i][0]; i++) {
+            printf("x86 %-16s %s\n", options_cpu_models[i][0], options_cpu_models[i][1]);
+        }
+        break;
+    case OPT_HELP_LOG:
+        log_print_items(stdout);
+        break;
+    case OPT_HELP_ACCEL:
+        printf("Accelerators supported in emu86 binary:\ntcg\nkvm\nauto\n");
+        break;
+    case OPT_HELP_NONE:
+        break;
+    }
+    return 0;
+}
+
+static void main_atexit(void)
+{
+    /* isa-debug-exit and fatal() may exit from any thread: the terminal
+     * must come back whatever the path. */
+    chardev_close_all();
+    log_flush();
+}
+
+static __attribute__((noreturn)) void main_exit(int status, bool threads_stopped)
+{
+    if (threads_stopped) {
+        exit(status);
+    }
+    /* A vCPU thread did not stop: atexit handlers and destructors would
+     * run under its feet, so restore the terminal and leave at once. */
+    main_atexit();
+    _exit(status);
+}
 
 int main(int argc, char **argv)
 {
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--version") || !strcmp(argv[i], "-version")) {
-            printf("emu86 version 0.1.0\n");
-            return 0;
-        }
+    Options o;
+    char *err = NULL;
+
+    if (!options_parse(&o, argc, argv, &err)) {
+        error_report("%s", err);
+        return 1;
     }
-    fprintf(stderr, "emu86: not yet able to run a machine\n");
-    return 1;
+    if (o.help != OPT_HELP_NONE) {
+        int r = main_print_help(&o);
+        options_free(&o);
+        return r;
+    }
+    for (int i = 0; o.warnings && o.warnings[i]; i++) {
+        warn_report("%s", o.warnings[i]);
+    }
+    if (o.log_items && !log_parse_items(o.log_items, &err)) {
+        error_report("%s", err);
+        return 1;
+    }
+    if (o.log_file && !log_set_file(o.log_file, &err)) {
+        error_report("%s", err);
+        return 1;
+    }
+    if (o.kernel) {
+        error_report("-kernel: Linux boot is not implemented yet");
+        return 1;
+    }
+    if (!o.bios) {
+        error_report("no firmware: use -bios FILE or -kernel FILE");
+        return 1;
+    }
+    for (int i = 0; o.devices && o.devices[i]; i++) {
+        char *name = g_strndup(o.devices[i], strcspn(o.devices[i], ","));
+        const DeviceInfo *info = device_find(name);
+        if (!info || !info->user_creatable) {
+            error_report("-device %s: '%s' is not a valid device model name "
+                         "(try -device help)", o.devices[i], name);
+            return 1;
+        }
+        g_free(name);
+    }
+
+    char why[512] = "";
+    const AccelOps *accel = accel_select(o.accel, why, sizeof(why));
+    if (!accel) {
+        error_report("%s", why);
+        return 1;
+    }
+    current_accel = accel;
+    if (log_mask) {
+        log_printf("emu86: accel %s\n", accel->name);
+    }
+
+    atexit(main_atexit);
+    Machine *m = pc_machine_create(&o, &err);
+    if (!m) {
+        error_report("%s", err);
+        main_exit(1, true);
+    }
+    char aerr[512] = "";
+    if (accel->init && accel->init(m, aerr, sizeof(aerr)) != 0) {
+        error_report("%s", aerr[0] ? aerr : "accelerator initialisation failed");
+        main_exit(1, true);
+    }
+    main_loop_init(m);
+    if (!cpus_start(m, &err)) {
+        error_report("%s", err);
+        main_exit(1, cpus_join(m, 2000));
+    }
+    main_loop_run(m);
+
+    bool stopped = cpus_join(m, 2000);
+    if (!stopped) {
+        error_report("vCPU threads did not stop, exiting anyway");
+    }
+    options_free(&o);
+    main_exit(m->exit_status, stopped);
 }

@@ -1,0 +1,304 @@
+/*
+ * hw/i386/pc.c - building the PC machine.
+ *
+ * Design: guest RAM is ONE anonymous MAP_NORESERVE mapping of -m bytes, so
+ * an unused 64 GiB guest costs nothing and KVM/TCG can index it directly.
+ * The PC's physical map then shows windows of it as RAM slots:
+ *
+ *   [0, 0xa0000)              low RAM
+ *   [0xa0000, 0xc0000)        VGA window (MMIO, unassigned for now)
+ *   [0xc0000, isa_bios)       RAM (option ROM / shadow area)
+ *   [isa_bios, 1 MiB)         last <= 128 KiB of the firmware, read-only
+ *   [1 MiB, lowmem)           RAM
+ *   [4 GiB - bios, 4 GiB)     the whole firmware, read-only (reset vector)
+ *   [4 GiB, 4 GiB + above)    RAM above 4 GiB
+ *
+ * Each slot points into the one host mapping at the same offset as its
+ * guest address (below 4 GiB) or at lowmem + (gpa - 4 GiB) above, like
+ * QEMU's pc.  The firmware gets its own host buffer so the guest can never
+ * modify it through a RAM alias.
+ *
+ * Devices are created through the registry by name (device_create), so this
+ * file knows their names and ISA resources but not their internals.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <glib.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "hw/i386/pc.h"
+#include "system/options.h"
+#include "system/sysemu.h"
+#include "target/i386/cpu.h"
+
+const struct PcSerialRes pc_serial_res[4] = {
+    { 0x3f8, 4 }, { 0x2f8, 3 }, { 0x3e8, 4 }, { 0x2e8, 3 },
+};
+
+static char *pc_bios_load(Machine *m, const char *path)
+{
+    int fd = open(path, O_RDONLY);
+    if (fd < 0) {
+        return g_strdup_printf("could not load PC BIOS '%s': %s", path, g_strerror(errno));
+    }
+    struct stat st;
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+        int e = S_ISDIR(st.st_mode) ? EISDIR : errno;
+        close(fd);
+        return g_strdup_printf("could not load PC BIOS '%s': %s", path,
+                               g_strerror(e ? e : EINVAL));
+    }
+    uint64_t size = st.st_size;
+    if (size == 0 || size % (64 << 10) || size > PC_BIOS_MAX) {
+        close(fd);
+        return g_strdup_printf("-bios %s: size %llu is not a multiple of 64 KiB "
+                               "between 64 KiB and 16 MiB", path,
+                               (unsigned long long)size);
+    }
+    /* mmap'd rather than malloc'd: page aligned for KVM memory slots. */
+    uint8_t *buf = mmap(NULL, size, PROT_READ | PROT_WRITE,
+                        MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (buf == MAP_FAILED) {
+        close(fd);
+        return g_strdup_printf("could not load PC BIOS '%s': %s", path, g_strerror(errno));
+    }
+    uint64_t done = 0;
+    while (done < size) {
+        ssize_t r = read(fd, buf + done, size - done);
+        if (r < 0 && errno == EINTR) {
+            continue;
+        }
+        if (r <= 0) {
+            int e = r < 0 ? errno : EIO;
+            munmap(buf, size);
+            close(fd);
+            return g_strdup_printf("could not load PC BIOS '%s': %s", path,
+                                   g_strerror(e));
+        }
+        done += r;
+    }
+    close(fd);
+    m->bios = buf;
+    m->bios_size = size;
+    return NULL;
+}
+
+bool pc_memory_init(Machine *m, uint64_t ram_size, const char *bios_path,
+                    char **err)
+{
+    *err = NULL;
+    as_init(&m->io, "io");
+    as_init(&m->mem.mmio, "memory");
+
+    if (ram_size == 0 || ram_size > (1ULL << 40)) {
+        *err = g_strdup_printf("-m: invalid memory size %llu", (unsigned long long)ram_size);
+        return false;
+    }
+    uint8_t *ram = mmap(NULL, ram_size, PROT_READ | PROT_WRITE,
+                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (ram == MAP_FAILED) {
+        *err = g_strdup_printf("cannot set up guest memory 'pc.ram' (%llu MiB): %s",
+                               (unsigned long long)(ram_size >> 20), g_strerror(errno));
+        return false;
+    }
+    m->ram = ram;
+    m->ram_size = ram_size;
+    uint64_t lowmem = ram_size >= PC_LOWMEM_LIMIT ? PC_LOWMEM_SPLIT : ram_size;
+    m->below_4g = lowmem;
+    m->above_4g = ram_size - lowmem;
+
+    if (bios_path) {
+        *err = pc_bios_load(m, bios_path);
+        if (*err) {
+            return false;
+        }
+    }
+    uint64_t isa_bios_size = m->bios ? MIN(m->bios_size, PC_ISA_BIOS_MAX) : 0;
+    uint64_t isa_bios = PC_1M - isa_bios_size;
+
+    bool ok = true;
+    ok &= phys_add_slot(&m->mem, 0, MIN(lowmem, PC_VGA_HOLE), ram, false, "pc.ram-low");
+    if (lowmem > PC_ROM_START) {
+        ok &= phys_add_slot(&m->mem, PC_ROM_START, MIN(lowmem, isa_bios) - PC_ROM_START,
+                            ram + PC_ROM_START, false, "pc.ram-rom-area");
+    }
+    if (lowmem > PC_1M) {
+        ok &= phys_add_slot(&m->mem, PC_1M, lowmem - PC_1M, ram + PC_1M, false,
+                            "pc.ram");
+    }
+    if (m->above_4g) {
+        ok &= phys_add_slot(&m->mem, PC_4G, m->above_4g, ram + lowmem, false,
+                            "pc.ram-above-4g");
+    }
+    if (m->bios) {
+        ok &= phys_add_slot(&m->mem, PC_4G - m->bios_size, m->bios_size, m->bios,
+                            true, "pc.bios");
+        ok &= phys_add_slot(&m->mem, isa_bios, isa_bios_size,
+                            m->bios + m->bios_size - isa_bios_size, true, "isa-bios");
+    }
+    if (!ok) {
+        /* Only a layout bug can get here (slots overlap or run out). */
+        *err = g_strdup("internal error: cannot map guest memory slots");
+        return false;
+    }
+    return true;
+}
+
+/* Whether device `name` declares property `key`: default devices get only
+ * the properties their model knows, so the board keeps working while a
+ * model is simpler than the board would like. */
+static bool pc_dev_has_prop(const char *name, const char *key)
+{
+    const DeviceInfo *info = device_find(name);
+    for (int i = 0; info && info->props && info->props[i]; i++) {
+        if (!strcmp(info->props[i], key)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool pc_add_device(Machine *m, const char *name, const char *opts, char **err)
+{
+    char *derr = NULL;
+    if (!device_create(m, name, opts, &derr)) {
+        *err = g_strdup_printf("cannot create device %s: %s", name,
+                               derr ? derr : "unknown error");
+        free(derr);
+        return false;
+    }
+    return true;
+}
+
+static bool pc_serial_init(Machine *m, const Options *o, char **err)
+{
+    for (int i = 0; i < o->nr_serial && i < 4; i++) {
+        if (!strcmp(o->serial[i], "none")) {
+            continue;   /* QEMU: no port at this index */
+        }
+        char *cerr = NULL;
+        m->serial_chr[i] = chardev_new(o->serial[i], &cerr);
+        if (!m->serial_chr[i]) {
+            *err = g_strdup_printf("-serial %s: %s", o->serial[i],
+                                   cerr ? cerr : "cannot open character backend");
+            free(cerr);
+            return false;
+        }
+        GString *props = g_string_new("");
+        if (pc_dev_has_prop("isa-serial", "index")) {
+            g_string_append_printf(props, "index=%d,", i);
+        }
+        if (pc_dev_has_prop("isa-serial", "iobase")) {
+            g_string_append_printf(props, "iobase=0x%x,", pc_serial_res[i].iobase);
+        }
+        if (pc_dev_has_prop("isa-serial", "irq")) {
+            g_string_append_printf(props, "irq=%d,", pc_serial_res[i].irq);
+        }
+        if (props->len) {
+            g_string_truncate(props, props->len - 1);
+        }
+        bool ok = pc_add_device(m, "isa-serial", props->str, err);
+        g_string_free(props, TRUE);
+        if (!ok) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static bool pc_user_devices_init(Machine *m, const Options *o, char **err)
+{
+    for (int i = 0; o->devices && o->devices[i]; i++) {
+        const char *spec = o->devices[i];
+        const char *comma = strchr(spec, ',');
+        char *name = comma ? g_strndup(spec, comma - spec) : g_strdup(spec);
+        const DeviceInfo *info = device_find(name);
+        char *derr = NULL;
+        if (!info) {
+            *err = g_strdup_printf("-device %s: '%s' is not a valid device model name "
+                                   "(try -device help)", spec, name);
+        } else if (!info->user_creatable) {
+            *err = g_strdup_printf("-device %s: device '%s' can not be created with "
+                                   "-device", spec, name);
+        } else if (!device_create(m, name, comma ? comma + 1 : "", &derr)) {
+            *err = g_strdup_printf("-device %s: %s", spec, derr ? derr : "failed");
+            free(derr);
+        }
+        g_free(name);
+        if (*err) {
+            return false;
+        }
+    }
+    return true;
+}
+
+Machine *pc_machine_create(const Options *o, char **err)
+{
+    Machine *m = calloc(1, sizeof(*m));
+    if (!m) {
+        *err = g_strdup("out of memory");
+        return NULL;
+    }
+    m->no_reboot = o->no_reboot;
+    if (!pc_memory_init(m, o->ram_size, o->bios, err)) {
+        pc_machine_free(m);
+        return NULL;
+    }
+    /* CPUs first: interrupt controllers may touch the CPU INTR line
+     * (machine_set_cpu_intr) as soon as they are realized or reset. */
+    for (int i = 0; i < o->smp; i++) {
+        X86CPU *cpu = calloc(1, sizeof(*cpu));
+        if (!cpu) {
+            *err = g_strdup("out of memory");
+            pc_machine_free(m);
+            return NULL;
+        }
+        cpu_x86_init(cpu, m, i);
+        cpu_x86_reset(cpu);
+        m->cpus[i] = cpu;
+        m->nr_cpus = i + 1;
+    }
+    static const char *const defaults[] = { "i8259", "i8254", "mc146818rtc", "ioport80" };
+    for (size_t i = 0; i < G_N_ELEMENTS(defaults); i++) {
+        const char *opts = "";
+        if (!strcmp(defaults[i], "mc146818rtc") && o->rtc_localtime &&
+            pc_dev_has_prop(defaults[i], "base")) {
+            opts = "base=localtime";
+        }
+        if (!pc_add_device(m, defaults[i], opts, err)) {
+            pc_machine_free(m);
+            return NULL;
+        }
+    }
+    if (!pc_serial_init(m, o, err) || !pc_user_devices_init(m, o, err)) {
+        pc_machine_free(m);
+        return NULL;
+    }
+    return m;
+}
+
+void pc_machine_free(Machine *m)
+{
+    if (!m) {
+        return;
+    }
+    /* Devices and chardevs have no destroy hook in the contract: they live
+     * until exit.  Only the big host mappings are released here. */
+    if (m->ram) {
+        munmap(m->ram, m->ram_size);
+    }
+    if (m->bios) {
+        munmap(m->bios, m->bios_size);
+    }
+    for (int i = 0; i < m->nr_cpus; i++) {
+        free(m->cpus[i]);
+        m->cpus[i] = NULL;
+    }
+    as_destroy(&m->io);
+    as_destroy(&m->mem.mmio);
+    free(m);
+}

@@ -1,0 +1,31 @@
+/*
+ * system/cpus.h - the vCPU threads.
+ *
+ * One thread per vCPU runs the generic loop of system/cpus.c around
+ * current_accel->vcpu_run().  Declared without accel/ types so hw/ may use
+ * cpus_kick() (the layering rule forbids hw/ including accel/ headers).
+ */
+#ifndef SYSTEM_CPUS_H
+#define SYSTEM_CPUS_H
+
+#include <stdbool.h>
+
+struct Machine;
+struct X86CPU;
+
+/* Create the vCPU threads; each initialises its vCPU with
+ * current_accel->vcpu_init in its own thread (KVM binds a vCPU to the
+ * thread that runs it).  Waits for all of them; returns false with a
+ * g_malloc'd message if one failed (the process should then exit 1). */
+bool cpus_start(struct Machine *m, char **err);
+
+/* Wake a vCPU waiting in HLT and make a running one leave vcpu_run soon
+ * (current_accel->kick).  Any thread, with or without the BQL.  Callers set
+ * the interrupt_request bits first. */
+void cpus_kick(struct X86CPU *cpu);
+
+/* After a shutdown request: wait up to timeout_ms for every vCPU thread.
+ * Returns false if some did not stop (the process exits anyway). */
+bool cpus_join(struct Machine *m, int timeout_ms);
+
+#endif

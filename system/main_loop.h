@@ -1,0 +1,21 @@
+/*
+ * system/main_loop.h - the I/O thread (the main thread after start-up).
+ */
+#ifndef SYSTEM_MAIN_LOOP_H
+#define SYSTEM_MAIN_LOOP_H
+
+struct Machine;
+
+/* Make the I/O thread re-evaluate its poll timeout and run state (any
+ * thread; also declared by system/timer.c and hw/core/machine.c). */
+void main_loop_wakeup(void);
+
+/* Install SIGINT/SIGTERM/SIGHUP (orderly shutdown) and fatal-signal
+ * (terminal restore) handlers.  Call once, before the vCPUs start. */
+void main_loop_init(struct Machine *m);
+
+/* Run timers and host input until m->shutdown_requested.  Takes the BQL
+ * itself (held while dispatching, released while polling). */
+void main_loop_run(struct Machine *m);
+
+#endif
