@@ -1,0 +1,1175 @@
+/*
+ * Unit tests for the x86 decoder (target/i386/decode.c).
+ *
+ * Three kinds of checks:
+ *  1. corpus agreement with capstone: linear sweeps over real code (the
+ *     .text of /bin/busybox in 64-bit mode, a 32-bit i386 ELF if the
+ *     machine has one, and the same bytes read as 16-bit code): where both
+ *     decoders accept an instruction the lengths must agree and the
+ *     mnemonic class must agree for the integer operations emu86
+ *     implements;
+ *  2. a sweep over every opcode of the one-byte, 0F, 0F38 and 0F3A maps
+ *     with each ModRM.reg/mod, with and without 66/67/REX;
+ *  3. hand-written operand checks and a fuzz run.
+ * Differences that are capstone 4 bugs are listed in cs_known_bug() with
+ * the SDM's answer.
+ */
+#include <capstone/capstone.h>
+#include <elf.h>
+#include <glib.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "target/i386/cpu.h"
+#include "target/i386/disas.h"
+#include "target/i386/insn.h"
+
+/* ------------------------------------------------------------------ */
+/* capstone helpers                                                    */
+
+static csh cs_handle(CpuMode mode)
+{
+    static csh h[3];
+    static bool opened[3];
+    int i = mode == MODE_16 ? 0 : mode == MODE_32 ? 1 : 2;
+    if (!opened[i]) {
+        cs_mode cm = mode == MODE_16 ? CS_MODE_16 : mode == MODE_32 ? CS_MODE_32 : CS_MODE_64;
+        g_assert_cmpint(cs_open(CS_ARCH_X86, cm, &h[i]), ==, CS_ERR_OK);
+        opened[i] = true;
+    }
+    return h[i];
+}
+
+/* Decode one instruction with capstone: length or 0; mnemonic copied. */
+static int cs_decode(CpuMode mode, const uint8_t *buf, unsigned len, char *mn, size_t mnlen,
+                     char *opstr, size_t oplen)
+{
+    static cs_insn *ci[3];
+    int i = mode == MODE_16 ? 0 : mode == MODE_32 ? 1 : 2;
+    csh h = cs_handle(mode);
+    if (!ci[i]) {
+        ci[i] = cs_malloc(h);
+    }
+    const uint8_t *p = buf;
+    size_t sz = len > 15 ? 15 : len;
+    uint64_t addr = 0x1000;
+    if (!cs_disasm_iter(h, &p, &sz, &addr, ci[i])) {
+        return 0;
+    }
+    if (mn) {
+        snprintf(mn, mnlen, "%s", ci[i]->mnemonic);
+    }
+    if (opstr) {
+        snprintf(opstr, oplen, "%s", ci[i]->op_str);
+    }
+    return ci[i]->size;
+}
+
+/* The operation a capstone mnemonic stands for, for the integer set emu86
+ * implements; -1 for everything else (x87, SSE, VMX, ...). */
+static int cs_class(const char *mnem)
+{
+    /* capstone 4 puts REP/LOCK and friends into the mnemonic */
+    const char *sp;
+    while ((sp = strchr(mnem, ' ')) != NULL) {
+        mnem = sp + 1;
+    }
+    static const struct { const char *name; int op; } tab[] = {
+        { "add", OP_ADD }, { "or", OP_OR }, { "adc", OP_ADC }, { "sbb", OP_SBB },
+        { "and", OP_AND }, { "sub", OP_SUB }, { "xor", OP_XOR }, { "cmp", OP_CMP },
+        { "test", OP_TEST }, { "inc", OP_INC }, { "dec", OP_DEC }, { "neg", OP_NEG },
+        { "not", OP_NOT }, { "mul", OP_MUL }, { "imul", OP_IMUL }, { "div", OP_DIV },
+        { "idiv", OP_IDIV }, { "rol", OP_ROL }, { "ror", OP_ROR }, { "rcl", OP_RCL },
+        { "rcr", OP_RCR }, { "shl", OP_SHL }, { "sal", OP_SHL }, { "shr", OP_SHR },
+        { "sar", OP_SAR }, { "shld", OP_SHLD }, { "shrd", OP_SHRD },
+        { "daa", OP_DAA }, { "das", OP_DAS }, { "aaa", OP_AAA }, { "aas", OP_AAS },
+        { "aam", OP_AAM }, { "aad", OP_AAD }, { "salc", OP_SALC },
+        { "bt", OP_BT }, { "bts", OP_BTS }, { "btr", OP_BTR }, { "btc", OP_BTC },
+        { "bsf", OP_BSF }, { "bsr", OP_BSR }, { "tzcnt", OP_BSF }, { "lzcnt", OP_BSR },
+        { "bswap", OP_BSWAP }, { "mov", OP_MOV }, { "movabs", OP_MOV },
+        { "movzx", OP_MOVZX }, { "movsx", OP_MOVSX }, { "movsxd", OP_MOVSX },
+        { "lea", OP_LEA }, { "xchg", OP_XCHG }, { "xadd", OP_XADD },
+        { "cmpxchg", OP_CMPXCHG }, { "cmpxchg8b", OP_CMPXCHG8B }, { "cmpxchg16b", OP_CMPXCHG8B },
+        { "cbw", OP_CBW }, { "cwde", OP_CBW }, { "cdqe", OP_CBW },
+        { "cwd", OP_CWD }, { "cdq", OP_CWD }, { "cqo", OP_CWD },
+        { "xlatb", OP_XLAT }, { "lahf", OP_LAHF }, { "sahf", OP_SAHF },
+        { "nop", OP_NOP }, { "endbr64", OP_NOP }, { "endbr32", OP_NOP },
+        { "rdsspd", OP_NOP }, { "rdsspq", OP_NOP }, { "pause", OP_PAUSE },
+        { "push", OP_PUSH }, { "pop", OP_POP },
+        { "pusha", OP_PUSHA }, { "pushal", OP_PUSHA }, { "pushaw", OP_PUSHA },
+        { "popa", OP_POPA }, { "popal", OP_POPA }, { "popaw", OP_POPA },
+        { "pushf", OP_PUSHF }, { "pushfd", OP_PUSHF }, { "pushfq", OP_PUSHF },
+        { "popf", OP_POPF }, { "popfd", OP_POPF }, { "popfq", OP_POPF },
+        { "enter", OP_ENTER }, { "leave", OP_LEAVE },
+        { "jmp", OP_JMP }, { "call", OP_CALL }, { "ret", OP_RET },
+        { "loop", OP_LOOP }, { "loope", OP_LOOPE }, { "loopne", OP_LOOPNE },
+        { "jcxz", OP_JCXZ }, { "jecxz", OP_JCXZ }, { "jrcxz", OP_JCXZ },
+        { "clc", OP_CLC }, { "stc", OP_STC }, { "cmc", OP_CMC }, { "cld", OP_CLD },
+        { "std", OP_STD }, { "cli", OP_CLI }, { "sti", OP_STI },
+        { "movsb", OP_MOVS }, { "movsw", OP_MOVS }, { "movsd", OP_MOVS }, { "movsq", OP_MOVS },
+        { "cmpsb", OP_CMPS }, { "cmpsw", OP_CMPS }, { "cmpsd", OP_CMPS }, { "cmpsq", OP_CMPS },
+        { "stosb", OP_STOS }, { "stosw", OP_STOS }, { "stosd", OP_STOS }, { "stosq", OP_STOS },
+        { "lodsb", OP_LODS }, { "lodsw", OP_LODS }, { "lodsd", OP_LODS }, { "lodsq", OP_LODS },
+        { "scasb", OP_SCAS }, { "scasw", OP_SCAS }, { "scasd", OP_SCAS }, { "scasq", OP_SCAS },
+        { "insb", OP_INS }, { "insw", OP_INS }, { "insd", OP_INS },
+        { "outsb", OP_OUTS }, { "outsw", OP_OUTS }, { "outsd", OP_OUTS },
+        { "in", OP_IN }, { "out", OP_OUT }, { "cpuid", OP_CPUID }, { "rdtsc", OP_RDTSC },
+        { "rdtscp", OP_RDTSCP }, { "ud2", OP_UD }, { "ud1", OP_UD }, { "ud0", OP_UD },
+        { "ud2b", OP_UD }, { "bound", OP_BOUND }, { "int3", OP_INT3 }, { "int", OP_INT },
+        { "into", OP_INTO }, { "int1", OP_INT1 }, { "icebp", OP_INT1 },
+        { "lfence", OP_LFENCE }, { "mfence", OP_MFENCE }, { "sfence", OP_SFENCE },
+        { "clflush", OP_CLFLUSH }, { "clflushopt", OP_CLFLUSH },
+        { "prefetch", OP_PREFETCH }, { "prefetchw", OP_PREFETCH }, { "prefetchwt1", OP_PREFETCH },
+        { "prefetchnta", OP_PREFETCH }, { "prefetcht0", OP_PREFETCH },
+        { "prefetcht1", OP_PREFETCH }, { "prefetcht2", OP_PREFETCH },
+        { "rdpid", OP_RDPID }, { "ljmp", OP_JMPF }, { "lcall", OP_CALLF },
+        { "retf", OP_RETF }, { "lret", OP_RETF }, { "retfq", OP_RETF },
+        { "iret", OP_IRET }, { "iretd", OP_IRET }, { "iretq", OP_IRET },
+        { "lds", OP_LDS }, { "les", OP_LES }, { "lss", OP_LSS }, { "lfs", OP_LFS },
+        { "lgs", OP_LGS }, { "hlt", OP_HLT }, { "lgdt", OP_LGDT }, { "lidt", OP_LIDT },
+        { "sgdt", OP_SGDT }, { "sidt", OP_SIDT }, { "lldt", OP_LLDT }, { "sldt", OP_SLDT },
+        { "ltr", OP_LTR }, { "str", OP_STR }, { "lmsw", OP_LMSW }, { "smsw", OP_SMSW },
+        { "clts", OP_CLTS }, { "invlpg", OP_INVLPG }, { "invd", OP_INVD },
+        { "wbinvd", OP_WBINVD }, { "rdmsr", OP_RDMSR }, { "wrmsr", OP_WRMSR },
+        { "rdpmc", OP_RDPMC }, { "lar", OP_LAR }, { "lsl", OP_LSL }, { "verr", OP_VERR },
+        { "verw", OP_VERW }, { "arpl", OP_ARPL }, { "syscall", OP_SYSCALL },
+        { "sysret", OP_SYSRET }, { "sysretq", OP_SYSRET }, { "sysenter", OP_SYSENTER },
+        { "sysexit", OP_SYSEXIT }, { "sysexitq", OP_SYSEXIT }, { "swapgs", OP_SWAPGS },
+        { "rdfsbase", OP_RDFSBASE }, { "rdgsbase", OP_RDGSBASE },
+        { "wrfsbase", OP_WRFSBASE }, { "wrgsbase", OP_WRGSBASE },
+        { "monitor", OP_MONITOR }, { "mwait", OP_MWAIT },
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(tab); i++) {
+        if (!strcmp(tab[i].name, mnem)) {
+            return tab[i].op;
+        }
+    }
+    if (mnem[0] == 'j') {
+        return OP_JCC;
+    }
+    if (!strncmp(mnem, "set", 3) && strlen(mnem) <= 6) {
+        return OP_SETCC;
+    }
+    if (!strncmp(mnem, "cmov", 4)) {
+        return OP_CMOV;
+    }
+    return -1;
+}
+
+/* Does emu86's op match capstone's mnemonic? */
+static bool class_match(int op, const char *mnem)
+{
+    int cls = cs_class(mnem);
+    if (op == OP_SSE || op == OP_FPU) {
+        /* movsd/cmpsd are also SSE2 names; popcnt etc. are placeholders */
+        return cls == -1 || cls == OP_MOVS || cls == OP_CMPS;
+    }
+    if (cls == op) {
+        return true;
+    }
+    switch (cls) {
+    case OP_MOV: return op == OP_MOV_CR || op == OP_MOV_DR || op == OP_MOV_SEG;
+    case OP_PUSH: return op == OP_PUSH_SEG;
+    case OP_POP: return op == OP_POP_SEG;
+    case OP_IMUL: return op == OP_IMUL1;
+    case OP_NOP: return op == OP_XCHG;  /* capstone: 66 90 "nop", we: xchg ax,ax */
+    case OP_XCHG: return op == OP_NOP;
+    case OP_JMP: return op == OP_JMPF;  /* capstone 4 names FF /5 "jmp" in some modes */
+    case OP_CALL: return op == OP_CALLF;
+    default: return false;
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* Known capstone 4 differences.  Each returns a reason, or NULL.      */
+
+static const char *cs_known_bug(CpuMode mode, const uint8_t *b, unsigned avail,
+                                const Insn *in, int cs_len, const char *mnem)
+{
+    /* skip legacy/REX prefixes to find the opcode */
+    unsigned i = 0;
+    bool p66 = false;
+    int plock = -1;
+    while (i < avail && i < 14) {
+        uint8_t c = b[i];
+        if (c == 0x66) {
+            p66 = true;
+        }
+        if (c == 0xf0) {
+            plock = i;
+        }
+        if (c == 0x66 || c == 0x67 || c == 0xf0 || c == 0xf2 || c == 0xf3 || c == 0x2e ||
+            c == 0x3e || c == 0x26 || c == 0x36 || c == 0x64 || c == 0x65 ||
+            (mode == MODE_64 && (c & 0xf0) == 0x40)) {
+            i++;
+            continue;
+        }
+        break;
+    }
+    if (i >= avail) {
+        return NULL;
+    }
+    uint8_t op = b[i];
+    uint8_t op2 = i + 1 < avail ? b[i + 1] : 0;
+
+    /* Near branches with 66 in 64-bit mode: the SDM (Jcc, JMP, CALL:
+     * "In 64-bit mode the operand size is fixed at 64 bits") gives rel32;
+     * capstone 4 decodes a rel16 as AMD does. */
+    if (mode == MODE_64 && p66 &&
+        (op == 0xe8 || op == 0xe9 || (op == 0x0f && (op2 & 0xf0) == 0x80))) {
+        return "66 near branch: SDM rel32 in 64-bit mode";
+    }
+    /* UD0 (0F FF): the SDM (UD instruction) gives "UD0 r32, r/m32" with
+     * ModRM; capstone 4 decodes it without. */
+    if (op == 0x0f && op2 == 0xff) {
+        return "UD0 takes a ModRM (SDM UD0/UD1/UD2)";
+    }
+    uint8_t modrm = i + 2 < avail ? b[i + 2] : 0;
+    /* LFENCE/MFENCE/SFENCE: the SDM (LFENCE) says the processor ignores
+     * the r/m field, so 0F AE E8-EF / F0-F7 / F8-FF are all fences;
+     * capstone 4 only knows rm=0. */
+    if (op == 0x0f && op2 == 0xae && modrm >= 0xe8 && in->op >= OP_LFENCE &&
+        in->op <= OP_SFENCE && cs_len == 0) {
+        return "fence with r/m != 0 (SDM LFENCE: r/m ignored)";
+    }
+    /* F3 0F AE /5 mod=3 is INCSSPD/Q (CET shadow stack): #UD on a CPU
+     * without CET; capstone 4 ignores the F3 and says lfence. */
+    if (op == 0x0f && op2 == 0xae && (modrm & 0xf8) == 0xe8 && in->op == OP_INVALID &&
+        !strcmp(mnem, "lfence")) {
+        return "F3 0F AE /5 is INCSSP (CET), not LFENCE";
+    }
+    /* F3 (REX.W) 0F 1E /1 mod=3 is RDSSPD/RDSSPQ, a NOP without CET (SDM
+     * RDSSP: "reserved-NOP" space 0F 1E); capstone 4 rejects the REX.W form. */
+    if (op == 0x0f && op2 == 0x1e && in->op == OP_NOP && cs_len == 0) {
+        return "0F 1E hint NOP (RDSSP) unknown to capstone 4";
+    }
+    /* MOV CS, r/m: the SDM (MOV) raises #UD; capstone 4 decodes it. */
+    if (op == 0x8e && i + 1 < avail && ((b[i + 1] >> 3) & 7) == R_CS && in->op == OP_INVALID) {
+        return "MOV CS is #UD (SDM MOV)";
+    }
+    /* LOCK on a non-lockable instruction or a register destination is
+     * #UD (SDM LOCK); capstone 4 does not check. */
+    if (plock >= 0 && in->op == OP_INVALID) {
+        uint8_t nb[15];
+        Insn in2;
+        unsigned n = 0;
+        for (unsigned k = 0; k < avail && n < 15; k++) {
+            if ((int)k != plock) {
+                nb[n++] = b[k];
+            }
+        }
+        if (decode_buf(&in2, mode, nb, n) == DECODE_OK &&
+            (!(insn_op_flags[in2.op] & IF_LOCK) || in2.nr_ops == 0 ||
+             in2.ops[0].kind != OPK_MEM)) {
+            return "LOCK without a lockable memory destination is #UD (SDM LOCK)";
+        }
+    }
+    (void)cs_len;
+    (void)mnem;
+    return NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* Comparison bookkeeping                                              */
+
+typedef struct Stats {
+    unsigned long total, both_ok, len_agree, len_bad, len_excused;
+    unsigned long class_agree, class_bad, emu_ud_cs_int, emu_int_cs_bad;
+    unsigned long emu_ud_cs_other, excused_ud;
+    unsigned reports;
+} Stats;
+
+static void hexdump(char *out, size_t n, const uint8_t *b, unsigned len)
+{
+    out[0] = 0;
+    for (unsigned i = 0; i < len && 3 * i + 3 < n; i++) {
+        sprintf(out + 3 * i, "%02x ", b[i]);
+    }
+}
+
+static void report(Stats *st, const char *what, CpuMode mode, const uint8_t *b, unsigned len,
+                   const Insn *in, int emu_rc, int cs_len, const char *mnem, const char *opstr)
+{
+    if (st->reports++ >= (getenv("DECODE_VERBOSE") ? 400 : 40)) {
+        return;
+    }
+    char hx[64];
+    hexdump(hx, sizeof(hx), b, len > 15 ? 15 : len);
+    printf("# %s [mode %d] %s: emu rc=%d len=%u op=%s; capstone len=%d \"%s %s\"\n",
+           what, mode, hx, emu_rc, in->len, insn_op_names[in->op], cs_len,
+           mnem ? mnem : "", opstr ? opstr : "");
+}
+
+/* Compare one instruction at b[0..avail); returns the length to skip. */
+static unsigned compare_one(Stats *st, CpuMode mode, const uint8_t *b, unsigned avail,
+                            bool check_class)
+{
+    Insn in;
+    char mn[64] = "", ops[160] = "";
+    int rc = decode_buf(&in, mode, b, avail > 15 ? 15 : avail);
+    int cl = cs_decode(mode, b, avail, mn, sizeof(mn), ops, sizeof(ops));
+    st->total++;
+    if (rc == DECODE_OK && cl > 0) {
+        st->both_ok++;
+        if ((int)in.len == cl) {
+            st->len_agree++;
+        } else if (cs_known_bug(mode, b, avail, &in, cl, mn)) {
+            st->len_excused++;
+        } else {
+            st->len_bad++;
+            report(st, "LENGTH", mode, b, avail, &in, rc, cl, mn, ops);
+        }
+        if (check_class) {
+            if (class_match(in.op, mn) || cs_known_bug(mode, b, avail, &in, cl, mn)) {
+                st->class_agree++;
+            } else {
+                st->class_bad++;
+                report(st, "CLASS", mode, b, avail, &in, rc, cl, mn, ops);
+            }
+        }
+    } else if (rc == DECODE_UD && cl > 0) {
+        if (cs_class(mn) >= 0) {
+            if (cs_known_bug(mode, b, avail, &in, cl, mn)) {
+                st->excused_ud++;
+            } else {
+                st->emu_ud_cs_int++;
+                report(st, "EMU-UD", mode, b, avail, &in, rc, cl, mn, ops);
+            }
+        } else {
+            st->emu_ud_cs_other++;
+            if (getenv("DECODE_VERBOSE")) {
+                report(st, "emu-ud-other", mode, b, avail, &in, rc, cl, mn, ops);
+            }
+        }
+    } else if (rc == DECODE_OK && cl == 0 && in.op != OP_SSE && in.op != OP_FPU) {
+        if (cs_known_bug(mode, b, avail, &in, cl, mn)) {
+            st->excused_ud++;
+        } else {
+            st->emu_int_cs_bad++;
+            report(st, "CS-BAD", mode, b, avail, &in, rc, cl, mn, ops);
+        }
+    }
+    if (cl > 0) {
+        return cl;
+    }
+    return rc == DECODE_OK ? in.len : 1;
+}
+
+static void print_stats(const char *name, const Stats *st)
+{
+    printf("# %s: %lu insns, both decoded %lu, length agree %lu, length disagree %lu "
+           "(+%lu known capstone bugs), class agree %lu, class disagree %lu, "
+           "emu #UD where capstone has an integer insn %lu (+%lu excused), "
+           "emu integer insn capstone rejects %lu, emu #UD on non-integer %lu\n",
+           name, st->total, st->both_ok, st->len_agree, st->len_bad, st->len_excused,
+           st->class_agree, st->class_bad, st->emu_ud_cs_int, st->excused_ud,
+           st->emu_int_cs_bad, st->emu_ud_cs_other);
+}
+
+/* ------------------------------------------------------------------ */
+/* ELF .text loading (section headers parsed by hand)                  */
+
+static uint8_t *load_text(const char *path, size_t *len)
+{
+    gchar *data;
+    gsize size;
+    if (!g_file_get_contents(path, &data, &size, NULL)) {
+        return NULL;
+    }
+    uint8_t *res = NULL;
+    const uint8_t *d = (const uint8_t *)data;
+    if (size < sizeof(Elf32_Ehdr) || memcmp(d, ELFMAG, SELFMAG)) {
+        goto out;
+    }
+    if (d[EI_CLASS] == ELFCLASS64 && size >= sizeof(Elf64_Ehdr)) {
+        Elf64_Ehdr eh;
+        memcpy(&eh, d, sizeof(eh));
+        if (eh.e_shoff == 0 || eh.e_shstrndx >= eh.e_shnum ||
+            eh.e_shoff + (uint64_t)eh.e_shnum * sizeof(Elf64_Shdr) > size) {
+            goto out;
+        }
+        Elf64_Shdr str;
+        memcpy(&str, d + eh.e_shoff + eh.e_shstrndx * sizeof(Elf64_Shdr), sizeof(str));
+        for (unsigned i = 0; i < eh.e_shnum; i++) {
+            Elf64_Shdr sh;
+            memcpy(&sh, d + eh.e_shoff + i * sizeof(Elf64_Shdr), sizeof(sh));
+            if (str.sh_offset + sh.sh_name + 6 > size) {
+                continue;
+            }
+            if (!strcmp((const char *)d + str.sh_offset + sh.sh_name, ".text") &&
+                sh.sh_offset + sh.sh_size <= size) {
+                res = g_memdup2(d + sh.sh_offset, sh.sh_size);
+                *len = sh.sh_size;
+                break;
+            }
+        }
+    } else if (d[EI_CLASS] == ELFCLASS32) {
+        Elf32_Ehdr eh;
+        memcpy(&eh, d, sizeof(eh));
+        if (eh.e_shoff == 0 || eh.e_shstrndx >= eh.e_shnum ||
+            eh.e_shoff + (uint64_t)eh.e_shnum * sizeof(Elf32_Shdr) > size) {
+            goto out;
+        }
+        Elf32_Shdr str;
+        memcpy(&str, d + eh.e_shoff + eh.e_shstrndx * sizeof(Elf32_Shdr), sizeof(str));
+        for (unsigned i = 0; i < eh.e_shnum; i++) {
+            Elf32_Shdr sh;
+            memcpy(&sh, d + eh.e_shoff + i * sizeof(Elf32_Shdr), sizeof(sh));
+            if ((uint64_t)str.sh_offset + sh.sh_name + 6 > size) {
+                continue;
+            }
+            if (!strcmp((const char *)d + str.sh_offset + sh.sh_name, ".text") &&
+                (uint64_t)sh.sh_offset + sh.sh_size <= size) {
+                res = g_memdup2(d + sh.sh_offset, sh.sh_size);
+                *len = sh.sh_size;
+                break;
+            }
+        }
+    }
+out:
+    g_free(data);
+    return res;
+}
+
+static void sweep_corpus(const char *name, CpuMode mode, const uint8_t *text, size_t len,
+                         Stats *st)
+{
+    size_t off = 0;
+    while (off < len) {
+        off += compare_one(st, mode, text + off, (unsigned)MIN(len - off, 15), true);
+    }
+    print_stats(name, st);
+}
+
+static void test_corpus64(void)
+{
+    size_t len;
+    uint8_t *text = load_text("/bin/busybox", &len);
+    if (!text) {
+        g_test_skip("/bin/busybox not found");
+        return;
+    }
+    Stats st = { 0 };
+    sweep_corpus("busybox .text (64-bit)", MODE_64, text, len, &st);
+    g_free(text);
+    g_assert_cmpuint(st.len_bad, ==, 0);
+    g_assert_cmpuint(st.class_bad, ==, 0);
+    g_assert_cmpuint(st.emu_ud_cs_int, ==, 0);
+    g_assert_cmpuint(st.both_ok, >, 100000);
+}
+
+static const char *const corpus32_paths[] = {
+    "/usr/libexec/valgrind/memcheck-x86-linux",
+    "/usr/lib/valgrind/memcheck-x86-linux",
+    "/usr/libexec/valgrind/none-x86-linux",
+    "/usr/lib/i386-linux-gnu/libc.so.6",
+};
+
+static uint8_t *load_corpus32(size_t *len, const char **which)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(corpus32_paths); i++) {
+        uint8_t *t = load_text(corpus32_paths[i], len);
+        if (t) {
+            *which = corpus32_paths[i];
+            return t;
+        }
+    }
+    return NULL;
+}
+
+static void test_corpus32(void)
+{
+    size_t len;
+    const char *which;
+    uint8_t *text = load_corpus32(&len, &which);
+    if (!text) {
+        g_test_skip("no i386 ELF on this machine");
+        return;
+    }
+    Stats st = { 0 };
+    char name[256];
+    snprintf(name, sizeof(name), "%s .text (32-bit)", which);
+    sweep_corpus(name, MODE_32, text, len, &st);
+    g_free(text);
+    g_assert_cmpuint(st.len_bad, ==, 0);
+    g_assert_cmpuint(st.class_bad, ==, 0);
+    g_assert_cmpuint(st.emu_ud_cs_int, ==, 0);
+}
+
+/* No 16-bit binaries ship with the system: sweep the 32-bit corpus (or
+ * busybox) as if it were 16-bit code, which exercises 16-bit addressing
+ * and operand sizes on realistic byte patterns. */
+static void test_corpus16(void)
+{
+    size_t len;
+    const char *which;
+    uint8_t *text = load_corpus32(&len, &which);
+    if (!text) {
+        text = load_text("/bin/busybox", &len);
+    }
+    if (!text) {
+        g_test_skip("no corpus");
+        return;
+    }
+    if (len > 512 * 1024) {
+        len = 512 * 1024;
+    }
+    Stats st = { 0 };
+    sweep_corpus("32-bit .text read as 16-bit code", MODE_16, text, len, &st);
+    g_free(text);
+    g_assert_cmpuint(st.len_bad, ==, 0);
+    g_assert_cmpuint(st.class_bad, ==, 0);
+    g_assert_cmpuint(st.emu_ud_cs_int, ==, 0);
+}
+
+/* ------------------------------------------------------------------ */
+/* Opcode map sweep                                                    */
+
+static bool is_prefix(CpuMode mode, uint8_t b)
+{
+    switch (b) {
+    case 0x26: case 0x2e: case 0x36: case 0x3e: case 0x64: case 0x65:
+    case 0x66: case 0x67: case 0xf0: case 0xf2: case 0xf3:
+        return true;
+    default:
+        return mode == MODE_64 && (b & 0xf0) == 0x40;
+    }
+}
+
+static void sweep_maps(CpuMode mode, Stats *st)
+{
+    static const uint8_t pfx64[][2] = {
+        { 0 }, { 1, 0x66 }, { 1, 0x67 }, { 1, 0x48 }, { 1, 0x4d }, { 1, 0x40 },
+    };
+    static const uint8_t pfx32[][2] = { { 0 }, { 1, 0x66 }, { 1, 0x67 } };
+    unsigned npfx = mode == MODE_64 ? G_N_ELEMENTS(pfx64) : G_N_ELEMENTS(pfx32);
+    static const uint8_t sibs[] = { 0x88, 0x25 };
+    static const uint8_t rms[] = { 0, 4, 5, 6 };
+
+    for (unsigned p = 0; p < npfx; p++) {
+        const uint8_t *pf = mode == MODE_64 ? pfx64[p] : pfx32[p];
+        for (unsigned map = 0; map < 4; map++) {
+            for (unsigned opc = 0; opc < 256; opc++) {
+                if (map == 0 && (is_prefix(mode, opc) || opc == 0x0f)) {
+                    continue;
+                }
+                if (map == 1 && (opc == 0x38 || opc == 0x3a)) {
+                    continue;
+                }
+                for (unsigned mod = 0; mod < 4; mod++) {
+                    for (unsigned reg = 0; reg < 8; reg++) {
+                        for (unsigned r = 0; r < G_N_ELEMENTS(rms); r++) {
+                            for (unsigned s = 0; s < 2; s++) {
+                                uint8_t b[15];
+                                unsigned n = 0;
+                                if (rms[r] != 4 && s) {
+                                    continue;
+                                }
+                                memset(b, 0x11, sizeof(b));
+                                for (unsigned k = 0; k < pf[0]; k++) {
+                                    b[n++] = pf[1 + k];
+                                }
+                                if (map >= 1) {
+                                    b[n++] = 0x0f;
+                                }
+                                if (map == 2) {
+                                    b[n++] = 0x38;
+                                }
+                                if (map == 3) {
+                                    b[n++] = 0x3a;
+                                }
+                                b[n++] = opc;
+                                b[n++] = (mod << 6) | (reg << 3) | rms[r];
+                                b[n++] = sibs[s];
+                                compare_one(st, mode, b, 15, map <= 1);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+static void test_opcode_maps(void)
+{
+    static const CpuMode modes[] = { MODE_16, MODE_32, MODE_64 };
+    for (unsigned i = 0; i < 3; i++) {
+        Stats st = { 0 };
+        char name[64];
+        snprintf(name, sizeof(name), "opcode-map sweep (%d-bit)", modes[i]);
+        sweep_maps(modes[i], &st);
+        print_stats(name, &st);
+        g_assert_cmpuint(st.len_bad, ==, 0);
+        g_assert_cmpuint(st.class_bad, ==, 0);
+        g_assert_cmpuint(st.emu_ud_cs_int, ==, 0);
+        g_assert_cmpuint(st.emu_int_cs_bad, ==, 0);
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* Hand-written operand checks                                         */
+
+static Insn dec_ok(CpuMode mode, const char *hex)
+{
+    uint8_t b[32];
+    unsigned n = 0;
+    for (const char *p = hex; *p;) {
+        if (*p == ' ') {
+            p++;
+            continue;
+        }
+        unsigned v;
+        g_assert_true(sscanf(p, "%2x", &v) == 1);
+        b[n++] = v;
+        p += 2;
+    }
+    Insn in;
+    int rc = decode_buf(&in, mode, b, n);
+    if (rc != DECODE_OK) {
+        g_test_message("decode of %s failed: %d", hex, rc);
+    }
+    g_assert_cmpint(rc, ==, DECODE_OK);
+    g_assert_cmpuint(in.len, ==, n);
+    return in;
+}
+
+static int dec_rc(CpuMode mode, const char *hex)
+{
+    uint8_t b[32];
+    unsigned n = 0;
+    for (const char *p = hex; *p;) {
+        if (*p == ' ') {
+            p++;
+            continue;
+        }
+        unsigned v;
+        g_assert_true(sscanf(p, "%2x", &v) == 1);
+        b[n++] = v;
+        p += 2;
+    }
+    Insn in;
+    return decode_buf(&in, mode, b, n);
+}
+
+static void test_operands(void)
+{
+    Insn in;
+
+    /* mov eax, [ebx+esi*4+0x10] */
+    in = dec_ok(MODE_32, "8b 44 b3 10");
+    g_assert_cmpint(in.op, ==, OP_MOV);
+    g_assert_cmpint(in.opsize, ==, 4);
+    g_assert_cmpint(in.nr_ops, ==, 2);
+    g_assert_cmpint(in.ops[0].kind, ==, OPK_REG);
+    g_assert_cmpint(in.ops[0].reg, ==, R_EAX);
+    g_assert_cmpint(in.ops[1].kind, ==, OPK_MEM);
+    g_assert_cmpint(in.ops[1].size, ==, 4);
+    g_assert_cmpint(in.mem.base, ==, R_EBX);
+    g_assert_cmpint(in.mem.index, ==, R_ESI);
+    g_assert_cmpint(in.mem.scale, ==, 4);
+    g_assert_cmpint(in.mem.disp, ==, 0x10);
+    g_assert_cmpint(in.seg, ==, R_DS);
+    g_assert_cmpint(in.addrsize, ==, 4);
+
+    /* 16-bit: mov ax, [bp+di-2] -> SS default */
+    in = dec_ok(MODE_16, "8b 43 fe");
+    g_assert_cmpint(in.opsize, ==, 2);
+    g_assert_cmpint(in.mem.base, ==, R_EBP);
+    g_assert_cmpint(in.mem.index, ==, R_EDI);
+    g_assert_cmpint(in.mem.disp, ==, -2);
+    g_assert_cmpint(in.seg, ==, R_SS);
+    /* with ES override */
+    in = dec_ok(MODE_16, "26 8b 43 fe");
+    g_assert_cmpint(in.seg, ==, R_ES);
+    /* [disp16] */
+    in = dec_ok(MODE_16, "a1 34 12");
+    g_assert_cmpint(in.ops[1].kind, ==, OPK_MEM);
+    g_assert_cmpint(in.mem.disp, ==, 0x1234);
+    in = dec_ok(MODE_16, "8b 1e 34 12");
+    g_assert_cmpint(in.mem.base, ==, REG_NONE);
+    g_assert_cmpint(in.mem.disp, ==, 0x1234);
+    g_assert_cmpint(in.seg, ==, R_DS);
+    /* 32-bit [esp+8] and [ebp-4] default to SS */
+    in = dec_ok(MODE_32, "8b 44 24 08");
+    g_assert_cmpint(in.mem.base, ==, R_ESP);
+    g_assert_cmpint(in.mem.index, ==, REG_NONE);
+    g_assert_cmpint(in.seg, ==, R_SS);
+    in = dec_ok(MODE_32, "8b 45 fc");
+    g_assert_cmpint(in.seg, ==, R_SS);
+    g_assert_cmpint(in.mem.disp, ==, -4);
+    /* 67 in 32-bit mode: 16-bit addressing */
+    in = dec_ok(MODE_32, "67 8b 07");
+    g_assert_cmpint(in.addrsize, ==, 2);
+    g_assert_cmpint(in.mem.base, ==, R_EBX);
+
+    /* RIP-relative: mov rax, [rip+0x100] */
+    in = dec_ok(MODE_64, "48 8b 05 00 01 00 00");
+    g_assert_cmpint(in.opsize, ==, 8);
+    g_assert_true(in.mem.rip_rel);
+    g_assert_cmpint(in.mem.base, ==, REG_NONE);
+    g_assert_cmpint(in.mem.disp, ==, 0x100);
+    /* 64-bit: SIB with no base: [rcx*8+0x1000] is absolute, not RIP */
+    in = dec_ok(MODE_64, "8b 04 cd 00 10 00 00");
+    g_assert_false(in.mem.rip_rel);
+    g_assert_cmpint(in.mem.index, ==, R_ECX);
+    g_assert_cmpint(in.mem.scale, ==, 8);
+
+    /* REX.R/B: mov r9, [r13+0] ; R13 base is DS (not SS) */
+    in = dec_ok(MODE_64, "4d 8b 4d 00");
+    g_assert_cmpint(in.ops[0].reg, ==, 9);
+    g_assert_cmpint(in.mem.base, ==, 13);
+    g_assert_cmpint(in.seg, ==, R_DS);
+    /* REX.X: [rax+r12*2] */
+    in = dec_ok(MODE_64, "42 8b 04 60");
+    g_assert_cmpint(in.mem.index, ==, 12);
+    g_assert_cmpint(in.mem.scale, ==, 2);
+    /* 64-bit ES/CS/SS/DS overrides are no-ops */
+    in = dec_ok(MODE_64, "26 8b 45 00");
+    g_assert_cmpint(in.seg, ==, R_SS);
+    in = dec_ok(MODE_64, "64 8b 00");
+    g_assert_cmpint(in.seg, ==, R_FS);
+    /* REX followed by a legacy prefix is ignored: 48 66 89 c0 = mov ax, ax */
+    in = dec_ok(MODE_64, "48 66 89 c0");
+    g_assert_cmpint(in.opsize, ==, 2);
+    g_assert_cmpint(in.rex, ==, 0);
+
+    /* AH vs SPL */
+    in = dec_ok(MODE_64, "88 e0");           /* mov al, ah */
+    g_assert_cmpint(in.ops[1].kind, ==, OPK_REG8H);
+    g_assert_cmpint(in.ops[1].reg, ==, 0);
+    in = dec_ok(MODE_64, "40 88 e0");        /* mov al, spl */
+    g_assert_cmpint(in.ops[1].kind, ==, OPK_REG);
+    g_assert_cmpint(in.ops[1].reg, ==, R_ESP);
+    g_assert_cmpint(in.ops[1].size, ==, 1);
+    in = dec_ok(MODE_32, "b7 12");           /* mov bh, 0x12 */
+    g_assert_cmpint(in.ops[0].kind, ==, OPK_REG8H);
+    g_assert_cmpint(in.ops[0].reg, ==, 3);
+
+    /* movzx ax, al: opsize 2, source size 1 */
+    in = dec_ok(MODE_32, "66 0f b6 c0");
+    g_assert_cmpint(in.op, ==, OP_MOVZX);
+    g_assert_cmpint(in.opsize, ==, 2);
+    g_assert_cmpint(in.ops[0].size, ==, 2);
+    g_assert_cmpint(in.ops[1].size, ==, 1);
+    /* movsx rax, word [rbx] */
+    in = dec_ok(MODE_64, "48 0f bf 03");
+    g_assert_cmpint(in.op, ==, OP_MOVSX);
+    g_assert_cmpint(in.ops[0].size, ==, 8);
+    g_assert_cmpint(in.ops[1].size, ==, 2);
+    /* movsxd rax, ecx ; in 32-bit mode 63 is ARPL */
+    in = dec_ok(MODE_64, "48 63 c1");
+    g_assert_cmpint(in.op, ==, OP_MOVSX);
+    g_assert_cmpint(in.ops[1].size, ==, 4);
+    in = dec_ok(MODE_32, "63 c1");
+    g_assert_cmpint(in.op, ==, OP_ARPL);
+
+    /* 83 /0 sign-extends: add rax, -1 */
+    in = dec_ok(MODE_64, "48 83 c0 ff");
+    g_assert_cmpint(in.op, ==, OP_ADD);
+    g_assert_cmpint(in.ops[1].kind, ==, OPK_IMM);
+    g_assert_cmpint(in.imm, ==, -1);
+    /* 81 with REX.W: imm32 sign-extended */
+    in = dec_ok(MODE_64, "48 81 c0 00 00 00 80");
+    g_assert_cmpint(in.imm, ==, (int64_t)0xffffffff80000000ll);
+    /* 16-bit Iz */
+    in = dec_ok(MODE_16, "05 34 12");
+    g_assert_cmpint(in.imm & 0xffff, ==, 0x1234);
+    /* mov r64, imm64 */
+    in = dec_ok(MODE_64, "48 b8 88 77 66 55 44 33 22 11");
+    g_assert_cmpint(in.imm, ==, 0x1122334455667788ll);
+    g_assert_cmpint(in.opsize, ==, 8);
+    /* mov r10d, imm32 */
+    in = dec_ok(MODE_64, "41 ba 01 00 00 00");
+    g_assert_cmpint(in.ops[0].reg, ==, 10);
+    g_assert_cmpint(in.opsize, ==, 4);
+
+    /* moffs: 64-bit mode has an 8-byte offset, 4 with 67 */
+    in = dec_ok(MODE_64, "a1 88 77 66 55 44 33 22 11");
+    g_assert_cmpint(in.op, ==, OP_MOV);
+    g_assert_cmpint(in.ops[1].kind, ==, OPK_MEM);
+    g_assert_cmpint(in.mem.disp, ==, 0x1122334455667788ll);
+    g_assert_cmpint(in.mem.base, ==, REG_NONE);
+    g_assert_cmpint(in.seg, ==, R_DS);
+    in = dec_ok(MODE_64, "67 a2 44 33 22 11");
+    g_assert_cmpint(in.ops[0].kind, ==, OPK_MEM);
+    g_assert_cmpint(in.ops[0].size, ==, 1);
+    g_assert_cmpint(in.mem.disp, ==, 0x11223344);
+
+    /* far jmp ptr16:32 and ptr16:16 */
+    in = dec_ok(MODE_32, "ea 78 56 34 12 08 00");
+    g_assert_cmpint(in.op, ==, OP_JMPF);
+    g_assert_cmpint(in.imm, ==, 0x12345678);
+    g_assert_cmpint(in.imm2, ==, 8);
+    in = dec_ok(MODE_16, "ea 00 7c 00 00");
+    g_assert_cmpint(in.imm, ==, 0x7c00);
+    g_assert_cmpint(in.imm2, ==, 0);
+    g_assert_cmpint(dec_rc(MODE_64, "ea 00 00 00 00 08 00"), ==, DECODE_UD);
+    /* jmp far [rax] with REX.W: m16:64 */
+    in = dec_ok(MODE_64, "48 ff 28");
+    g_assert_cmpint(in.op, ==, OP_JMPF);
+    g_assert_cmpint(in.ops[0].size, ==, 8);
+    g_assert_cmpint(dec_rc(MODE_64, "ff e8"), ==, DECODE_UD);   /* mod=3 */
+
+    /* ENTER, RET imm, INT */
+    in = dec_ok(MODE_32, "c8 10 00 02");
+    g_assert_cmpint(in.op, ==, OP_ENTER);
+    g_assert_cmpint(in.imm, ==, 16);
+    g_assert_cmpint(in.imm2, ==, 2);
+    in = dec_ok(MODE_64, "c2 08 00");
+    g_assert_cmpint(in.op, ==, OP_RET);
+    g_assert_cmpint(in.imm, ==, 8);
+    g_assert_cmpint(in.opsize, ==, 8);
+    in = dec_ok(MODE_16, "cd 21");
+    g_assert_cmpint(in.imm, ==, 0x21);
+
+    /* branches: rel sign-extended, f64 in long mode */
+    in = dec_ok(MODE_64, "74 fe");
+    g_assert_cmpint(in.op, ==, OP_JCC);
+    g_assert_cmpint(in.cond, ==, 4);
+    g_assert_cmpint(in.imm, ==, -2);
+    in = dec_ok(MODE_64, "66 e8 00 00 00 00");  /* Intel: 66 ignored, rel32 */
+    g_assert_cmpint(in.opsize, ==, 8);
+    in = dec_ok(MODE_32, "66 e8 00 01");        /* rel16 in 32-bit mode */
+    g_assert_cmpint(in.opsize, ==, 2);
+    g_assert_cmpint(in.imm, ==, 0x100);
+    in = dec_ok(MODE_64, "0f 8f 00 00 00 80");
+    g_assert_cmpint(in.cond, ==, 0xf);
+    g_assert_cmpint(in.imm, ==, (int64_t)0xffffffff80000000ll);
+    in = dec_ok(MODE_64, "ff d0");              /* call rax */
+    g_assert_cmpint(in.op, ==, OP_CALL);
+    g_assert_cmpint(in.ops[0].kind, ==, OPK_REG);
+    g_assert_cmpint(in.opsize, ==, 8);
+    in = dec_ok(MODE_64, "e3 05");              /* jrcxz */
+    g_assert_cmpint(in.op, ==, OP_JCXZ);
+    g_assert_cmpint(in.addrsize, ==, 8);
+
+    /* push/pop default 64 */
+    in = dec_ok(MODE_64, "41 50");
+    g_assert_cmpint(in.op, ==, OP_PUSH);
+    g_assert_cmpint(in.opsize, ==, 8);
+    g_assert_cmpint(in.ops[0].reg, ==, 8);
+    in = dec_ok(MODE_64, "66 50");
+    g_assert_cmpint(in.opsize, ==, 2);
+    in = dec_ok(MODE_64, "6a ff");
+    g_assert_cmpint(in.imm, ==, -1);
+    g_assert_cmpint(in.opsize, ==, 8);
+    in = dec_ok(MODE_64, "0f a0");
+    g_assert_cmpint(in.op, ==, OP_PUSH_SEG);
+    g_assert_cmpint(in.ops[0].kind, ==, OPK_SREG);
+    g_assert_cmpint(in.ops[0].reg, ==, R_FS);
+    g_assert_cmpint(dec_rc(MODE_64, "06"), ==, DECODE_UD);
+    in = dec_ok(MODE_32, "1f");
+    g_assert_cmpint(in.op, ==, OP_POP_SEG);
+    g_assert_cmpint(in.ops[0].reg, ==, R_DS);
+
+    /* shifts */
+    in = dec_ok(MODE_32, "d3 e0");              /* shl eax, cl */
+    g_assert_cmpint(in.op, ==, OP_SHL);
+    g_assert_cmpint(in.ops[1].kind, ==, OPK_REG);
+    g_assert_cmpint(in.ops[1].reg, ==, R_ECX);
+    g_assert_cmpint(in.ops[1].size, ==, 1);
+    in = dec_ok(MODE_32, "d1 f8");              /* sar eax, 1 */
+    g_assert_cmpint(in.op, ==, OP_SAR);
+    g_assert_cmpint(in.ops[1].kind, ==, OPK_IMM);
+    g_assert_cmpint(in.imm, ==, 1);
+    in = dec_ok(MODE_32, "c1 e8 04");
+    g_assert_cmpint(in.op, ==, OP_SHR);
+    g_assert_cmpint(in.imm, ==, 4);
+    in = dec_ok(MODE_32, "0f a4 d8 03");        /* shld eax, ebx, 3 */
+    g_assert_cmpint(in.op, ==, OP_SHLD);
+    g_assert_cmpint(in.nr_ops, ==, 3);
+    g_assert_cmpint(in.ops[1].reg, ==, R_EBX);
+
+    /* IN/OUT */
+    in = dec_ok(MODE_32, "e4 60");
+    g_assert_cmpint(in.op, ==, OP_IN);
+    g_assert_cmpint(in.opsize, ==, 1);
+    g_assert_cmpint(in.imm, ==, 0x60);
+    in = dec_ok(MODE_64, "48 ed");              /* in eax, dx: REX.W ignored */
+    g_assert_cmpint(in.opsize, ==, 4);
+    g_assert_cmpint(in.ops[1].kind, ==, OPK_REG);
+    g_assert_cmpint(in.ops[1].reg, ==, R_EDX);
+    g_assert_cmpint(in.ops[1].size, ==, 2);
+    in = dec_ok(MODE_16, "e6 80");
+    g_assert_cmpint(in.op, ==, OP_OUT);
+    g_assert_cmpint(in.ops[0].kind, ==, OPK_IMM);
+    g_assert_cmpint(in.ops[1].reg, ==, R_EAX);
+
+    /* strings: seg = source segment */
+    in = dec_ok(MODE_32, "f3 a5");
+    g_assert_cmpint(in.op, ==, OP_MOVS);
+    g_assert_cmpint(in.opsize, ==, 4);
+    g_assert_true(in.prefix & PFX_REP);
+    g_assert_cmpint(in.seg, ==, R_DS);
+    in = dec_ok(MODE_32, "2e f3 a4");
+    g_assert_cmpint(in.seg, ==, R_CS);
+    g_assert_cmpint(in.opsize, ==, 1);
+    in = dec_ok(MODE_64, "f3 48 ab");
+    g_assert_cmpint(in.op, ==, OP_STOS);
+    g_assert_cmpint(in.opsize, ==, 8);
+
+    /* NOP / PAUSE / XCHG */
+    g_assert_cmpint(dec_ok(MODE_64, "90").op, ==, OP_NOP);
+    g_assert_cmpint(dec_ok(MODE_64, "f3 90").op, ==, OP_PAUSE);
+    in = dec_ok(MODE_64, "41 90");
+    g_assert_cmpint(in.op, ==, OP_XCHG);
+    g_assert_cmpint(in.ops[1].reg, ==, 8);
+    g_assert_cmpint(dec_ok(MODE_64, "0f 1f 44 00 00").op, ==, OP_NOP);
+    g_assert_cmpint(dec_ok(MODE_64, "f3 0f 1e fa").op, ==, OP_NOP);
+
+    /* control/debug/segment registers */
+    in = dec_ok(MODE_64, "0f 20 d8");           /* mov rax, cr3 */
+    g_assert_cmpint(in.op, ==, OP_MOV_CR);
+    g_assert_cmpint(in.ops[0].kind, ==, OPK_REG);
+    g_assert_cmpint(in.ops[0].size, ==, 8);
+    g_assert_cmpint(in.ops[1].kind, ==, OPK_CREG);
+    g_assert_cmpint(in.ops[1].reg, ==, 3);
+    in = dec_ok(MODE_32, "0f 22 c0");           /* mov cr0, eax */
+    g_assert_cmpint(in.ops[0].kind, ==, OPK_CREG);
+    g_assert_cmpint(in.ops[1].size, ==, 4);
+    in = dec_ok(MODE_64, "44 0f 22 c0");        /* mov cr8, rax */
+    g_assert_cmpint(in.ops[0].reg, ==, 8);
+    g_assert_cmpint(dec_rc(MODE_32, "0f 20 e8"), ==, DECODE_UD);  /* cr5 */
+    in = dec_ok(MODE_32, "0f 23 f8");           /* mov dr7, eax */
+    g_assert_cmpint(in.op, ==, OP_MOV_DR);
+    g_assert_cmpint(in.ops[0].kind, ==, OPK_DREG);
+    g_assert_cmpint(in.ops[0].reg, ==, 7);
+    in = dec_ok(MODE_16, "8e d8");              /* mov ds, ax */
+    g_assert_cmpint(in.op, ==, OP_MOV_SEG);
+    g_assert_cmpint(in.ops[0].kind, ==, OPK_SREG);
+    g_assert_cmpint(in.ops[0].reg, ==, R_DS);
+    g_assert_cmpint(dec_rc(MODE_16, "8e c8"), ==, DECODE_UD);     /* mov cs */
+    in = dec_ok(MODE_32, "8c 08");              /* mov [eax], cs: 16-bit store */
+    g_assert_cmpint(in.op, ==, OP_MOV);
+    g_assert_cmpint(in.ops[0].size, ==, 2);
+    g_assert_cmpint(in.ops[1].kind, ==, OPK_SREG);
+    g_assert_cmpint(in.ops[1].reg, ==, R_CS);
+
+    /* memory-only forms reject mod=3 */
+    g_assert_cmpint(dec_rc(MODE_32, "8d c0"), ==, DECODE_UD);     /* lea eax, eax */
+    g_assert_cmpint(dec_rc(MODE_32, "0f b2 c0"), ==, DECODE_UD);  /* lss */
+    g_assert_cmpint(dec_rc(MODE_64, "0f c7 c8"), ==, DECODE_UD);  /* cmpxchg8b reg */
+    in = dec_ok(MODE_64, "48 0f c7 0f");        /* cmpxchg16b [rdi] */
+    g_assert_cmpint(in.op, ==, OP_CMPXCHG8B);
+    g_assert_cmpint(in.ops[0].size, ==, 16);
+    in = dec_ok(MODE_64, "0f 01 10");           /* lgdt [rax] */
+    g_assert_cmpint(in.op, ==, OP_LGDT);
+    g_assert_cmpint(in.opsize, ==, 8);
+    g_assert_cmpint(dec_ok(MODE_64, "0f 01 f8").op, ==, OP_SWAPGS);
+    g_assert_cmpint(dec_rc(MODE_32, "0f 01 f8"), ==, DECODE_UD);
+    g_assert_cmpint(dec_ok(MODE_64, "0f 01 f9").op, ==, OP_RDTSCP);
+    g_assert_cmpint(dec_ok(MODE_32, "0f 01 c8").op, ==, OP_MONITOR);
+    g_assert_cmpint(dec_ok(MODE_64, "0f ae e8").op, ==, OP_LFENCE);
+    g_assert_cmpint(dec_ok(MODE_64, "0f ae 38").op, ==, OP_CLFLUSH);
+    g_assert_cmpint(dec_ok(MODE_64, "f3 48 0f ae c0").op, ==, OP_RDFSBASE);
+    g_assert_cmpint(dec_ok(MODE_64, "f3 0f c7 f8").op, ==, OP_RDPID);
+    g_assert_cmpint(dec_rc(MODE_64, "0f c7 f0"), ==, DECODE_UD);  /* rdrand: not offered */
+    in = dec_ok(MODE_32, "0f ba e0 05");        /* bt eax, 5 */
+    g_assert_cmpint(in.op, ==, OP_BT);
+    g_assert_cmpint(in.imm, ==, 5);
+    in = dec_ok(MODE_32, "0f 94 c0");           /* sete al */
+    g_assert_cmpint(in.op, ==, OP_SETCC);
+    g_assert_cmpint(in.cond, ==, 4);
+    g_assert_cmpint(in.ops[0].size, ==, 1);
+    in = dec_ok(MODE_64, "48 0f 4c c1");        /* cmovl rax, rcx */
+    g_assert_cmpint(in.op, ==, OP_CMOV);
+    g_assert_cmpint(in.cond, ==, 0xc);
+    in = dec_ok(MODE_32, "6b c0 fe");           /* imul eax, eax, -2 */
+    g_assert_cmpint(in.op, ==, OP_IMUL);
+    g_assert_cmpint(in.nr_ops, ==, 3);
+    g_assert_cmpint(in.imm, ==, -2);
+    in = dec_ok(MODE_32, "f7 e3");              /* mul ebx */
+    g_assert_cmpint(in.op, ==, OP_MUL);
+    g_assert_cmpint(in.nr_ops, ==, 1);
+    in = dec_ok(MODE_32, "f6 c4 01");           /* test ah, 1 */
+    g_assert_cmpint(in.op, ==, OP_TEST);
+    g_assert_cmpint(in.ops[0].kind, ==, OPK_REG8H);
+
+    /* invalid in 64-bit mode, valid elsewhere */
+    g_assert_cmpint(dec_rc(MODE_64, "27"), ==, DECODE_UD);
+    g_assert_cmpint(dec_ok(MODE_32, "27").op, ==, OP_DAA);
+    g_assert_cmpint(dec_rc(MODE_64, "82 c0 01"), ==, DECODE_UD);
+    g_assert_cmpint(dec_ok(MODE_32, "60").op, ==, OP_PUSHA);
+    g_assert_cmpint(dec_ok(MODE_32, "40").op, ==, OP_INC);
+
+    /* LOCK rules */
+    g_assert_cmpint(dec_ok(MODE_64, "f0 48 0f b1 0a").op, ==, OP_CMPXCHG);
+    g_assert_cmpint(dec_rc(MODE_64, "f0 01 c0"), ==, DECODE_UD);  /* register dest */
+    g_assert_cmpint(dec_rc(MODE_64, "f0 8b 00"), ==, DECODE_UD);  /* mov */
+
+    /* VEX: length only; LES/LDS outside 64-bit mode when mod != 3 */
+    in = dec_ok(MODE_64, "c5 f8 77");           /* vzeroupper */
+    g_assert_cmpint(in.op, ==, OP_SSE);
+    in = dec_ok(MODE_64, "c4 e3 79 0f c1 08");  /* vpalignr: imm8 */
+    g_assert_cmpint(in.op, ==, OP_SSE);
+    in = dec_ok(MODE_32, "c5 f9 6f 44 24 10");  /* vmovdqa xmm0, [esp+16] */
+    g_assert_cmpint(in.op, ==, OP_SSE);
+    in = dec_ok(MODE_32, "c4 06");              /* les eax, [esi] */
+    g_assert_cmpint(in.op, ==, OP_LES);
+    in = dec_ok(MODE_16, "c5 36 00 7c");        /* lds si, [0x7c00] */
+    g_assert_cmpint(in.op, ==, OP_LDS);
+    g_assert_cmpint(in.ops[1].size, ==, 2);
+    in = dec_ok(MODE_64, "66 0f 3a 0f c1 08");  /* palignr */
+    g_assert_cmpint(in.op, ==, OP_SSE);
+    in = dec_ok(MODE_64, "dd 44 24 08");        /* fld qword [rsp+8] */
+    g_assert_cmpint(in.op, ==, OP_FPU);
+}
+
+/* ------------------------------------------------------------------ */
+/* Limits, faults, fuzz                                                */
+
+typedef struct FetchCtx {
+    const uint8_t *buf;
+    unsigned limit;   /* first offset that faults */
+    unsigned max_seen;
+} FetchCtx;
+
+static int fetch_cb(void *opaque, unsigned i)
+{
+    FetchCtx *c = opaque;
+    if (i + 1 > c->max_seen) {
+        c->max_seen = i + 1;
+    }
+    return i < c->limit ? c->buf[i] : -1;
+}
+
+static void test_limits(void)
+{
+    uint8_t b[32];
+    Insn in;
+
+    /* 15 bytes is fine: 14 prefixes + nop */
+    memset(b, 0x66, 14);
+    b[14] = 0x90;
+    g_assert_cmpint(decode_buf(&in, MODE_32, b, 15), ==, DECODE_OK);
+    g_assert_cmpint(in.len, ==, 15);
+    /* 15 prefixes + nop: too long */
+    memset(b, 0x66, 15);
+    b[15] = 0x90;
+    g_assert_cmpint(decode_buf(&in, MODE_32, b, 16), ==, DECODE_TOO_LONG);
+    memset(b, 0x2e, 20);
+    g_assert_cmpint(decode_buf(&in, MODE_64, b, 20), ==, DECODE_TOO_LONG);
+    /* long instruction over 15: 8 prefixes + mov rax, imm64 (10 bytes) */
+    memset(b, 0x3e, 8);
+    memcpy(b + 8, "\x48\xb8\x01\x02\x03\x04\x05\x06\x07\x08", 10);
+    g_assert_cmpint(decode_buf(&in, MODE_64, b, 18), ==, DECODE_TOO_LONG);
+
+    /* fetch fault in the middle: mov eax, [ebx+esi*4+0x10] cut short */
+    static const uint8_t mov[] = { 0x8b, 0x44, 0xb3, 0x10 };
+    for (unsigned lim = 0; lim < sizeof(mov); lim++) {
+        FetchCtx c = { mov, lim, 0 };
+        g_assert_cmpint(decode_insn(&in, MODE_32, fetch_cb, &c), ==, DECODE_FETCH_FAULT);
+        g_assert_cmpuint(c.max_seen, <=, lim + 1);
+        g_assert_cmpint(decode_buf(&in, MODE_32, mov, lim), ==, DECODE_FETCH_FAULT);
+    }
+    FetchCtx c = { mov, 4, 0 };
+    g_assert_cmpint(decode_insn(&in, MODE_32, fetch_cb, &c), ==, DECODE_OK);
+    g_assert_cmpint(in.len, ==, 4);
+    g_assert_cmpint(c.max_seen, ==, 4);
+    g_assert_cmpint(decode_buf(&in, MODE_32, NULL, 0), ==, DECODE_FETCH_FAULT);
+}
+
+static void test_fuzz(void)
+{
+    static const CpuMode modes[] = { MODE_16, MODE_32, MODE_64 };
+    GRand *r = g_rand_new_with_seed(0x8086);
+    unsigned long n = g_test_slow() ? 3000000 : 1000000;
+    unsigned long ok = 0, ud = 0, tl = 0;
+    for (unsigned long i = 0; i < n; i++) {
+        uint8_t b[15];
+        for (unsigned k = 0; k < 15; k++) {
+            b[k] = g_rand_int(r);
+        }
+        /* bias toward prefixes so the limit paths get exercised */
+        if ((i & 7) == 0) {
+            for (unsigned k = 0; k < 8; k++) {
+                static const uint8_t p[] = { 0x66, 0x67, 0xf2, 0xf3, 0xf0, 0x2e, 0x48, 0x64 };
+                b[k] = p[g_rand_int_range(r, 0, 8)];
+            }
+        }
+        Insn in;
+        CpuMode mode = modes[i % 3];
+        FetchCtx c = { b, 15, 0 };
+        int rc = decode_insn(&in, mode, fetch_cb, &c);
+        g_assert_cmpuint(in.len, <=, 15);
+        g_assert_cmpuint(c.max_seen, <=, 15);
+        g_assert_cmpuint(in.op, <, OP_NB);
+        if (rc == DECODE_OK) {
+            g_assert_cmpuint(in.len, >=, 1);
+            g_assert_cmpuint(in.nr_ops, <=, 3);
+            ok++;
+        } else if (rc == DECODE_UD) {
+            ud++;
+        } else {
+            g_assert_cmpint(rc, ==, DECODE_TOO_LONG);
+            tl++;
+        }
+        /* the same bytes through decode_buf with a truncated buffer */
+        unsigned cut = g_rand_int_range(r, 0, 16);
+        Insn in2;
+        int rc2 = decode_buf(&in2, mode, b, cut);
+        g_assert_cmpuint(in2.len, <=, cut);
+        if (rc2 == DECODE_OK) {
+            g_assert_cmpint(rc, ==, DECODE_OK);
+            g_assert_cmpuint(in2.len, ==, in.len);
+        }
+    }
+    printf("# fuzz: %lu buffers: %lu ok, %lu #UD, %lu too long\n", n, ok, ud, tl);
+    g_rand_free(r);
+}
+
+/* Random buffers compared with capstone (length where both decode). */
+static void test_random_vs_capstone(void)
+{
+    static const CpuMode modes[] = { MODE_16, MODE_32, MODE_64 };
+    GRand *r = g_rand_new_with_seed(386);
+    for (unsigned m = 0; m < 3; m++) {
+        Stats st = { 0 };
+        for (unsigned i = 0; i < 200000; i++) {
+            uint8_t b[15];
+            for (unsigned k = 0; k < 15; k++) {
+                b[k] = g_rand_int(r);
+            }
+            compare_one(&st, modes[m], b, 15, false);
+        }
+        char name[64];
+        snprintf(name, sizeof(name), "random bytes vs capstone (%d-bit)", modes[m]);
+        print_stats(name, &st);
+        g_assert_cmpuint(st.len_bad, ==, 0);
+    }
+    g_rand_free(r);
+}
+
+static void test_disas(void)
+{
+    char out[128];
+    static const uint8_t code[] = { 0x48, 0x89, 0xe5, 0xc3 };
+    int n = disas_insn(MODE_64, 0x1000, code, sizeof(code), out, sizeof(out));
+    g_assert_cmpint(n, ==, 3);
+    g_assert_cmpstr(out, ==, "mov rbp, rsp");
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    disas_block_log(f, MODE_64, 0xffffffff81000000ull, code, sizeof(code));
+    fclose(f);
+    g_assert_nonnull(strstr(buf, "0xffffffff81000000:  mov rbp, rsp\n"));
+    g_assert_nonnull(strstr(buf, "0xffffffff81000003:  ret"));
+    free(buf);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/decode/operands", test_operands);
+    g_test_add_func("/decode/limits", test_limits);
+    g_test_add_func("/decode/disas", test_disas);
+    g_test_add_func("/decode/corpus64", test_corpus64);
+    g_test_add_func("/decode/corpus32", test_corpus32);
+    g_test_add_func("/decode/corpus16", test_corpus16);
+    g_test_add_func("/decode/opcode-maps", test_opcode_maps);
+    g_test_add_func("/decode/random-vs-capstone", test_random_vs_capstone);
+    g_test_add_func("/decode/fuzz", test_fuzz);
+    return g_test_run();
+}
