@@ -88,6 +88,14 @@ static gboolean main_loop_on_signal(gpointer data)
     return G_SOURCE_CONTINUE;
 }
 
+/* C-a x on a stdio console: an orderly shutdown like a poweroff. */
+static void main_loop_quit(void)
+{
+    if (loop_machine) {
+        machine_request_shutdown(loop_machine, 0);
+    }
+}
+
 static void main_loop_fatal_signal(int sig)
 {
     chardev_close_all();
@@ -98,6 +106,7 @@ void main_loop_init(Machine *m)
 {
     loop_machine = m;
     g_main_context_set_poll_func(NULL, main_loop_poll);
+    chardev_quit_hook = main_loop_quit;
 
     GSource *ts = g_source_new(&timer_source_funcs, sizeof(GSource));
     g_source_set_name(ts, "emu86-timers");
