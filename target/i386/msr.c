@@ -1,0 +1,186 @@
+/*
+ * target/i386/msr.c - model-specific registers (RDMSR/WRMSR) and the TSC.
+ *
+ * Design: the MSRs of SDM Vol.4 chapter 2 that an OS touches on this CPU
+ * model.  cpu_rdmsr/cpu_wrmsr return false for an unknown MSR or a write
+ * with reserved bits set; the instruction handler raises #GP(0).  MTRRs
+ * are not advertised by CPUID, but firmware and OSes sometimes poke them
+ * anyway: they read as zero and ignore writes.  The TSC runs at a nominal
+ * 1 GHz: one tick per nanosecond of the host monotonic clock, plus
+ * tsc_offset (a TSC write sets the offset).
+ */
+#include "system/sysemu.h"
+#include "target/i386/cpu.h"
+#include "target/i386/seg.h"
+
+#define MSR_IA32_P5_MC_ADDR     0x0
+#define MSR_IA32_P5_MC_TYPE     0x1
+#define MSR_IA32_PLATFORM_ID    0x17
+#define MSR_IA32_FEATURE_CONTROL 0x3a
+#define MSR_IA32_BIOS_SIGN_ID   0x8b
+#define MSR_MTRRcap             0xfe
+#define MSR_MTRRdefType         0x2ff
+
+uint64_t cpu_rdtsc(CPUX86State *env)
+{
+    return (uint64_t)(clock_ns() + env->tsc_offset);
+}
+
+static bool is_mtrr(uint32_t msr)
+{
+    return (msr >= 0x200 && msr <= 0x20f) || msr == 0x250 || msr == 0x258 ||
+           msr == 0x259 || (msr >= 0x268 && msr <= 0x26f) || msr == MSR_MTRRdefType ||
+           msr == MSR_MTRRcap;
+}
+
+bool cpu_rdmsr(CPUX86State *env, uint32_t msr, uint64_t *value)
+{
+    uint64_t v;
+    switch (msr) {
+    case MSR_IA32_TSC:          v = cpu_rdtsc(env); break;
+    case MSR_IA32_APICBASE:     v = env->apic_base; break;
+    case MSR_IA32_SYSENTER_CS:  v = env->sysenter_cs; break;
+    case MSR_IA32_SYSENTER_ESP: v = env->sysenter_esp; break;
+    case MSR_IA32_SYSENTER_EIP: v = env->sysenter_eip; break;
+    case MSR_IA32_MISC_ENABLE:  v = env->misc_enable; break;
+    case MSR_IA32_PAT:          v = env->pat; break;
+    case MSR_EFER:              v = env->efer; break;
+    case MSR_STAR:              v = env->star; break;
+    case MSR_LSTAR:             v = env->lstar; break;
+    case MSR_CSTAR:             v = env->cstar; break;
+    case MSR_FMASK:             v = env->fmask; break;
+    case MSR_FSBASE:            v = env->segs[R_FS].base; break;
+    case MSR_GSBASE:            v = env->segs[R_GS].base; break;
+    case MSR_KERNELGSBASE:      v = env->kernel_gs_base; break;
+    case MSR_TSC_AUX:           v = env->tsc_aux; break;
+    case MSR_IA32_P5_MC_ADDR:
+    case MSR_IA32_P5_MC_TYPE:
+    case MSR_IA32_PLATFORM_ID:
+    case MSR_IA32_FEATURE_CONTROL:
+    case MSR_IA32_BIOS_SIGN_ID:
+        v = 0;
+        break;
+    default:
+        if (is_mtrr(msr)) {
+            v = 0;
+            break;
+        }
+        log_mask_printf(LOG_UNIMP, "rdmsr of unknown MSR 0x%x\n", msr);
+        return false;
+    }
+    *value = v;
+    return true;
+}
+
+/* PAT entries must hold a valid memory type: 0, 1, 4, 5, 6 or 7 */
+static bool pat_valid(uint64_t v)
+{
+    for (int i = 0; i < 8; i++) {
+        unsigned t = (v >> (i * 8)) & 0xff;
+        if (t == 2 || t == 3 || t > 7) {
+            return false;
+        }
+    }
+    return true;
+}
+
+bool cpu_wrmsr(CPUX86State *env, uint32_t msr, uint64_t v)
+{
+    switch (msr) {
+    case MSR_IA32_TSC:
+        env->tsc_offset = (int64_t)(v - (uint64_t)clock_ns());
+        return true;
+    case MSR_IA32_APICBASE:
+        /* base 39:12, enable 11, x2APIC 10 (not supported: reserved);
+         * the BSP flag (bit 8) is read-only */
+        if (v & ~(0xfffffff000ull | (1u << 11) | (1u << 8))) {
+            return false;
+        }
+        env->apic_base = (v & ~(1ull << 8)) | (env->apic_base & (1ull << 8));
+        return true;
+    case MSR_IA32_SYSENTER_CS:
+        env->sysenter_cs = v & 0xffffffffu;
+        return true;
+    case MSR_IA32_SYSENTER_ESP:
+    case MSR_IA32_SYSENTER_EIP:
+        if (!is_canonical(v)) {
+            return false;
+        }
+        if (msr == MSR_IA32_SYSENTER_ESP) {
+            env->sysenter_esp = v;
+        } else {
+            env->sysenter_eip = v;
+        }
+        return true;
+    case MSR_IA32_MISC_ENABLE:
+        env->misc_enable = v;
+        return true;
+    case MSR_IA32_PAT:
+        if (!pat_valid(v)) {
+            return false;
+        }
+        env->pat = v;
+        return true;
+    case MSR_EFER: {
+        uint64_t writable = EFER_SCE | EFER_LME | EFER_NXE;
+        if (v & ~(writable | EFER_LMA)) {
+            return false;
+        }
+        /* LME may not change while paging is on (SDM Vol.3 10.8.5) */
+        if ((env->cr[0] & CR0_PG) && ((v ^ env->efer) & EFER_LME)) {
+            return false;
+        }
+        uint64_t old = env->efer;
+        env->efer = (v & writable) | (env->efer & EFER_LMA);  /* LMA is read-only */
+        if ((old ^ env->efer) & EFER_NXE) {
+            mmu_tlb_flush(env);
+        }
+        cpu_update_mode(env);
+        return true;
+    }
+    case MSR_STAR:   env->star = v; return true;
+    case MSR_LSTAR:
+    case MSR_CSTAR:
+        if (!is_canonical(v)) {
+            return false;
+        }
+        if (msr == MSR_LSTAR) {
+            env->lstar = v;
+        } else {
+            env->cstar = v;
+        }
+        return true;
+    case MSR_FMASK:  env->fmask = v & 0xffffffffu; return true;
+    case MSR_FSBASE:
+    case MSR_GSBASE:
+    case MSR_KERNELGSBASE:
+        if (!is_canonical(v)) {
+            return false;
+        }
+        if (msr == MSR_FSBASE) {
+            env->segs[R_FS].base = v;
+        } else if (msr == MSR_GSBASE) {
+            env->segs[R_GS].base = v;
+        } else {
+            env->kernel_gs_base = v;
+        }
+        return true;
+    case MSR_TSC_AUX:
+        if (v >> 32) {
+            return false;
+        }
+        env->tsc_aux = v;
+        return true;
+    case MSR_IA32_P5_MC_ADDR:
+    case MSR_IA32_P5_MC_TYPE:
+    case MSR_IA32_BIOS_SIGN_ID:
+        return true;
+    default:
+        if (is_mtrr(msr) && msr != MSR_MTRRcap) {
+            return true;
+        }
+        log_mask_printf(LOG_UNIMP, "wrmsr of unknown MSR 0x%x <- 0x%llx\n", msr,
+                        (unsigned long long)v);
+        return false;
+    }
+}
