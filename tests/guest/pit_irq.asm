@@ -3,6 +3,7 @@
 ; PIT channel 2 in mode 0 (one-shot, OUT2 polled via port 0x61 bit 5).
 ; Also checks counter latch and read-back status, IRR with IRQ0 masked,
 ; ISR inside the handler, EOI, and that masking IRQ0 stops the ticks.
+; The rate window is wide (x3 either way): nested KVM hosts lose ticks.
 %include "common.inc"
 %include "idt.inc"
 
@@ -61,13 +62,22 @@ BEGIN_REAL
     PRINT "PIT channel 0: mode 2 status and latched counts ok", 10
 
     ; ---- IRQ0 masked: interrupt stays pending in IRR, not delivered
+    ; (poll in ~5 ms steps for up to ~1 s: on a loaded host the emulator's
+    ; timer callbacks may lag behind the PIT clock seen through port 0x61)
     sti
+    mov ebx, 200
+.irr:
     CH2_WAIT 6000                   ; ~5 ms
-    cli
-    CHK32 [ticks], 0, "ticks with IRQ0 masked"
     mov al, 0x0A                    ; OCW3: read IRR
     out 0x20, al
     in al, 0x20
+    test al, 1
+    jnz .irr_set
+    dec ebx
+    jnz .irr
+.irr_set:
+    cli
+    CHK32 [ticks], 0, "ticks with IRQ0 masked"
     and eax, 1
     CHK32 eax, 1, "IRR bit 0 with IRQ0 masked"
     mov al, 0x0B                    ; OCW3: read ISR
@@ -100,11 +110,11 @@ BEGIN_REAL
     CH2_WAIT 65535
     CH2_WAIT 65535
     mov rax, [ticks]
-    cmp rax, 55
+    cmp rax, 33
     jb .too_few
-    cmp rax, 165
+    cmp rax, 330
     ja .too_many
-    PRINT "tick count over ~110 ms within 55..165 ok", 10
+    PRINT "tick count over ~110 ms within 33..330 (expected ~110) ok", 10
     jmp .rate_ok
 .too_few:
     PRINT "FAIL: too few timer interrupts: "
