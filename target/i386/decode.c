@@ -433,7 +433,12 @@ have_entry:
             }
             break;
         case 0x0fae:
-            if (mod == 3 && (pfx & PFX_REP)) {
+            /* register forms: LFENCE/MFENCE/SFENCE are "NP" (66/F2 #UD,
+             * e.g. the withdrawn PCOMMIT 66 0F AE F8); F3 selects the
+             * FSGSBASE group (SDM Table A-6 group 15) */
+            if (mod == 3 && (pfx & (PFX_OPSZ | PFX_REPNE))) {
+                ent.op = OP_INVALID;
+            } else if (mod == 3 && (pfx & PFX_REP)) {
                 if (reg < 4) {          /* RDFSBASE/RDGSBASE/WRFSBASE/WRGSBASE Ry */
                     static const uint16_t fsgs[4] = { OP_RDFSBASE, OP_RDGSBASE,
                                                       OP_WRFSBASE, OP_WRGSBASE };

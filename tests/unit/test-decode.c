@@ -222,8 +222,8 @@ static const char *cs_known_bug(CpuMode mode, const uint8_t *b, unsigned avail,
     }
     /* UD0 (0F FF): the SDM (UD instruction) gives "UD0 r32, r/m32" with
      * ModRM; capstone 4 decodes it without. */
-    if (op == 0x0f && op2 == 0xff) {
-        return "UD0 takes a ModRM (SDM UD0/UD1/UD2)";
+    if (op == 0x0f && (op2 == 0xff || op2 == 0xb9) && in->op == OP_UD) {
+        return "UD0/UD1 take a ModRM (SDM UD0/UD1/UD2)";
     }
     uint8_t modrm = i + 2 < avail ? b[i + 2] : 0;
     /* LFENCE/MFENCE/SFENCE: the SDM (LFENCE) says the processor ignores
@@ -232,6 +232,12 @@ static const char *cs_known_bug(CpuMode mode, const uint8_t *b, unsigned avail,
     if (op == 0x0f && op2 == 0xae && modrm >= 0xe8 && in->op >= OP_LFENCE &&
         in->op <= OP_SFENCE && cs_len == 0) {
         return "fence with r/m != 0 (SDM LFENCE: r/m ignored)";
+    }
+    /* The fences are "NP 0F AE E8/F0/F8" in the SDM: with 66 the register
+     * forms are TPAUSE (/6) and the withdrawn PCOMMIT (/7), #UD here;
+     * capstone 4 ignores the 66. */
+    if (op == 0x0f && op2 == 0xae && modrm >= 0xc0 && p66 && in->op == OP_INVALID) {
+        return "66 0F AE mod=3 is not a fence (SDM: NP)";
     }
     /* F3 0F AE /5 mod=3 is INCSSPD/Q (CET shadow stack): #UD on a CPU
      * without CET; capstone 4 ignores the F3 and says lfence. */
@@ -255,7 +261,7 @@ static const char *cs_known_bug(CpuMode mode, const uint8_t *b, unsigned avail,
         Insn in2;
         unsigned n = 0;
         for (unsigned k = 0; k < avail && n < 15; k++) {
-            if ((int)k != plock) {
+            if (k > (unsigned)plock || b[k] != 0xf0) {
                 nb[n++] = b[k];
             }
         }
@@ -264,6 +270,37 @@ static const char *cs_known_bug(CpuMode mode, const uint8_t *b, unsigned avail,
              in2.ops[0].kind != OPK_MEM)) {
             return "LOCK without a lockable memory destination is #UD (SDM LOCK)";
         }
+    }
+    /* 0F 0D: PREFETCHW (/1), PREFETCHWT1 (/2); the SDM's map (Table A-3)
+     * gives the whole row as prefetch/NOP Ev, AMD names /0 PREFETCH and the
+     * rest aliases.  Capstone 4 rejects some /reg values. */
+    if (op == 0x0f && op2 == 0x0d && in->op == OP_PREFETCH && cs_len == 0) {
+        return "0F 0D prefetch space (SDM Table A-3)";
+    }
+    /* 0F 18-1F: hint NOPs "NOP Ev" (SDM Table A-3 and NOP): capstone 4
+     * rejects several register and /reg forms. */
+    if (op == 0x0f && op2 >= 0x18 && op2 <= 0x1f && in->op == OP_NOP && cs_len == 0) {
+        return "0F 18-1F hint NOP (SDM NOP, Table A-3)";
+    }
+    /* SWAPGS outside 64-bit mode: #UD (SDM SWAPGS); capstone 4 decodes it. */
+    if (mode != MODE_64 && !strcmp(mnem, "swapgs") && in->op == OP_INVALID) {
+        return "SWAPGS is #UD outside 64-bit mode";
+    }
+    /* MOV to/from CR1, CR5-7, CR9-15: #UD (SDM MOV-Move to/from Control
+     * Registers); capstone 4 decodes them. */
+    if (op == 0x0f && (op2 == 0x20 || op2 == 0x22) && in->op == OP_INVALID) {
+        return "reserved control register is #UD";
+    }
+    /* MOV DR8-15 (REX.R): #UD (SDM MOV-Move to/from Debug Registers). */
+    if (op == 0x0f && (op2 == 0x21 || op2 == 0x23) && in->op == OP_INVALID) {
+        return "DR8-DR15 are #UD";
+    }
+    /* MOV r/m, Sreg and MOV Sreg, r/m with REX.R: the Sreg field is the
+     * 3-bit ModRM.reg (SDM Vol.2 3.1.1.3 "Sreg"), REX.R does not extend it;
+     * capstone 4 rejects these. */
+    if ((op == 0x8c || op == 0x8e) && mode == MODE_64 && cs_len == 0 &&
+        (in->op == OP_MOV || in->op == OP_MOV_SEG)) {
+        return "REX.R does not extend Sreg";
     }
     (void)cs_len;
     (void)mnem;
@@ -291,7 +328,7 @@ static void hexdump(char *out, size_t n, const uint8_t *b, unsigned len)
 static void report(Stats *st, const char *what, CpuMode mode, const uint8_t *b, unsigned len,
                    const Insn *in, int emu_rc, int cs_len, const char *mnem, const char *opstr)
 {
-    if (st->reports++ >= (getenv("DECODE_VERBOSE") ? 400 : 40)) {
+    if (st->reports++ >= (getenv("DECODE_VERBOSE") ? 100000 : 40)) {
         return;
     }
     char hx[64];
@@ -316,6 +353,9 @@ static unsigned compare_one(Stats *st, CpuMode mode, const uint8_t *b, unsigned 
             st->len_agree++;
         } else if (cs_known_bug(mode, b, avail, &in, cl, mn)) {
             st->len_excused++;
+            if (getenv("DECODE_VERBOSE")) {
+                report(st, "excused", mode, b, avail, &in, rc, cl, mn, ops);
+            }
         } else {
             st->len_bad++;
             report(st, "LENGTH", mode, b, avail, &in, rc, cl, mn, ops);
@@ -595,17 +635,16 @@ static void sweep_maps(CpuMode mode, Stats *st)
 static void test_opcode_maps(void)
 {
     static const CpuMode modes[] = { MODE_16, MODE_32, MODE_64 };
+    unsigned long bad = 0;
     for (unsigned i = 0; i < 3; i++) {
         Stats st = { 0 };
         char name[64];
         snprintf(name, sizeof(name), "opcode-map sweep (%d-bit)", modes[i]);
         sweep_maps(modes[i], &st);
         print_stats(name, &st);
-        g_assert_cmpuint(st.len_bad, ==, 0);
-        g_assert_cmpuint(st.class_bad, ==, 0);
-        g_assert_cmpuint(st.emu_ud_cs_int, ==, 0);
-        g_assert_cmpuint(st.emu_int_cs_bad, ==, 0);
+        bad += st.len_bad + st.class_bad + st.emu_ud_cs_int + st.emu_int_cs_bad;
     }
+    g_assert_cmpuint(bad, ==, 0);
 }
 
 /* ------------------------------------------------------------------ */
