@@ -189,8 +189,8 @@ static bool pc_serial_init(Machine *m, const Options *o, char **err)
             return false;
         }
         GString *props = g_string_new("");
-        if (pc_dev_has_prop("isa-serial", "index")) {
-            g_string_append_printf(props, "index=%d,", i);
+        if (pc_dev_has_prop("isa-serial", "chardev")) {
+            g_string_append_printf(props, "chardev=%d,", i);
         }
         if (pc_dev_has_prop("isa-serial", "iobase")) {
             g_string_append_printf(props, "iobase=0x%x,", pc_serial_res[i].iobase);
@@ -262,14 +262,24 @@ Machine *pc_machine_create(const Options *o, char **err)
         m->cpus[i] = cpu;
         m->nr_cpus = i + 1;
     }
-    static const char *const defaults[] = { "i8259", "i8254", "mc146818rtc", "ioport80" };
+    /* The PIC first: it wires m->isa_irq[] that the others use.  The PCI
+     * host bridge and its PM function are created when their models are
+     * built in (a PC without them still runs ISA-only firmware). */
+    static const struct { const char *name; bool optional; } defaults[] = {
+        { "i8259", false }, { "i8254", false }, { "mc146818rtc", false },
+        { "ioport80", false }, { "i440fx", true }, { "piix4-pm", true },
+    };
     for (size_t i = 0; i < G_N_ELEMENTS(defaults); i++) {
+        const char *name = defaults[i].name;
         const char *opts = "";
-        if (!strcmp(defaults[i], "mc146818rtc") && o->rtc_localtime &&
-            pc_dev_has_prop(defaults[i], "base")) {
+        if (defaults[i].optional && !device_find(name)) {
+            continue;
+        }
+        if (!strcmp(name, "mc146818rtc") && o->rtc_localtime &&
+            pc_dev_has_prop(name, "base")) {
             opts = "base=localtime";
         }
-        if (!pc_add_device(m, defaults[i], opts, err)) {
+        if (!pc_add_device(m, name, opts, err)) {
             pc_machine_free(m);
             return NULL;
         }
