@@ -85,5 +85,4 @@ void disas_block_log(FILE *f, CpuMode mode, uint64_t pc, const uint8_t *buf, uns
         fprintf(f, "0x%016llx:  %s\n", (unsigned long long)(pc + off), text);
         off += n;
     }
-    fprintf(f, "\n");
 }
