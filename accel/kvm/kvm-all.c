@@ -48,7 +48,7 @@
 
 KvmState kvm_state = { .sys_fd = -1, .vm_fd = -1 };
 
-/* One line on stderr, prefixed like every emu86 diagnostic. */
+/* One line on stderr through error_report() ("emu86: kvm: ..."). */
 void kvm_report(const char *fmt, ...)
 {
     char buf[512];
@@ -56,7 +56,7 @@ void kvm_report(const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(buf, sizeof(buf), fmt, ap);
     va_end(ap);
-    fprintf(stderr, "emu86: kvm: %s\n", buf);
+    error_report("kvm: %s", buf);
 }
 
 /* ioctl that retries on EINTR (only for calls that are not KVM_RUN). */

@@ -30,6 +30,19 @@
 #include "system/sysemu.h"
 #include "target/i386/cpu.h"
 
+/* The guest TSC as the CPU model computes it.  Weak so the accelerator
+ * still links while target/i386/msr.c is absent; cpu.c's reset sets
+ * tsc_offset = -clock_ns(), i.e. a 1 GHz counter, used as the fallback. */
+extern uint64_t cpu_rdtsc(CPUX86State *env) __attribute__((weak));
+
+static uint64_t env_tsc(CPUX86State *env)
+{
+    if (cpu_rdtsc) {
+        return cpu_rdtsc(env);
+    }
+    return (uint64_t)(clock_ns() + env->tsc_offset);
+}
+
 /* ---- segments ---- */
 
 static void seg_to_kvm(struct kvm_segment *k, const SegmentCache *sc)
@@ -232,8 +245,8 @@ void kvm_arch_get_state(X86CPU *cpu)
                 *field = buf.entries[i].data;
             } else if (msr == MSR_IA32_TSC) {
                 /* Keep env's TSC model in step: offset such that the CPU
-                 * model's cpu_rdtsc() now returns KVM's guest TSC. */
-                env->tsc_offset += (int64_t)(buf.entries[i].data - cpu_rdtsc(env));
+                 * model's TSC now reads as KVM's guest TSC. */
+                env->tsc_offset += (int64_t)(buf.entries[i].data - env_tsc(env));
                 kv->tsc_offset_synced = env->tsc_offset;
                 kv->tsc_synced = true;
             }
@@ -353,7 +366,7 @@ void kvm_arch_put_state(X86CPU *cpu)
                 /* Only when the generic code moved the TSC (reset):
                  * rewriting it on every put would make it jump. */
                 buf.entries[n].index = msr;
-                buf.entries[n].data = cpu_rdtsc(env);
+                buf.entries[n].data = env_tsc(env);
                 n++;
                 kv->tsc_offset_synced = env->tsc_offset;
                 kv->tsc_synced = true;
