@@ -267,7 +267,7 @@ static void do_interrupt_long(CPUX86State *env, int vector, bool is_sw, bool has
     if (!(c2 & DESC_P_MASK)) {
         cpu_raise_exception_err(env, EXCP_NP, (sel & ~3u) | ext);
     }
-    if (!is_canonical(offset)) {
+    if (!la_is_canonical(offset)) {
         cpu_raise_exception_err(env, EXCP_GP, ext);
     }
 
@@ -485,7 +485,7 @@ static void iret_prot(CPUX86State *env, unsigned opsize)
     }
     bool to64 = env->long_mode && (c2 & DESC_L_MASK);
     if (to64) {
-        if (!is_canonical(ip)) {
+        if (!la_is_canonical(ip)) {
             cpu_raise_exception_err(env, EXCP_GP, 0);
         }
     } else {

@@ -103,7 +103,7 @@ bool cpu_wrmsr(CPUX86State *env, uint32_t msr, uint64_t v)
         return true;
     case MSR_IA32_SYSENTER_ESP:
     case MSR_IA32_SYSENTER_EIP:
-        if (!is_canonical(v)) {
+        if (!la_is_canonical(v)) {
             return false;
         }
         if (msr == MSR_IA32_SYSENTER_ESP) {
@@ -141,7 +141,7 @@ bool cpu_wrmsr(CPUX86State *env, uint32_t msr, uint64_t v)
     case MSR_STAR:   env->star = v; return true;
     case MSR_LSTAR:
     case MSR_CSTAR:
-        if (!is_canonical(v)) {
+        if (!la_is_canonical(v)) {
             return false;
         }
         if (msr == MSR_LSTAR) {
@@ -154,7 +154,7 @@ bool cpu_wrmsr(CPUX86State *env, uint32_t msr, uint64_t v)
     case MSR_FSBASE:
     case MSR_GSBASE:
     case MSR_KERNELGSBASE:
-        if (!is_canonical(v)) {
+        if (!la_is_canonical(v)) {
             return false;
         }
         if (msr == MSR_FSBASE) {

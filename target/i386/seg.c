@@ -43,7 +43,7 @@ uint64_t seg_linear(CPUX86State *env, int seg, uint64_t offset, unsigned size, i
         if (seg == R_FS || seg == R_GS) {
             la += sc->base;
         }
-        if (!is_canonical(la) || !is_canonical(la + size - 1)) {
+        if (!la_is_canonical(la) || !la_is_canonical(la + size - 1)) {
             cpu_raise_exception_err(env, seg_fault_vector(seg), 0);
         }
         return la;
@@ -357,7 +357,7 @@ static uint64_t stack_la(CPUX86State *env, StackPtr *st, uint64_t off, unsigned 
         }
         return (st->ss.base + off) & 0xffffffffu;
     }
-    if (!is_canonical(off)) {
+    if (!la_is_canonical(off)) {
         cpu_raise_exception_err(env, EXCP_SS, 0);
     }
     return off;

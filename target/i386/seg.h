@@ -40,7 +40,7 @@ static inline uint32_t desc_flags(uint32_t e2)
     return e2 & 0x00f0ff00u;
 }
 
-static inline bool is_canonical(uint64_t a)
+static inline bool la_is_canonical(uint64_t a)
 {
     return (uint64_t)(((int64_t)a << 16) >> 16) == a;
 }
