@@ -1,0 +1,1017 @@
+/*
+ * tests/realmode/run286.c - real-mode conformance of the emu86 CPU core
+ * against test vectors captured from a real 80286 (SingleStepTests/80286).
+ *
+ * Design: no devices and no main loop.  A Machine is built by hand (16 MiB
+ * of RAM as one slot at 0, empty I/O and MMIO spaces, so every port read is
+ * all ones as the test set expects) with one X86CPU run by the TCG
+ * accelerator's own loop, so the block cache and its self-modifying-code
+ * invalidation are exercised too: every test rewrites code bytes through
+ * phys_write(), which drops the stale blocks.
+ *
+ * Per test: real-mode state from INIT (FLAGS bits 12-15 cleared), INIT RAM
+ * written, run until the HLT that follows the instruction, then registers,
+ * RAM and the FLAGS word pushed by an exception compared with FINA under the
+ * opcode's flags-mask.  Bytes a test wrote are put back afterwards (we track
+ * every address INIT and FINA name), so the next test starts from the same
+ * baseline memory.
+ *
+ * The baseline is zero except for a trap: IVT entries 0-31 point at HLT
+ * bytes at FFFF:0010+v (physical 0x100000+v).  A test's INIT overwrites the
+ * entries it expects to use, so an exception the 286 did not take lands on
+ * one of these HLTs: the run still stops at once, and the final CS:IP names
+ * the vector we took (this is how "#SS instead of #GP" is recognised).
+ *
+ * Runaway guard: the interpreter has no instruction budget, so a watchdog
+ * thread sets CPU_INTERRUPT_EXIT when one test has executed more than
+ * WATCHDOG_BLOCKS blocks (checked every few ms; counting blocks rather than
+ * time keeps it immune to a loaded host).  Each data file runs in a forked
+ * child, so a crash or abort() inside the CPU core costs one file, not the
+ * run; an alarm() bounds a child that hangs inside a single block.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <limits.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "accel/accel.h"
+#include "accel/tcg/tcg-internal.h"
+#include "hw/bus.h"
+#include "hw/machine.h"
+#include "target/i386/cpu.h"
+#include "tests/realmode/meta.h"
+#include "tests/realmode/moo.h"
+
+#define RAM_SIZE (16u << 20)
+#define SENTINEL_SEG 0xffffu
+#define SENTINEL_IP0 0x0010u        /* vector v's handler: FFFF:(0010 + v) */
+#define SENTINEL_PHYS 0x100000u      /* = FFFF0 + 0010 */
+#define SENTINEL_VECTORS 32
+#define WATCHDOG_BLOCKS 200000u
+#define WATCHDOG_PERIOD_NS 5000000L  /* 5 ms */
+#define FILE_ALARM_S 900             /* one file may not take longer */
+
+/* The legitimate 286-vs-modern differences of the README, by name. */
+enum {
+    ONLY_POPF_BITS,   /* (b) POPF/IRET set IOPL/NT (bits 12-15) on 386+ */
+    ONLY_SS_GP,       /* (c) SS word at 0xFFFF: #SS on 386+, #GP on 286 */
+    ONLY_LEN10,       /* (d) >10-byte instruction: 286 faults, 386+ runs it */
+    NR_ONLY
+};
+static const char *const only_names[NR_ONLY] = {
+    "POPF/IRET bits 12-15", "#GP vs #SS", "10-byte limit",
+};
+
+/* Counts one child reports for one file (sent through a pipe). */
+typedef struct FileResult {
+    long passed, failed, skipped;
+    long only[NR_ONLY];
+    bool file_error;          /* could not read / parse: counted as a failure */
+    char first_fail[160];     /* "#idx name: what differs" of the first failure */
+    char error[256];
+} FileResult;
+
+typedef struct Options {
+    bool verbose;
+    long max_tests;           /* per file, 0 = all */
+    long max_print;           /* failures printed per file */
+    long only_index;          /* -t: run just this test index, -1 = all */
+    bool dump;                /* --dump: print parsed tests, do not run */
+    const char *data_dir;
+} Options;
+
+static Options opt = { .max_print = 5, .only_index = -1 };
+
+/* ---- the machine ---- */
+static Machine machine;
+static X86CPU cpu;
+static uint8_t *ram;
+static uint8_t *fina_mark;      /* RAM_SIZE bytes: FINA addresses of the current test */
+static Metadata meta;
+static Revoked revoked;
+
+/* addresses the current test wrote (INIT) or may have changed (FINA) */
+static uint32_t *touched;
+static size_t nr_touched, cap_touched;
+
+/* watchdog state shared with its thread */
+static volatile uint64_t wd_seq;        /* odd while a test runs */
+static volatile uint64_t wd_fired_seq;  /* seq the watchdog stopped */
+static volatile uint64_t wd_start_blocks;
+
+static uint8_t baseline_byte(uint32_t addr)
+{
+    if (addr < SENTINEL_VECTORS * 4) {
+        unsigned v = addr / 4, off = addr % 4;
+        uint16_t w = off < 2 ? (uint16_t)(SENTINEL_IP0 + v) : SENTINEL_SEG;
+        return (uint8_t)(off & 1 ? w >> 8 : w);
+    }
+    if (addr >= SENTINEL_PHYS && addr < SENTINEL_PHYS + SENTINEL_VECTORS) {
+        return 0xf4; /* HLT */
+    }
+    return 0;
+}
+
+/* Vector whose sentinel HLT the CPU stopped at, or -1. */
+static int sentinel_vector(uint16_t cs, uint16_t ip)
+{
+    if (cs == SENTINEL_SEG && ip > SENTINEL_IP0 && ip <= SENTINEL_IP0 + SENTINEL_VECTORS) {
+        return ip - SENTINEL_IP0 - 1;
+    }
+    return -1;
+}
+
+static void put_byte(uint32_t addr, uint8_t v)
+{
+    /* through phys_write so the TB cache drops blocks on the page */
+    phys_write(&machine.mem, addr, &v, 1);
+}
+
+static void touch(uint32_t addr)
+{
+    if (nr_touched == cap_touched) {
+        cap_touched = cap_touched ? cap_touched * 2 : 1024;
+        touched = realloc(touched, cap_touched * sizeof(*touched));
+        if (!touched) {
+            fprintf(stderr, "run286: out of memory\n");
+            exit(2);
+        }
+    }
+    touched[nr_touched++] = addr;
+}
+
+static void restore_touched(void)
+{
+    for (size_t i = 0; i < nr_touched; i++) {
+        uint32_t a = touched[i];
+        if (ram[a] != baseline_byte(a)) {
+            put_byte(a, baseline_byte(a));
+        }
+    }
+    nr_touched = 0;
+}
+
+static bool machine_setup(char *err, size_t len)
+{
+    memset(&machine, 0, sizeof(machine));
+    as_init(&machine.io, "io");
+    as_init(&machine.mem.mmio, "mmio");
+    ram = mmap(NULL, RAM_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    fina_mark = mmap(NULL, RAM_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (ram == MAP_FAILED || fina_mark == MAP_FAILED) {
+        snprintf(err, len, "cannot map guest RAM: %s", strerror(errno));
+        return false;
+    }
+    if (!phys_add_slot(&machine.mem, 0, RAM_SIZE, ram, false, "ram")) {
+        snprintf(err, len, "phys_add_slot failed");
+        return false;
+    }
+    machine.ram = ram;
+    machine.ram_size = RAM_SIZE;
+    machine.below_4g = RAM_SIZE;
+    machine.nr_cpus = 1;
+    machine.cpus[0] = &cpu;
+    current_accel = &accel_tcg_ops;
+    if (accel_tcg_ops.init(&machine, err, len) != 0) {
+        return false;
+    }
+    cpu_x86_init(&cpu, &machine, 0);
+    if (accel_tcg_ops.vcpu_init(&cpu, err, len) != 0) {
+        return false;
+    }
+    for (uint32_t a = 0; a < SENTINEL_VECTORS * 4; a++) {
+        put_byte(a, baseline_byte(a));
+    }
+    for (uint32_t a = SENTINEL_PHYS; a < SENTINEL_PHYS + SENTINEL_VECTORS; a++) {
+        put_byte(a, baseline_byte(a));
+    }
+    return true;
+}
+
+/* ---- watchdog ---- */
+static uint64_t blocks_now(void)
+{
+    TcgVcpu *t = cpu.tcg_state;
+    return __atomic_load_n(&t->blocks_executed, __ATOMIC_RELAXED);
+}
+
+static void *watchdog_main(void *arg)
+{
+    struct timespec ts = { 0, WATCHDOG_PERIOD_NS };
+    for (;;) {
+        nanosleep(&ts, NULL);
+        uint64_t seq = __atomic_load_n(&wd_seq, __ATOMIC_ACQUIRE);
+        if (!(seq & 1) || wd_fired_seq == seq) {
+            continue;
+        }
+        if (blocks_now() - wd_start_blocks > WATCHDOG_BLOCKS) {
+            wd_fired_seq = seq;
+            __atomic_fetch_or(&cpu.interrupt_request, CPU_INTERRUPT_EXIT, __ATOMIC_ACQ_REL);
+        }
+    }
+    return NULL;
+}
+
+/* Bounded string copy (truncates; dst always terminated). */
+static void copy_str(char *dst, size_t len, const char *src)
+{
+    size_t n = strlen(src);
+    if (n >= len) {
+        n = len - 1;
+    }
+    memcpy(dst, src, n);
+    dst[n] = 0;
+}
+
+/* ---- one test ---- */
+typedef struct Diff {
+    char text[2048];
+    size_t len;
+    char first[128];          /* short summary for the docs table */
+} Diff;
+
+static void diff_add(Diff *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void diff_add(Diff *d, const char *fmt, ...)
+{
+    char line[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof(line), fmt, ap);
+    va_end(ap);
+    if (!d->first[0]) {
+        copy_str(d->first, sizeof(d->first), line);
+    }
+    if (d->len < sizeof(d->text) - 1) {
+        int n = snprintf(d->text + d->len, sizeof(d->text) - d->len, "    %s\n", line);
+        if (n > 0) {
+            d->len += (size_t)n;
+            if (d->len > sizeof(d->text) - 1) {
+                d->len = sizeof(d->text) - 1;
+            }
+        }
+    }
+}
+
+static void flag_names(uint16_t bits, char *out, size_t len)
+{
+    static const char *const names[16] = {
+        "C", "b1", "P", "b3", "A", "b5", "Z", "S",
+        "T", "I", "D", "O", "IOPL0", "IOPL1", "NT", "b15",
+    };
+    size_t n = 0;
+    out[0] = 0;
+    for (int i = 15; i >= 0; i--) {
+        if (bits & (1u << i)) {
+            int w = snprintf(out + n, len - n, "%s%s", n ? "," : "", names[i]);
+            if (w < 0 || (size_t)w >= len - n) {
+                break;
+            }
+            n += (size_t)w;
+        }
+    }
+}
+
+static const int moo_to_reg[8] = { R_EAX, R_EBX, R_ECX, R_EDX, R_ESP, R_EBP, R_ESI, R_EDI };
+static const int moo_to_seg[4] = { R_CS, R_SS, R_DS, R_ES };
+
+static void load_seg(CPUX86State *env, int seg, uint16_t sel)
+{
+    SegmentCache *sc = &env->segs[seg];
+    sc->selector = sel;
+    sc->base = (uint64_t)sel << 4;
+    sc->limit = 0xffff;
+    sc->flags = DESC_P_MASK | DESC_S_MASK | DESC_A_MASK |
+                (seg == R_CS ? DESC_CS_MASK | DESC_R_MASK : DESC_W_MASK);
+}
+
+static void setup_cpu(const MooTest *t)
+{
+    CPUX86State *env = &cpu.env;
+    /* A runaway test could in principle leave protected mode, paging or
+     * odd descriptor tables behind: start over from reset then (rare, and
+     * reset also flushes the software TLB). */
+    if (env->cr[0] != (CR0_CD | CR0_NW | CR0_ET) || env->cr[4] || env->efer ||
+        env->idt.base || env->idt.limit != 0xffff || (env->eflags & VM_MASK)) {
+        cpu_x86_reset(&cpu);
+    }
+    memset(env->regs, 0, sizeof(env->regs));
+    for (int i = 0; i < 8; i++) {
+        int moo = i < 4 ? i : MOO_SP + (i - 4);
+        env->regs[moo_to_reg[i]] = t->init.regs[moo];
+    }
+    for (int i = 0; i < 4; i++) {
+        load_seg(env, moo_to_seg[i], t->init.regs[MOO_CS + i]);
+    }
+    load_seg(env, R_FS, 0);
+    load_seg(env, R_GS, 0);
+    env->rip = env->next_rip = t->init.regs[MOO_IP];
+    env->cc_op = CC_OP_EFLAGS;
+    env->cc_src = env->cc_dst = env->cc_src2 = 0;
+    env->eflags = EFLAGS_FIXED1;
+    /* the 286 cannot hold IOPL/NT (bits 12-15) in real mode */
+    cpu_set_eflags(env, (t->init.regs[MOO_FLAGS] & 0x0fffu) | EFLAGS_FIXED1, ~0ull);
+    env->a20_mask = ~0ull;
+    env->halted = false;
+    env->inhibit_irq = false;
+    env->exception_index = -1;
+    env->old_exception = -1;
+    env->triple_fault = false;
+    cpu_update_mode(env);
+}
+
+/* Outcome of running one test */
+enum { RUN_HALT, RUN_TIMEOUT, RUN_RESET, RUN_FATAL };
+
+static int run_cpu(void)
+{
+    __atomic_fetch_and(&cpu.interrupt_request, ~CPU_INTERRUPT_EXIT, __ATOMIC_ACQ_REL);
+    machine.reset_requested = 0;
+    machine.shutdown_requested = 0;
+    wd_start_blocks = blocks_now();
+    uint64_t seq = wd_seq + 1;
+    __atomic_store_n(&wd_seq, seq, __ATOMIC_RELEASE);
+    int outcome = RUN_TIMEOUT;
+    for (int tries = 0; tries < 100; tries++) {
+        VcpuExit e = accel_tcg_ops.vcpu_run(&cpu);
+        if (e == VCPU_EXIT_HALT) {
+            outcome = RUN_HALT;
+            break;
+        }
+        if (e == VCPU_EXIT_FATAL) {
+            outcome = RUN_FATAL;
+            break;
+        }
+        if (wd_fired_seq == seq) {
+            outcome = RUN_TIMEOUT;
+            break;
+        }
+        if (machine.reset_requested || machine.shutdown_requested) {
+            outcome = RUN_RESET;
+            break;
+        }
+        /* a stale watchdog kick meant for the previous test: go on */
+    }
+    __atomic_store_n(&wd_seq, seq + 1, __ATOMIC_RELEASE);
+    return outcome;
+}
+
+static uint16_t cur_reg(int moo)
+{
+    CPUX86State *env = &cpu.env;
+    switch (moo) {
+    case MOO_AX: return (uint16_t)env->regs[R_EAX];
+    case MOO_BX: return (uint16_t)env->regs[R_EBX];
+    case MOO_CX: return (uint16_t)env->regs[R_ECX];
+    case MOO_DX: return (uint16_t)env->regs[R_EDX];
+    case MOO_CS: return env->segs[R_CS].selector;
+    case MOO_SS: return env->segs[R_SS].selector;
+    case MOO_DS: return env->segs[R_DS].selector;
+    case MOO_ES: return env->segs[R_ES].selector;
+    case MOO_SP: return (uint16_t)env->regs[R_ESP];
+    case MOO_BP: return (uint16_t)env->regs[R_EBP];
+    case MOO_SI: return (uint16_t)env->regs[R_ESI];
+    case MOO_DI: return (uint16_t)env->regs[R_EDI];
+    case MOO_IP: return (uint16_t)env->rip;
+    default: return (uint16_t)cpu_get_eflags(env);
+    }
+}
+
+/* Length of the instruction proper: BYTS minus the HLT that follows it when
+ * the test falls through (tests that fault keep the bytes as given). */
+static unsigned insn_length(const MooTest *t)
+{
+    return t->nbytes && t->bytes[t->nbytes - 1] == 0xf4 ? t->nbytes - 1 : t->nbytes;
+}
+
+static const char *vector_name(int v)
+{
+    static const char *const names[] = {
+        "#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM",
+        "#DF", "?9", "#TS", "#NP", "#SS", "#GP", "#PF", "?15",
+    };
+    return v >= 0 && v < 16 ? names[v] : "INT";
+}
+
+/* Where the exception pushed FLAGS: SS:SP+4 after the three pushes.  We
+ * compute it instead of trusting EXCP: the capture records the bus address
+ * of the word, which is rounded down to even when SP is odd (1,109 of the
+ * 12,048 exception tests checked). */
+static uint32_t excp_flags_addr(const MooTest *t)
+{
+    uint16_t ss = (t->fina.mask & (1u << MOO_SS)) ? t->fina.regs[MOO_SS] : t->init.regs[MOO_SS];
+    uint16_t sp = (t->fina.mask & (1u << MOO_SP)) ? t->fina.regs[MOO_SP] : t->init.regs[MOO_SP];
+    uint32_t fa = ((uint32_t)ss << 4) + (uint16_t)(sp + 4);
+    return (fa & ~1u) == (t->excp_flags_addr & ~1u) ? fa : t->excp_flags_addr;
+}
+
+/* Result classes of one test */
+enum { T_PASS, T_FAIL, T_ONLY };
+
+/* Compare the machine with FINA.  Returns T_* and fills d on a difference;
+ * *only_reason gets the 286-only class for T_ONLY. */
+static int check_test(const MooTest *t, uint16_t fmask, bool popf_like, int outcome,
+                      Diff *d, int *only_reason)
+{
+    CPUX86State *env = &cpu.env;
+    bool bad = false;           /* a real difference */
+    bool hi_only = false;       /* bits 12-15 of FLAGS differ after POPF/IRET */
+
+    if (outcome == RUN_TIMEOUT) {
+        diff_add(d, "no HLT reached: stopped after %u blocks (runaway), at %04x:%04x",
+                 WATCHDOG_BLOCKS, cur_reg(MOO_CS), cur_reg(MOO_IP));
+        bad = true;
+    } else if (outcome == RUN_RESET) {
+        diff_add(d, "triple fault / reset request, at %04x:%04x", cur_reg(MOO_CS),
+                 cur_reg(MOO_IP));
+        bad = true;
+    } else if (outcome == RUN_FATAL) {
+        diff_add(d, "vcpu_run returned FATAL at %04x:%04x", cur_reg(MOO_CS), cur_reg(MOO_IP));
+        bad = true;
+    }
+
+    int took = sentinel_vector(cur_reg(MOO_CS), cur_reg(MOO_IP));
+    if (took >= 0) {
+        if (t->has_excp) {
+            diff_add(d, "took %s(%d) where the 286 took %s(%d)", vector_name(took), took,
+                     vector_name(t->excp_vector), t->excp_vector);
+        } else {
+            diff_add(d, "took %s(%d) where the 286 took no exception", vector_name(took), took);
+        }
+        bad = true;
+    }
+
+    for (int i = 0; i < MOO_NR_REGS; i++) {
+        uint16_t want = (t->fina.mask & (1u << i)) ? t->fina.regs[i] : t->init.regs[i];
+        uint16_t got = cur_reg(i);
+        if (i == MOO_FLAGS) {
+            if (!(t->fina.mask & (1u << i))) {
+                want &= 0x0fff;
+            }
+            uint16_t x = (uint16_t)((got ^ want) & fmask);
+            if (x) {
+                char nb[96];
+                flag_names(x, nb, sizeof(nb));
+                if (popf_like && !(x & 0x0fff)) {
+                    hi_only = true;
+                } else {
+                    diff_add(d, "flags: got %04x want %04x (mask %04x) differ in %s",
+                             got, want, fmask, nb);
+                    bad = true;
+                }
+            }
+        } else if (got != want) {
+            diff_add(d, "%s: got %04x want %04x", moo_reg_names[i], got, want);
+            bad = true;
+        }
+    }
+    for (int i = 0; i < 8; i++) {
+        if (env->regs[i] >> 16) {
+            diff_add(d, "register %d upper bits changed: %016llx", i,
+                     (unsigned long long)env->regs[i]);
+            bad = true;
+        }
+    }
+    if (env->rip >> 16) {
+        diff_add(d, "rip above 16 bits: %llx", (unsigned long long)env->rip);
+        bad = true;
+    }
+    for (int s = 0; s < 4; s++) {
+        const SegmentCache *sc = &env->segs[moo_to_seg[s]];
+        if (sc->base != (uint64_t)sc->selector << 4) {
+            diff_add(d, "%s base %llx is not selector << 4", moo_reg_names[MOO_CS + s],
+                     (unsigned long long)sc->base);
+            bad = true;
+        }
+    }
+
+    /* RAM: every FINA byte, and every INIT byte FINA does not mention must
+     * be unchanged.  The FLAGS word an exception pushed is compared as a
+     * word under the flags mask instead. */
+    uint32_t fa = t->has_excp ? excp_flags_addr(t) : UINT32_MAX;
+    for (uint32_t i = 0; i < t->fina.ram_count; i++) {
+        uint32_t a = moo_ram_addr(&t->fina, i);
+        if (a < RAM_SIZE) {
+            fina_mark[a] = 1;
+        }
+    }
+    int ram_diffs = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        const MooState *s = pass ? &t->init : &t->fina;
+        for (uint32_t i = 0; i < s->ram_count; i++) {
+            uint32_t a = moo_ram_addr(s, i);
+            if (a >= RAM_SIZE || a == fa || a == fa + 1 || (pass && fina_mark[a])) {
+                continue;
+            }
+            uint8_t want = moo_ram_val(s, i);
+            if (ram[a] != want) {
+                if (ram_diffs++ < 8) {
+                    diff_add(d, "ram[%05x]: got %02x want %02x%s", a, ram[a], want,
+                             pass ? " (unchanged on the 286)" : "");
+                }
+                bad = true;
+            }
+        }
+    }
+    if (fa != UINT32_MAX && fa + 1 < RAM_SIZE) {
+        int want_lo = -1, want_hi = -1;
+        for (int pass = 0; pass < 2; pass++) {
+            const MooState *s = pass ? &t->init : &t->fina;
+            for (uint32_t i = 0; i < s->ram_count; i++) {
+                uint32_t a = moo_ram_addr(s, i);
+                if (a == fa && want_lo < 0) want_lo = moo_ram_val(s, i);
+                if (a == fa + 1 && want_hi < 0) want_hi = moo_ram_val(s, i);
+            }
+        }
+        if (want_lo >= 0 && want_hi >= 0) {
+            uint16_t want = (uint16_t)(want_lo | want_hi << 8);
+            uint16_t got = (uint16_t)(ram[fa] | ram[fa + 1] << 8);
+            uint16_t x = (uint16_t)((got ^ want) & fmask);
+            if (x) {
+                char nb[96];
+                flag_names(x, nb, sizeof(nb));
+                diff_add(d, "pushed FLAGS at %05x: got %04x want %04x differ in %s", fa, got,
+                         want, nb);
+                bad = true;
+            }
+        }
+    }
+    for (uint32_t i = 0; i < t->fina.ram_count; i++) {
+        uint32_t a = moo_ram_addr(&t->fina, i);
+        if (a < RAM_SIZE) {
+            fina_mark[a] = 0;
+        }
+    }
+
+    if (!bad && !hi_only) {
+        return T_PASS;
+    }
+    if (!bad && hi_only) {
+        *only_reason = ONLY_POPF_BITS;
+        return T_ONLY;
+    }
+    /* (c): the 286 raised #GP(13) for an SS word access at offset 0xFFFF;
+     * a 386+ raises #SS(12). */
+    if (t->has_excp && t->excp_vector == EXCP_GP && took == EXCP_SS) {
+        *only_reason = ONLY_SS_GP;
+        return T_ONLY;
+    }
+    /* (d): instructions longer than 10 bytes fault on the 286 */
+    if (t->has_excp && (t->excp_vector == EXCP_GP || t->excp_vector == EXCP_UD) &&
+        insn_length(t) > 10) {
+        *only_reason = ONLY_LEN10;
+        return T_ONLY;
+    }
+    return T_FAIL;
+}
+
+static void print_test(FILE *f, const MooTest *t, const char *label)
+{
+    fprintf(f, "  %s #%u `%.*s` bytes:", label, t->index, (int)t->name_len, t->name);
+    for (uint32_t i = 0; i < t->nbytes; i++) {
+        fprintf(f, " %02x", t->bytes[i]);
+    }
+    fprintf(f, "\n");
+}
+
+static void dump_test(const MooTest *t)
+{
+    print_test(stdout, t, "TEST");
+    for (int s = 0; s < 2; s++) {
+        const MooState *st = s ? &t->fina : &t->init;
+        printf("    %s regs:", s ? "FINA" : "INIT");
+        for (int i = 0; i < MOO_NR_REGS; i++) {
+            if (st->mask & (1u << i)) {
+                printf(" %s=%04x", moo_reg_names[i], st->regs[i]);
+            }
+        }
+        printf("\n    %s ram (%u):", s ? "FINA" : "INIT", st->ram_count);
+        for (uint32_t i = 0; i < st->ram_count && i < 24; i++) {
+            printf(" %05x=%02x", moo_ram_addr(st, i), moo_ram_val(st, i));
+        }
+        printf("%s\n", st->ram_count > 24 ? " ..." : "");
+    }
+    if (t->has_excp) {
+        printf("    EXCP vector %u, FLAGS pushed at %05x\n", t->excp_vector, t->excp_flags_addr);
+    }
+    if (t->has_hash) {
+        printf("    HASH ");
+        for (int i = 0; i < 20; i++) {
+            printf("%02x", t->hash[i]);
+        }
+        printf("\n");
+    }
+}
+
+/* "F7.6.MOO.gz" -> opcode 0xF7, reg 6; "9D.MOO.gz" -> 0x9D, -1 */
+static bool parse_file_name(const char *path, int *opcode, int *reg)
+{
+    const char *b = strrchr(path, '/');
+    b = b ? b + 1 : path;
+    char *end;
+    long op = strtol(b, &end, 16);
+    if (end != b + 2 || op < 0 || op > 255) {
+        return false;
+    }
+    *opcode = (int)op;
+    *reg = -1;
+    if (end[0] == '.' && end[1] >= '0' && end[1] <= '7' && end[2] == '.') {
+        *reg = end[1] - '0';
+    }
+    return true;
+}
+
+/* Runs one file (in the child).  Prints failures; fills r. */
+static void run_file(const char *path, FileResult *r)
+{
+    MooFile f;
+    int opcode = -1, reg = -1;
+    if (!moo_open(&f, path)) {
+        r->file_error = true;
+        snprintf(r->error, sizeof(r->error), "%s", f.err);
+        return;
+    }
+    if (!parse_file_name(path, &opcode, &reg)) {
+        opcode = f.has_meta ? (int)(f.opcode & 0xff) : -1;
+    }
+    const OpcodeMeta *om = meta_lookup(&meta, opcode, reg);
+    uint16_t fmask = om->has_mask ? om->flags_mask : 0xffff;
+    bool popf_like = opcode == 0x9d || opcode == 0xcf;
+
+    MooTest t;
+    int rc;
+    long n = 0, printed = 0;
+    while ((rc = moo_next(&f, &t)) == 1) {
+        if (opt.only_index >= 0 && t.index != (uint32_t)opt.only_index) {
+            continue;
+        }
+        if (opt.max_tests && n >= opt.max_tests) {
+            break;
+        }
+        n++;
+        if (opt.dump) {
+            dump_test(&t);
+            continue;
+        }
+        if (t.has_hash && revoked_has(&revoked, t.hash)) {
+            r->skipped++;
+            continue;
+        }
+        setup_cpu(&t);
+        bool addr_bad = false;
+        for (uint32_t i = 0; i < t.init.ram_count; i++) {
+            uint32_t a = moo_ram_addr(&t.init, i);
+            if (a >= RAM_SIZE) {
+                addr_bad = true;
+                continue;
+            }
+            put_byte(a, moo_ram_val(&t.init, i));
+            touch(a);
+        }
+        for (uint32_t i = 0; i < t.fina.ram_count; i++) {
+            uint32_t a = moo_ram_addr(&t.fina, i);
+            if (a < RAM_SIZE) {
+                touch(a);
+            }
+        }
+        if (t.has_excp && excp_flags_addr(&t) + 1 < RAM_SIZE) {
+            touch(excp_flags_addr(&t));
+            touch(excp_flags_addr(&t) + 1);
+        }
+
+        int outcome = run_cpu();
+        Diff d = { .len = 0 };
+        d.text[0] = 0;
+        int reason = -1;
+        int res = check_test(&t, fmask, popf_like, outcome, &d, &reason);
+        if (addr_bad) {
+            diff_add(&d, "INIT RAM address beyond 16 MiB (corrupt test?)");
+            res = T_FAIL;
+        }
+        restore_touched();
+
+        if (res == T_PASS) {
+            r->passed++;
+            if (opt.only_index >= 0) {
+                print_test(stdout, &t, "pass");
+            }
+            continue;
+        }
+        if (res == T_ONLY) {
+            r->only[reason]++;
+            if (opt.verbose) {
+                print_test(stdout, &t, "286-only");
+                printf("    (%s)\n%s", only_names[reason], d.text);
+            }
+            continue;
+        }
+        r->failed++;
+        if (!r->first_fail[0]) {
+            snprintf(r->first_fail, sizeof(r->first_fail), "#%u `%.*s`: %s", t.index,
+                     (int)(t.name_len > 40 ? 40 : t.name_len), t.name, d.first);
+        }
+        if (opt.verbose || printed < opt.max_print) {
+            printed++;
+            print_test(stdout, &t, "FAIL");
+            fputs(d.text, stdout);
+        }
+    }
+    if (rc < 0) {
+        r->file_error = true;
+        snprintf(r->error, sizeof(r->error), "%s", f.err);
+    }
+    moo_close(&f);
+    fflush(stdout);
+}
+
+/* Fork a child for one file so a crash in the CPU core costs one file. */
+static void run_file_isolated(const char *path, FileResult *r)
+{
+    int fds[2];
+    memset(r, 0, sizeof(*r));
+    fflush(stdout);
+    fflush(stderr);
+    if (pipe(fds) != 0) {
+        r->file_error = true;
+        snprintf(r->error, sizeof(r->error), "pipe: %s", strerror(errno));
+        return;
+    }
+    pid_t pid = fork();
+    if (pid < 0) {
+        r->file_error = true;
+        snprintf(r->error, sizeof(r->error), "fork: %s", strerror(errno));
+        close(fds[0]);
+        close(fds[1]);
+        return;
+    }
+    if (pid == 0) {
+        close(fds[0]);
+        alarm(FILE_ALARM_S);
+        pthread_t th;
+        if (!opt.dump) {
+            pthread_create(&th, NULL, watchdog_main, NULL);
+        }
+        FileResult res;
+        memset(&res, 0, sizeof(res));
+        run_file(path, &res);
+        fflush(stdout);
+        ssize_t w = write(fds[1], &res, sizeof(res));
+        _exit(w == (ssize_t)sizeof(res) ? 0 : 3);
+    }
+    close(fds[1]);
+    size_t got = 0;
+    while (got < sizeof(*r)) {
+        ssize_t n = read(fds[0], (char *)r + got, sizeof(*r) - got);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            break;
+        }
+        got += (size_t)n;
+    }
+    close(fds[0]);
+    int status;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    if (got != sizeof(*r)) {
+        memset(r, 0, sizeof(*r));
+        r->file_error = true;
+        if (WIFSIGNALED(status)) {
+            snprintf(r->error, sizeof(r->error), "runner child died with signal %d (%s)%s",
+                     WTERMSIG(status), strsignal(WTERMSIG(status)),
+                     WTERMSIG(status) == SIGALRM ? ": file took too long" : "");
+        } else {
+            snprintf(r->error, sizeof(r->error), "runner child exited with status %d",
+                     WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+        }
+    }
+}
+
+/* ---- data location ---- */
+static bool is_dir(const char *p)
+{
+    struct stat st;
+    return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* Finds the 80286 directory; returns false with a reason. */
+static bool find_data_dir(char *out, size_t len, char *why, size_t whylen)
+{
+    const char *env = getenv("EMU86_TESTDATA");
+    if (opt.data_dir) {
+        snprintf(out, len, "%s", opt.data_dir);
+    } else if (env && *env) {
+        snprintf(out, len, "%s", env);
+    } else {
+        /* the binary lives in REPO/BUILD/run286: data is REPO/../shared */
+        char exe[PATH_MAX];
+        ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+        out[0] = 0;
+        if (n > 0) {
+            exe[n] = 0;
+            char *repo = dirname(dirname(exe));
+            char cand[PATH_MAX + 64];
+            snprintf(cand, sizeof(cand), "%s/../shared/testdata/80286", repo);
+            if (is_dir(cand)) {
+                copy_str(out, len, cand);
+            }
+        }
+        if (!out[0]) {
+            snprintf(out, len, "../shared/testdata/80286");
+        }
+    }
+    if (!is_dir(out)) {
+        snprintf(why, whylen, "test data directory %s not found (set EMU86_TESTDATA)", out);
+        return false;
+    }
+    return true;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: run286 [-v] [-n max-tests-per-file] [-p max-failures-printed]\n"
+            "              [-t test-index] [--dump] [--data DIR] [FILES...]\n"
+            "FILES: paths, or names inside the data directory (F7.6, F7.6.MOO.gz).\n"
+            "Default data: $EMU86_TESTDATA, else REPO/../shared/testdata/80286.\n");
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        { "data", required_argument, NULL, 'D' },
+        { "dump", no_argument, NULL, 'd' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    int c;
+    while ((c = getopt_long(argc, argv, "vn:p:t:h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'v': opt.verbose = true; break;
+        case 'n': opt.max_tests = strtol(optarg, NULL, 0); break;
+        case 'p': opt.max_print = strtol(optarg, NULL, 0); break;
+        case 't': opt.only_index = strtol(optarg, NULL, 0); break;
+        case 'd': opt.dump = true; break;
+        case 'D': opt.data_dir = optarg; break;
+        case 'h': usage(stdout); return 0;
+        default: usage(stderr); return 2;
+        }
+    }
+
+    char data[PATH_MAX], why[PATH_MAX + 128], err[512];
+    char vdir[PATH_MAX + 32], path[PATH_MAX * 2];
+    if (!find_data_dir(data, sizeof(data), why, sizeof(why))) {
+        printf("realmode: skipped: %s\n", why);
+        printf("0 passed, 0 failed, 1 skipped\n");
+        return 0;
+    }
+    /* DIR may be the 80286 directory or its v1_real_mode directory */
+    snprintf(vdir, sizeof(vdir), "%s/v1_real_mode", data);
+    if (!is_dir(vdir)) {
+        snprintf(vdir, sizeof(vdir), "%s", data);
+    }
+
+    snprintf(path, sizeof(path), "%s/metadata.json", vdir);
+    if (!meta_load(&meta, path, err, sizeof(err))) {
+        /* without masks every flag is compared: say so, keep going */
+        printf("realmode: warning: %s; comparing all flags\n", err);
+        memset(&meta, 0, sizeof(meta));
+    }
+    snprintf(path, sizeof(path), "%s/../revocation_list.txt", vdir);
+    if (access(path, R_OK) != 0) {
+        snprintf(path, sizeof(path), "%s/revocation_list.txt", vdir);
+    }
+    if (!revoked_load(&revoked, path, err, sizeof(err))) {
+        printf("realmode: warning: %s; nothing revoked\n", err);
+    }
+
+    /* the file list */
+    char **files = NULL;
+    size_t nfiles = 0;
+    if (optind < argc) {
+        files = calloc((size_t)(argc - optind), sizeof(*files));
+        for (int i = optind; i < argc; i++) {
+            const char *a = argv[i];
+            char *p;
+            if (access(a, F_OK) == 0) {
+                p = strdup(a);
+            } else if (strstr(a, ".MOO")) {
+                p = malloc(strlen(vdir) + strlen(a) + 2);
+                sprintf(p, "%s/%s", vdir, a);
+            } else {
+                p = malloc(strlen(vdir) + strlen(a) + 16);
+                sprintf(p, "%s/%s.MOO.gz", vdir, a);
+            }
+            files[nfiles++] = p;
+        }
+    } else {
+        DIR *dir = opendir(vdir);
+        struct dirent *de;
+        size_t cap = 0;
+        while (dir && (de = readdir(dir))) {
+            size_t l = strlen(de->d_name);
+            if (l < 7 || strcmp(de->d_name + l - 7, ".MOO.gz") != 0) {
+                continue;
+            }
+            if (nfiles == cap) {
+                cap = cap ? cap * 2 : 256;
+                files = realloc(files, cap * sizeof(*files));
+            }
+            files[nfiles] = malloc(strlen(vdir) + l + 2);
+            sprintf(files[nfiles++], "%s/%s", vdir, de->d_name);
+        }
+        if (dir) {
+            closedir(dir);
+        }
+        if (nfiles == 0) {
+            printf("realmode: skipped: no *.MOO.gz files in %s\n", vdir);
+            printf("0 passed, 0 failed, 1 skipped\n");
+            return 0;
+        }
+        qsort(files, nfiles, sizeof(*files), cmp_str);
+    }
+
+    if (!opt.dump && !machine_setup(err, sizeof(err))) {
+        printf("realmode: cannot build the machine: %s\n", err);
+        printf("0 passed, 1 failed\n");
+        return 1;
+    }
+
+    long passed = 0, failed = 0, skipped = 0, failed_files = 0;
+    long only[NR_ONLY] = { 0 };
+    for (size_t i = 0; i < nfiles; i++) {
+        FileResult r;
+        const char *base = strrchr(files[i], '/');
+        base = base ? base + 1 : files[i];
+        run_file_isolated(files[i], &r);
+        if (opt.dump) {
+            if (r.file_error) {
+                printf("ERROR %s: %s\n", base, r.error);
+            }
+            continue;
+        }
+        long nonly = 0;
+        char reasons[256] = "";
+        size_t rl = 0;
+        for (int k = 0; k < NR_ONLY; k++) {
+            nonly += r.only[k];
+            only[k] += r.only[k];
+            if (r.only[k]) {
+                rl += (size_t)snprintf(reasons + rl, sizeof(reasons) - rl, "%s%s %ld",
+                                       rl ? ", " : " (", only_names[k], r.only[k]);
+            }
+        }
+        if (rl) {
+            snprintf(reasons + rl, sizeof(reasons) - rl, ")");
+        }
+        bool bad = r.failed || r.file_error;
+        printf("%s %s: %ld passed, %ld failed, %ld 286-only%s", bad ? "FAIL" : "PASS", base,
+               r.passed, r.failed, nonly, reasons);
+        if (r.skipped) {
+            printf(", %ld revoked", r.skipped);
+        }
+        if (r.file_error) {
+            printf(" [file error: %s]", r.error);
+            failed_files++;
+        }
+        if (r.failed && r.first_fail[0]) {
+            printf("\n    first: %s", r.first_fail);
+        }
+        printf("\n");
+        fflush(stdout);
+        passed += r.passed;
+        failed += r.failed;
+        skipped += r.skipped;
+    }
+    if (opt.dump) {
+        return 0;
+    }
+    long nonly = 0;
+    for (int k = 0; k < NR_ONLY; k++) {
+        nonly += only[k];
+    }
+    printf("realmode: %zu files (%ld unreadable), 286-only: %s %ld, %s %ld, %s %ld; revoked %ld\n",
+           nfiles, failed_files, only_names[0], only[0], only_names[1], only[1],
+           only_names[2], only[2], skipped);
+    /* 286-only tests are neither passes nor failures: reported as skipped */
+    printf("%ld passed, %ld failed, %ld skipped\n", passed, failed + failed_files,
+           skipped + nonly);
+    return failed + failed_files ? 1 : 0;
+}
