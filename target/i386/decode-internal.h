@@ -73,7 +73,7 @@ enum {
 #define DF_OPZ     0x0400  /* operand size capped at 4 (IN/OUT/INS/OUTS: REX.W ignored) */
 #define DF_OP16    0x0800  /* operand size forced to 2 (ARPL) */
 #define DF_SPECIAL 0x1000  /* decode.c fixes the entry up by opcode (prefix/mode dependent) */
-#define DF_FAR     0x2000  /* RETF/IRET/far: no d64 */
+#define DF_FAR     0x2000  /* RETF/IRET/SYSRET: not d64 (documentation only) */
 #define DF_REGONLY 0x4000  /* mod!=3 is #UD (SSE shift groups 0F 71-73) */
 
 typedef struct DecodeEntry {

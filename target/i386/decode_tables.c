@@ -32,6 +32,9 @@
  *     16-bit selector follows the offset in memory.
  *   - LDS/LES/LSS/LFS/LGS: ops[0] = Gv, ops[1] = OPK_MEM (offset size =
  *     opsize, selector follows).
+ *   - BOUND: ops[0] = Gv, ops[1] = OPK_MEM size opsize (upper bound follows).
+ *   - LEA: ops[0] = Gv, ops[1] = OPK_MEM (never accessed).
+ *   - MOVS/CMPS... with REX.W: opsize 8; INS/OUTS/IN/OUT never exceed 4.
  *   - RET/RETF: imm = bytes to pop (0 if none); ops[0] = OPK_IMM when given.
  *   - ENTER: no operands, imm = size, imm2 = level.  INT: imm = vector.
  *     AAM/AAD: imm = base.
@@ -53,6 +56,9 @@
  *     family, POPCNT/MOVBE/CRC32/ADX): length-only placeholders: Insn.opcode,
  *     modrm, prefix and rex are set, ops[0] = the ModRM r/m (OPK_MEM, or
  *     OPK_REG with the raw register number) and ops[1] = imm8 if any.
+ *     VEX: Insn.opcode has DECODE_OPC_VEX set, Insn.rex holds the VEX
+ *     W/R/X/B as REX bits, Insn.imm2 the raw VEX bytes (0xc5vv/0xc4vvvv).
+ *     The ModRM.reg operand (xmm register) is left to issue 3: modrm + rex.
  */
 #include "target/i386/decode-internal.h"
 

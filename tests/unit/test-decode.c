@@ -1212,6 +1212,8 @@ static void test_random_vs_capstone(void)
         snprintf(name, sizeof(name), "random bytes vs capstone (%d-bit)", modes[m]);
         print_stats(name, &st);
         g_assert_cmpuint(st.len_bad, ==, 0);
+        g_assert_cmpuint(st.class_bad, ==, 0);
+        g_assert_cmpuint(st.emu_ud_cs_int, ==, 0);
     }
     g_rand_free(r);
 }
