@@ -338,6 +338,13 @@ Chardev *chardev_new(const char *spec, char **err)
         return chardev_alloc(CHARDEV_NULL, -1, -1);
     }
     if (!strcmp(spec, "stdio") || !strcmp(spec, "mon:stdio")) {
+        static bool stdio_taken;
+        /* two readers of one terminal would split the keystrokes */
+        if (stdio_taken) {
+            *err = strdup("cannot use stdio by multiple character devices");
+            return NULL;
+        }
+        stdio_taken = true;
         return chardev_new_mux_fds(STDIN_FILENO, STDOUT_FILENO);
     }
     if (!strncmp(spec, "file:", 5)) {
