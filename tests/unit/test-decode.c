@@ -613,10 +613,10 @@ static void sweep_maps(CpuMode mode, Stats *st)
 {
     static const uint8_t pfx64[][2] = {
         { 0 }, { 1, 0x66 }, { 1, 0x67 }, { 1, 0x48 }, { 1, 0x4d }, { 1, 0x40 },
-        { 1, 0xf3 }, { 1, 0xf2 },
+        { 1, 0xf3 }, { 1, 0xf2 }, { 1, 0xf0 },
     };
     static const uint8_t pfx32[][2] = {
-        { 0 }, { 1, 0x66 }, { 1, 0x67 }, { 1, 0xf3 }, { 1, 0xf2 },
+        { 0 }, { 1, 0x66 }, { 1, 0x67 }, { 1, 0xf3 }, { 1, 0xf2 }, { 1, 0xf0 },
     };
     unsigned npfx = mode == MODE_64 ? G_N_ELEMENTS(pfx64) : G_N_ELEMENTS(pfx32);
     static const uint8_t sibs[] = { 0x88, 0x25 };
