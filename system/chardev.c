@@ -177,20 +177,20 @@ static void chardev_queue_byte(Chardev *chr, uint8_t c)
 static void chardev_mux_help(Chardev *chr)
 {
     static const char help[] =
-        "\r\n"
-        "C-a h    print this help\r\n"
-        "C-a x    exit emulator\r\n"
-        "C-a s    save disk data back to file (if -snapshot)\r\n"
-        "C-a t    toggle console timestamps\r\n"
-        "C-a b    send break (magic sysrq)\r\n"
-        "C-a c    switch between console and monitor\r\n"
-        "C-a C-a  sends C-a\r\n";
+        "\n"
+        "C-a h    print this help\n"
+        "C-a x    exit emulator\n"
+        "C-a s    save disk data back to file (if -snapshot)\n"
+        "C-a t    toggle console timestamps\n"
+        "C-a b    send break (magic sysrq)\n"
+        "C-a c    switch between console and monitor\n"
+        "C-a C-a  sends C-a\n";
     chardev_out(chr, help, sizeof(help) - 1);
 }
 
 static void chardev_mux_quit(Chardev *chr)
 {
-    static const char msg[] = "\r\nemu86: terminating on C-a x\r\n";
+    static const char msg[] = "\nemu86: terminating on C-a x\n";
     chardev_out(chr, msg, sizeof(msg) - 1);
     if (chardev_quit_hook) {
         chardev_quit_hook();
@@ -203,7 +203,7 @@ static void chardev_mux_quit(Chardev *chr)
 /* One input byte through the Ctrl-A multiplexer. */
 static void chardev_mux_byte(Chardev *chr, uint8_t c)
 {
-    static const char no_mon[] = "\r\nmonitor not available yet\r\n";
+    static const char no_mon[] = "\nmonitor not available yet\n";
 
     if (!chr->mux_escape) {
         if (c == MUX_ESCAPE) {
@@ -214,6 +214,8 @@ static void chardev_mux_byte(Chardev *chr, uint8_t c)
         return;
     }
     chr->mux_escape = false;
+    /* what was typed before the command reaches the guest first */
+    chardev_flush_input(chr);
     switch (c) {
     case MUX_ESCAPE:
         chardev_queue_byte(chr, c);
