@@ -240,6 +240,7 @@ static int kvm_init(Machine *m, char *err, size_t len)
     s->immediate_exit = ioctl(s->sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_IMMEDIATE_EXIT) > 0;
     s->vcpu_events = ioctl(s->sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_VCPU_EVENTS) > 0;
     s->debugregs = ioctl(s->sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_DEBUGREGS) > 0;
+    s->xcrs = ioctl(s->sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_XCRS) > 0;
     s->vcpu_mmap_size = ioctl(s->sys_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
     if (s->vcpu_mmap_size < (int)sizeof(struct kvm_run)) {
         snprintf(err, len, "kvm: KVM_GET_VCPU_MMAP_SIZE returned %d", s->vcpu_mmap_size);
@@ -389,6 +390,7 @@ static int kvm_vcpu_init(X86CPU *cpu, char *err, size_t len)
         goto fail;
     }
     cpu->accel_state = kv;
+    kv->wait_for_sipi = cpu->index != 0;
     /* The generic code has run cpu_x86_reset(): hand that state to KVM. */
     kvm_arch_put_state(cpu);
     return 0;
@@ -639,12 +641,18 @@ static VcpuExit kvm_vcpu_run(X86CPU *cpu)
 
     bool io_pending = false; /* last exit's I/O not yet completed by KVM */
     for (;;) {
-        if ((m && (m->shutdown_requested || m->reset_requested)) ||
-            kvm_stop_requested(cpu)) {
+        if (kvm_stop_requested(cpu)) {
             if (io_pending) {
                 kvm_complete_pending_io(kv);
             }
+            if (m && m->reset_requested) {
+                kv->reset_pending = true;
+            }
             return VCPU_EXIT_REQUEST;
+        }
+        if (kv->wait_for_sipi) {
+            cpu->env.halted = true;
+            return VCPU_EXIT_HALT;
         }
         if (kvm_inject_pending(kv, cpu) < 0) {
             return VCPU_EXIT_FATAL;
@@ -698,6 +706,7 @@ static VcpuExit kvm_vcpu_run(X86CPU *cpu)
         case KVM_EXIT_SHUTDOWN:
             /* Triple fault (SDM Vol.3 6.15, "Interrupt 8"): the PC resets. */
             log_mask_printf(LOG_INT, "kvm: cpu %d: triple fault\n", cpu->index);
+            kv->reset_pending = true;
             bql_lock();
             machine_request_reset(m, "triple fault");
             bql_unlock();

@@ -5,7 +5,8 @@
  * KVM_SET_CPUID2 (api.rst), normally derived from KVM_GET_SUPPORTED_CPUID,
  * which lists what the host and KVM can virtualize.  For now the table is
  * that list with a few corrections for our machine (hypervisor bit, APIC
- * IDs, nothing that needs KVM's in-kernel LAPIC, which we do not create).
+ * IDs, no local APIC: the machine has none and KVM's in-kernel LAPIC is
+ * not created).
  * kvm_cpuid_apply_model() is the single place where the -cpu model
  * (target/i386/cpuid.c) will later be intersected with it.
  */
@@ -19,6 +20,8 @@
 #include "hw/machine.h"
 #include "target/i386/cpu.h"
 
+#define CPUID_1_EDX_APIC         (1u << 9)
+#define CPUID_80000001_EDX_APIC  (1u << 9)  /* AMD's copy of the bit */
 #define CPUID_1_ECX_X2APIC       (1u << 21)
 #define CPUID_1_ECX_TSC_DEADLINE (1u << 24)
 #define CPUID_1_ECX_HYPERVISOR   (1u << 31)
@@ -67,13 +70,19 @@ void kvm_cpuid_apply_model(X86CPU *cpu, struct kvm_cpuid2 *c)
         switch (e->function) {
         case 1:
             e->ecx |= CPUID_1_ECX_HYPERVISOR;
-            /* No in-kernel LAPIC: no x2APIC MSRs, no TSC-deadline timer. */
+            /* The machine has no local APIC (no device model, no
+             * in-kernel LAPIC): no APIC, x2APIC or TSC-deadline timer,
+             * as the interpreter's CPU model reports. */
+            e->edx &= ~CPUID_1_EDX_APIC;
             e->ecx &= ~(CPUID_1_ECX_X2APIC | CPUID_1_ECX_TSC_DEADLINE);
             e->ebx = (e->ebx & 0x00ffffffu) | (apic_id << 24);
             break;
         case 0xb:
         case 0x1f:
             e->edx = apic_id; /* x2APIC ID of this logical processor */
+            break;
+        case 0x80000001:
+            e->edx &= ~CPUID_80000001_EDX_APIC;
             break;
         case 0x40000001:
             e->eax &= KVM_PV_KEEP;

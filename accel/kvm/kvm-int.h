@@ -42,6 +42,7 @@ typedef struct KvmState {
     bool immediate_exit;      /* KVM_CAP_IMMEDIATE_EXIT */
     bool vcpu_events;         /* KVM_CAP_VCPU_EVENTS */
     bool debugregs;           /* KVM_CAP_DEBUGREGS */
+    bool xcrs;                /* KVM_CAP_XCRS */
     /* Which RamSlots are registered with KVM (false: the slot is served
      * through MMIO exits, e.g. ROM on a host without READONLY_MEM). */
     bool slot_in_kvm[16];
@@ -67,6 +68,15 @@ typedef struct KvmVcpu {
      * does not make the guest TSC jump. */
     int64_t tsc_offset_synced;
     bool tsc_synced;
+    /* The vCPU stopped for a reset (triple fault, machine reset request):
+     * the next put_state also resets what CPUX86State does not hold. */
+    bool reset_pending;
+    /* Application processors wait for INIT/SIPI (SDM Vol.3 9.4); with our
+     * userspace irqchip KVM cannot hold them in that state
+     * (KVM_SET_MP_STATE needs its LAPIC), so vcpu_run reports them halted
+     * until started.  Nothing starts them yet: INIT/SIPI delivery is a
+     * later issue (the interpreter's APs wait the same way). */
+    bool wait_for_sipi;
 } KvmVcpu;
 
 extern KvmState kvm_state;

@@ -19,11 +19,21 @@
  * KVM has accepted (KVM_INTERRUPT) but not yet delivered.  KVM_SET_SREGS
  * only queues one when a bit is set and keeps the queued one otherwise, so
  * put_state passes an empty bitmap and never loses or duplicates it.
+ *
+ * Reset: CPUX86State has no FPU/SSE registers, XCR0 or event queue, and KVM
+ * keeps all of those across KVM_SET_REGS/SREGS.  So when put_state loads a
+ * reset (after KVM_EXIT_SHUTDOWN or a machine reset request, or when env
+ * holds the power-on/INIT signature CS:IP = F000:FFF0 with CR0.PE clear) it
+ * also puts their reset values (SDM Vol.3 9.1.1, Table 9-1), drops queued
+ * exceptions, interrupts and NMIs, and turns off the KVM paravirtual clock
+ * so KVM stops writing into memory the next boot owns.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+
+#include <asm/kvm_para.h>
 
 #include "accel/kvm/kvm-int.h"
 #include "hw/machine.h"
@@ -42,6 +52,8 @@ static uint64_t env_tsc(CPUX86State *env)
     }
     return (uint64_t)(clock_ns() + env->tsc_offset);
 }
+
+#define APIC_BASE_EN (1ull << 11) /* IA32_APIC_BASE global enable */
 
 /* ---- segments ---- */
 
@@ -222,7 +234,8 @@ void kvm_arch_get_state(X86CPU *cpu)
         env->cr[4] = sregs.cr4;
         env->cr8 = sregs.cr8;
         env->efer = sregs.efer;
-        env->apic_base = sregs.apic_base;
+        /* EN stays as the CPU model has it (see kvm_arch_put_state). */
+        env->apic_base = (sregs.apic_base & ~APIC_BASE_EN) | (env->apic_base & APIC_BASE_EN);
     }
 
     if (kvm_state.nr_msrs) {
@@ -276,6 +289,52 @@ void kvm_arch_get_state(X86CPU *cpu)
 }
 
 /* ---- put ---- */
+
+static bool env_is_reset_state(const CPUX86State *env)
+{
+    return !(env->cr[0] & CR0_PE) && env->rip == 0xfff0 &&
+           env->segs[R_CS].selector == 0xf000 && env->segs[R_CS].base == 0xffff0000u;
+}
+
+static void kvm_put_reset_extras(KvmVcpu *kv)
+{
+    /* x87: FCW 037FH, FTW all empty; SSE: MXCSR 1F80H (Table 9-1). */
+    struct kvm_fpu fpu;
+    memset(&fpu, 0, sizeof(fpu));
+    fpu.fcw = 0x37f;
+    fpu.mxcsr = 0x1f80;
+    kvm_vcpu_ioctl_checked(kv, KVM_SET_FPU, &fpu, "KVM_SET_FPU");
+
+    if (kvm_state.xcrs) {
+        struct kvm_xcrs xcrs;
+        memset(&xcrs, 0, sizeof(xcrs));
+        xcrs.nr_xcrs = 1;
+        xcrs.xcrs[0].xcr = 0;
+        xcrs.xcrs[0].value = 1; /* XCR0: x87 only */
+        kvm_vcpu_ioctl_checked(kv, KVM_SET_XCRS, &xcrs, "KVM_SET_XCRS");
+    }
+
+    if (kvm_state.vcpu_events) {
+        struct kvm_vcpu_events ev;
+        memset(&ev, 0, sizeof(ev));
+        ev.flags = KVM_VCPUEVENT_VALID_NMI_PENDING | KVM_VCPUEVENT_VALID_SHADOW;
+        kvm_vcpu_ioctl_checked(kv, KVM_SET_VCPU_EVENTS, &ev, "KVM_SET_VCPU_EVENTS");
+    }
+
+    /* kvmclock off (Documentation/virt/kvm/x86/msr.rst: bit 0 enables).
+     * A host without them refuses the write: nothing to turn off then. */
+    struct {
+        struct kvm_msrs hdr;
+        struct kvm_msr_entry e[2];
+    } msrs;
+    memset(&msrs, 0, sizeof(msrs));
+    msrs.hdr.nmsrs = 2;
+    msrs.e[0].index = MSR_KVM_SYSTEM_TIME_NEW;
+    msrs.e[1].index = MSR_KVM_SYSTEM_TIME;
+    if (ioctl(kv->fd, KVM_SET_MSRS, &msrs) < 0) {
+        kvm_report("KVM_SET_MSRS (kvmclock reset) failed: %s", strerror(errno));
+    }
+}
 
 void kvm_arch_put_state(X86CPU *cpu)
 {
@@ -346,7 +405,10 @@ void kvm_arch_put_state(X86CPU *cpu)
     sregs.cr4 = env->cr[4];
     sregs.cr8 = env->cr8;
     sregs.efer = env->efer;
-    sregs.apic_base = env->apic_base;
+    /* The machine has no local APIC.  KVM derives CPUID.1:EDX.APIC from
+     * IA32_APIC_BASE.EN at run time, so EN goes to KVM cleared: the guest
+     * then sees no APIC, as under the interpreter. */
+    sregs.apic_base = env->apic_base & ~APIC_BASE_EN;
     /* interrupt_bitmap stays empty: see the design note. */
     kvm_vcpu_ioctl_checked(kv, KVM_SET_SREGS, &sregs, "KVM_SET_SREGS");
 
@@ -393,6 +455,11 @@ void kvm_arch_put_state(X86CPU *cpu)
         dbg.dr6 = (uint32_t)env->dr[6] | 0xffff0ff0u;
         dbg.dr7 = ((uint32_t)env->dr[7] | 0x400u);
         kvm_vcpu_ioctl_checked(kv, KVM_SET_DEBUGREGS, &dbg, "KVM_SET_DEBUGREGS");
+    }
+
+    if (kv->reset_pending || env_is_reset_state(env)) {
+        kvm_put_reset_extras(kv);
+        kv->reset_pending = false;
     }
 
     /* RFLAGS may have changed: the if_flag of the last exit is stale. */

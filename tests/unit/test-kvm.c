@@ -703,6 +703,100 @@ static void test_triple_fault(void)
     vm_free(vm);
 }
 
+/* (9) CPUID as the guest sees it: hypervisor bit, no APIC, APIC ID. */
+static void test_cpuid(void)
+{
+    TestVm *vm = vm_new();
+    if (!vm) {
+        return;
+    }
+    static const uint8_t code[] = {
+        0x66, 0xb8, 0x01, 0x00, 0x00, 0x00,     /* mov eax, 1 */
+        0x0f, 0xa2,                             /* cpuid */
+        0xf4,
+    };
+    vm_load(vm, CODE, code, sizeof(code));
+    VcpuExit e;
+    if (vm_run(vm, &e)) {
+        g_assert_cmpint(e, ==, VCPU_EXIT_HALT);
+        accel_kvm_ops.get_state(&vm->cpu);
+        CPUX86State *env = &vm->cpu.env;
+        g_assert_true(env->regs[R_ECX] & (1u << 31));   /* hypervisor */
+        g_assert_false(env->regs[R_ECX] & (1u << 21));  /* x2APIC */
+        g_assert_false(env->regs[R_EDX] & (1u << 9));   /* APIC */
+        g_assert_cmphex((env->regs[R_EBX] >> 24) & 0xff, ==, 0);
+    }
+    vm_free(vm);
+}
+
+typedef struct ApRun {
+    X86CPU *cpu;
+    VcpuExit exit;
+} ApRun;
+
+static void *ap_thread(void *opaque)
+{
+    ApRun *a = opaque;
+    a->exit = accel_kvm_ops.vcpu_run(a->cpu);
+    return NULL;
+}
+
+/* (10) a second vCPU by the same code: it waits for SIPI (reports HALT)
+ * until started; once started, both run their own guest code in their
+ * own threads at the same time. */
+static void test_two_vcpus(void)
+{
+    TestVm *vm = vm_new();
+    if (!vm) {
+        return;
+    }
+    X86CPU *ap = calloc(1, sizeof(*ap));
+    ap->machine = &vm->m;
+    ap->index = 1;
+    ap->env.cpu = ap;
+    env_real_mode(&ap->env, 0x1800);
+    ap->env.regs[R_ESP] = 0x7000;
+    char err[256];
+    g_assert_cmpint(accel_kvm_ops.vcpu_init(ap, err, sizeof(err)), ==, 0);
+
+    /* BSP: out 0x10; AP: cpuid leaf 1, report the APIC ID on port 0x11 */
+    static const uint8_t bsp_code[] = { 0xb0, 0xb5, 0xe6, 0x10, 0xf4 };
+    static const uint8_t ap_code[] = {
+        0x66, 0xb8, 0x01, 0x00, 0x00, 0x00,     /* mov eax, 1 */
+        0x0f, 0xa2,                             /* cpuid */
+        0x66, 0xc1, 0xeb, 0x18,                 /* shr ebx, 24 */
+        0x88, 0xd8,                             /* mov al, bl */
+        0xe6, 0x11,                             /* out 0x11, al */
+        0xf4,
+    };
+    vm_load(vm, CODE, bsp_code, sizeof(bsp_code));
+    vm_load(vm, 0x1800, ap_code, sizeof(ap_code));
+
+    /* Not started: halted without running anything. */
+    g_assert_cmpint(accel_kvm_ops.vcpu_run(ap), ==, VCPU_EXIT_HALT);
+    g_assert_cmpint(vm->ports.writes[1], ==, 0);
+
+    ((KvmVcpu *)ap->accel_state)->wait_for_sipi = false; /* as a SIPI will */
+    ApRun a = { ap, VCPU_EXIT_FATAL };
+    pthread_t t;
+    pthread_create(&t, NULL, ap_thread, &a);
+    VcpuExit e;
+    bool ran = vm_run(vm, &e);
+    pthread_join(t, NULL);
+    if (ran && a.exit == VCPU_EXIT_FATAL) {
+        g_test_skip("host KVM cannot run the AP guest");
+    } else if (ran) {
+        g_assert_cmpint(e, ==, VCPU_EXIT_HALT);
+        g_assert_cmpint(a.exit, ==, VCPU_EXIT_HALT);
+        g_assert_cmphex(vm->ports.last[0], ==, 0xb5);
+        g_assert_cmpint(vm->ports.writes[1], ==, 1);
+        g_assert_cmphex(vm->ports.last[1], ==, 1);
+    }
+    accel_kvm_ops.vcpu_destroy(ap);
+    free(ap);
+    vm_free(vm);
+}
+
 static void test_availability(void)
 {
     char why[256] = "";
@@ -736,5 +830,7 @@ int main(int argc, char **argv)
     g_test_add_func("/kvm/kick", test_kick);
     g_test_add_func("/kvm/device-shutdown", test_device_shutdown);
     g_test_add_func("/kvm/triple-fault", test_triple_fault);
+    g_test_add_func("/kvm/cpuid", test_cpuid);
+    g_test_add_func("/kvm/two-vcpus", test_two_vcpus);
     return g_test_run();
 }
