@@ -483,20 +483,23 @@ static bool kvm_handle_io(KvmVcpu *kv, Machine *m)
     uint8_t *p = (uint8_t *)run + off;
     bool out = run->io.direction == KVM_EXIT_IO_OUT;
     bql_lock();
+    uint64_t mask = (1ull << (8 * size)) - 1;
     for (uint32_t i = 0; i < count; i++, p += size) {
         uint64_t v;
+        /* Same -d ioport lines as the interpreter (target/i386/ioport.c). */
         if (out) {
             v = load_le(p, size);
+            log_mask_printf(LOG_IOPORT, "ioport write %04x/%u <- %0*llx\n", run->io.port,
+                            size, (int)size * 2, (unsigned long long)v);
             as_write(&m->io, run->io.port, size, v);
         } else {
             v = ~0ull;
             as_read(&m->io, run->io.port, size, &v);
+            v &= mask;
+            log_mask_printf(LOG_IOPORT, "ioport read  %04x/%u -> %0*llx\n", run->io.port,
+                            size, (int)size * 2, (unsigned long long)v);
             store_le(p, size, v);
         }
-        log_mask_printf(LOG_IOPORT, "ioport: %s port 0x%04x size %u value 0x%llx\n",
-                        out ? "write" : "read", run->io.port, size,
-                        (unsigned long long)(v & (size == 4 ? 0xffffffffull :
-                                                  (1ull << (8 * size)) - 1)));
     }
     bql_unlock();
     return true;
@@ -605,8 +608,12 @@ static int kvm_inject_pending(KvmVcpu *kv, X86CPU *cpu)
             if (kvm_vcpu_ioctl_checked(kv, KVM_INTERRUPT, &irq, "KVM_INTERRUPT") < 0) {
                 return -1;
             }
-            log_mask_printf(LOG_INT, "kvm: cpu %d: injected external interrupt 0x%02x\n",
-                            cpu->index, vector);
+            if (log_enabled(LOG_INT)) {
+                struct kvm_regs regs;
+                unsigned long long rip = ioctl(kv->fd, KVM_GET_REGS, &regs) == 0 ? regs.rip : 0;
+                log_printf("kvm: cpu %d: v=%02x external interrupt injected at RIP=%016llx\n",
+                           cpu->index, vector, rip);
+            }
         }
         /* The INTA may leave INTR high (another IRQ pending): come back
          * when the guest can take the next one. */
