@@ -699,6 +699,18 @@ static void test_triple_fault(void)
     if (ran) {
         g_assert_cmpint(e, ==, VCPU_EXIT_REQUEST);
         g_assert_true(vm->m.reset_requested || vm->m.shutdown_requested);
+
+        /* What the generic loop does next: reset the CPU, put the state,
+         * run again.  The vCPU must come back to life in real mode. */
+        vm->m.reset_requested = 0;
+        static const uint8_t again[] = { 0xb0, 0x5e, 0xe6, 0x10, 0xf4 };
+        vm_load(vm, CODE, again, sizeof(again));
+        env_real_mode(&vm->cpu.env, CODE);
+        accel_kvm_ops.put_state(&vm->cpu);
+        if (vm_run(vm, &e)) {
+            g_assert_cmpint(e, ==, VCPU_EXIT_HALT);
+            g_assert_cmphex(vm->ports.last[0], ==, 0x5e);
+        }
     }
     vm_free(vm);
 }
