@@ -20,7 +20,7 @@ void io_check(CPUX86State *env, uint16_t port, unsigned size)
     }
     /* TR must hold an (available or busy) 32/64-bit TSS: types 9 and 11. */
     unsigned type = (env->tr.flags >> DESC_TYPE_SHIFT) & 15;
-    if ((type & 7) != 1 || !(type & 8) || env->tr.limit < 0x67) {
+    if ((type & ~2u) != 9 || env->tr.limit < 0x67) {
         cpu_raise_exception_err(env, EXCP_GP, 0);
     }
     uint32_t off = cpu_lduw_kernel(env, env->tr.base + 0x66);
