@@ -594,6 +594,15 @@ static int kvm_inject_pending(KvmVcpu *kv, X86CPU *cpu)
     struct kvm_run *run = kv->run;
     Machine *m = cpu->machine;
 
+    /* api.rst KVM_NMI: queues an NMI, well defined without an in-kernel
+     * irqchip; KVM delivers it when NMIs are not blocked. */
+    if (__atomic_load_n(&cpu->interrupt_request, __ATOMIC_SEQ_CST) & CPU_INTERRUPT_NMI) {
+        __atomic_fetch_and(&cpu->interrupt_request, ~CPU_INTERRUPT_NMI, __ATOMIC_SEQ_CST);
+        if (kvm_vcpu_ioctl_checked(kv, KVM_NMI, NULL, "KVM_NMI") < 0) {
+            return -1;
+        }
+        log_mask_printf(LOG_INT, "kvm: cpu %d: NMI injected\n", cpu->index);
+    }
     if (!(__atomic_load_n(&cpu->interrupt_request, __ATOMIC_SEQ_CST) & CPU_INTERRUPT_HARD)) {
         run->request_interrupt_window = 0;
         return 0;
@@ -699,9 +708,11 @@ static VcpuExit kvm_vcpu_run(X86CPU *cpu)
             /* RIP is already past HLT.  If an interrupt is deliverable now,
              * just inject it instead of a round trip through the generic
              * loop's sleep. */
-            if ((__atomic_load_n(&cpu->interrupt_request, __ATOMIC_SEQ_CST) & CPU_INTERRUPT_HARD) &&
-                run->if_flag) {
-                break;
+            {
+                int req = __atomic_load_n(&cpu->interrupt_request, __ATOMIC_SEQ_CST);
+                if (((req & CPU_INTERRUPT_HARD) && run->if_flag) || (req & CPU_INTERRUPT_NMI)) {
+                    break;
+                }
             }
             /* Keep the architectural view the generic loop consults. */
             cpu_set_eflags(&cpu->env, run->if_flag ? IF_MASK : 0, IF_MASK);

@@ -439,6 +439,43 @@ out:
     vm_free(vm);
 }
 
+/* (5c) NMI: delivered through vector 2 even with IF clear, and wakes HLT. */
+static void test_nmi(void)
+{
+    TestVm *vm = vm_new();
+    if (!vm) {
+        return;
+    }
+    static const uint8_t main_code[] = {
+        0xfa, 0xf4,             /* cli; hlt */
+        0xb0, 0x66, 0xe6, 0x10, /* mov al, 0x66; out 0x10, al */
+        0xf4,
+    };
+    static const uint8_t handler[] = { 0xb0, 0x99, 0xe6, 0x13, 0xcf }; /* out 0x13; iret */
+    vm_load(vm, CODE, main_code, sizeof(main_code));
+    vm_load(vm, 0x3000, handler, sizeof(handler));
+    uint16_t ivt[2] = { 0x3000, 0x0000 };
+    memcpy(vm->ram + 2 * 4, ivt, sizeof(ivt));
+    VcpuExit e;
+    if (!vm_run(vm, &e)) {
+        goto out;
+    }
+    g_assert_cmpint(e, ==, VCPU_EXIT_HALT);
+    g_assert_false(vm->cpu.env.eflags & IF_MASK);
+    __atomic_fetch_or(&vm->cpu.interrupt_request, CPU_INTERRUPT_NMI, __ATOMIC_SEQ_CST);
+    if (!vm_run(vm, &e)) {
+        goto out;
+    }
+    g_assert_cmpint(e, ==, VCPU_EXIT_HALT);
+    g_assert_false(vm->cpu.interrupt_request & CPU_INTERRUPT_NMI);
+    g_assert_cmpint(vm->ports.writes[3], ==, 1);
+    g_assert_cmphex(vm->ports.last[3], ==, 0x99);
+    g_assert_cmphex(vm->ports.last[0], ==, 0x66);
+    g_assert_cmpint(vm->nr_acks, ==, 0);
+out:
+    vm_free(vm);
+}
+
 /* (5b) interrupt pending before the guest enables IF: injection waits for
  * the interrupt window (request_interrupt_window / IRQ_WINDOW_OPEN).  The
  * guest then spins without exits, so only the window exit can deliver it.
@@ -839,6 +876,7 @@ int main(int argc, char **argv)
     g_test_add_func("/kvm/long-mode", test_long_mode);
     g_test_add_func("/kvm/interrupt", test_interrupt);
     g_test_add_func("/kvm/interrupt-window", test_interrupt_window);
+    g_test_add_func("/kvm/nmi", test_nmi);
     g_test_add_func("/kvm/kick", test_kick);
     g_test_add_func("/kvm/device-shutdown", test_device_shutdown);
     g_test_add_func("/kvm/triple-fault", test_triple_fault);
