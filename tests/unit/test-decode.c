@@ -20,6 +20,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <glib/gstdio.h>
 
 #include "target/i386/cpu.h"
 #include "target/i386/disas.h"
@@ -93,7 +95,8 @@ static int cs_class(const char *mnem)
         { "cmpxchg", OP_CMPXCHG }, { "cmpxchg8b", OP_CMPXCHG8B }, { "cmpxchg16b", OP_CMPXCHG8B },
         { "cbw", OP_CBW }, { "cwde", OP_CBW }, { "cdqe", OP_CBW },
         { "cwd", OP_CWD }, { "cdq", OP_CWD }, { "cqo", OP_CWD },
-        { "xlatb", OP_XLAT }, { "lahf", OP_LAHF }, { "sahf", OP_SAHF },
+        { "xlatb", OP_XLAT }, { "xlat", OP_XLAT }, { "pushad", OP_PUSHA },
+        { "popad", OP_POPA }, { "pushfw", OP_PUSHF }, { "popfw", OP_POPF }, { "lahf", OP_LAHF }, { "sahf", OP_SAHF },
         { "nop", OP_NOP }, { "endbr64", OP_NOP }, { "endbr32", OP_NOP },
         { "rdsspd", OP_NOP }, { "rdsspq", OP_NOP }, { "pause", OP_PAUSE },
         { "push", OP_PUSH }, { "pop", OP_POP },
@@ -683,6 +686,231 @@ static void test_opcode_maps(void)
 }
 
 /* ------------------------------------------------------------------ */
+/* nasm cross-check: an assembler, not a disassembler, is the reference */
+
+typedef struct AsmLine { const char *mn, *ops; } AsmLine;
+
+static const AsmLine asm16[] = {
+    { "mov", "ax, 1" }, { "mov", "eax, 0x12345678" }, { "mov", "[bx+si+0x1234], al" },
+    { "mov", "al, [0x1234]" }, { "mov", "ax, [bp-2]" }, { "mov", "ds, ax" },
+    { "mov", "ax, cs" }, { "mov", "[bx], es" }, { "mov", "cr0, eax" }, { "mov", "eax, cr0" },
+    { "mov", "dr7, eax" }, { "lgdt", "[bx]" }, { "lidt", "[0x1234]" }, { "sgdt", "[bp+si]" },
+    { "lldt", "ax" }, { "ltr", "[bx]" }, { "jmp", "0x08:0x1234" },
+    { "jmp", "dword 0x08:0x12345678" }, { "jmp", "far [bx]" }, { "call", "far [bx+4]" },
+    { "call", "0x08:0x1234" }, { "retf", "" }, { "retf", "4" }, { "iret", "" },
+    { "iretd", "" }, { "int", "0x10" }, { "int3", "" }, { "into", "" },
+    { "in", "al, 0x60" }, { "in", "ax, dx" }, { "out", "0x80, al" }, { "out", "dx, eax" },
+    { "insb", "" }, { "outsw", "" }, { "rep movsb", "" }, { "rep stosd", "" },
+    { "repne scasb", "" }, { "lodsw", "" }, { "cmpsb", "" }, { "xlatb", "" },
+    { "es lodsb", "" }, { "push", "es" }, { "pop", "ds" }, { "push", "cs" }, { "pusha", "" },
+    { "popad", "" }, { "pushf", "" }, { "popfd", "" }, { "enter", "16, 0" }, { "leave", "" },
+    { "les", "si, [bx]" }, { "lds", "ax, [0x1234]" }, { "lss", "sp, [bx]" },
+    { "lfs", "ax, [bx]" }, { "bound", "ax, [bx]" }, { "arpl", "[bx], ax" }, { "aam", "" },
+    { "aad", "16" }, { "daa", "" }, { "aas", "" }, { "cli", "" }, { "sti", "" }, { "hlt", "" },
+    { "cbw", "" }, { "cwd", "" }, { "cdq", "" }, { "cwde", "" }, { "loop", "$" },
+    { "jcxz", "$" }, { "jz", "near $+0x100" }, { "ja", "short $+2" }, { "call", "$+0x1000" },
+    { "jmp", "$+0x1000" }, { "movzx", "eax, byte [bx]" }, { "movsx", "ax, byte [si]" },
+    { "imul", "ax, bx, 10" }, { "imul", "eax, [bx], 0x1234" }, { "shl", "ax, 1" },
+    { "shr", "ax, cl" }, { "rol", "byte [bx], 3" }, { "shld", "ax, bx, 4" },
+    { "shrd", "eax, ebx, cl" }, { "bt", "ax, 3" }, { "bts", "[bx], ax" }, { "bsf", "ax, bx" },
+    { "bswap", "eax" }, { "xchg", "ax, bx" }, { "xchg", "[bx], al" },
+    { "cmpxchg", "[bx], ax" }, { "xadd", "ax, bx" }, { "lock add", "[bx], ax" },
+    { "lock cmpxchg8b", "[bx]" }, { "cpuid", "" }, { "rdtsc", "" }, { "rdmsr", "" },
+    { "wrmsr", "" }, { "clts", "" }, { "invlpg", "[bx]" }, { "smsw", "ax" }, { "lmsw", "ax" },
+    { "lar", "ax, bx" }, { "lsl", "eax, [bx]" }, { "verr", "ax" }, { "sysenter", "" },
+    { "test", "al, 1" }, { "test", "word [bx], 0x1234" }, { "not", "byte [bx]" },
+    { "neg", "ax" }, { "mul", "bl" }, { "div", "word [bx]" }, { "idiv", "ecx" },
+    { "inc", "ax" }, { "dec", "bx" }, { "inc", "byte [bx]" }, { "add", "ax, byte -1" },
+    { "add", "word [bx+di+0x7f], 0x1234" }, { "sub", "eax, 0x12345678" },
+    { "and", "al, 0x0f" }, { "or", "[bp+0x10], ah" }, { "xor", "ax, ax" },
+    { "cmp", "[0x1234], si" }, { "sbb", "ax, [bx]" }, { "adc", "al, 1" }, { "setz", "al" },
+    { "cmovz", "ax, bx" }, { "nop", "" }, { "pause", "" }, { "ud2", "" }, { "wbinvd", "" },
+    { "mov", "ax, [eax+ebx*4+0x12345678]" }, { "mov", "ax, [esp+4]" },
+    { "fs mov", "ax, [bx]" }, { "salc", "" }, { "int1", "" }, { "fld", "dword [bx]" },
+    { "fadd", "st0, st1" }, { "movaps", "xmm0, [bx]" }, { "pshufd", "xmm0, xmm1, 0x1b" },
+    { "lfence", "" }, { "clflush", "[bx]" }, { "push", "word 0x1234" }, { "push", "byte -2" },
+    { "pop", "word [bx]" }, { "mov", "byte [bx], 0x12" }, { "mov", "word [bp+si+2], 0x1234" },
+};
+
+static const AsmLine asm32[] = {
+    { "mov", "eax, [ebx+esi*4+0x10]" }, { "mov", "eax, [0x12345678]" },
+    { "mov", "[0x12345678], al" }, { "mov", "ecx, [ebp-4]" }, { "mov", "edx, [esp]" },
+    { "mov", "ax, [bx+si]" }, { "jmp", "0x08:0x12345678" }, { "jmp", "word 0x08:0x1234" },
+    { "push", "dword 0x12345678" }, { "push", "byte -1" }, { "o16 push", "word 0x1234" },
+    { "sysexit", "" }, { "mov", "cr3, eax" }, { "mov", "eax, cr4" }, { "iretd", "" },
+    { "iret", "" }, { "lgdt", "[eax]" }, { "jmp", "far [eax]" }, { "call", "dword [eax]" },
+    { "call", "eax" }, { "ret", "" }, { "ret", "8" }, { "lea", "eax, [eax+eax*2]" },
+    { "lea", "esi, [esi+0]" }, { "nop", "dword [eax+eax+0]" }, { "nop", "word [eax+eax+0]" },
+    { "rep movsd", "" }, { "rep stosw", "" }, { "repe cmpsb", "" }, { "push", "ss" },
+    { "pop", "es" }, { "push", "fs" }, { "pop", "gs" }, { "pushad", "" }, { "popa", "" },
+    { "cdq", "" }, { "loopne", "$" }, { "jecxz", "$" }, { "jnz", "near $+0x1000" },
+    { "imul", "ecx, edx" }, { "imul", "dword [esi]" }, { "shl", "dword [eax], cl" },
+    { "sar", "eax, 31" }, { "btc", "dword [eax], 31" }, { "btr", "eax, ecx" },
+    { "bsr", "eax, [ebx]" }, { "cmpxchg", "[ecx], edx" }, { "lock xadd", "[eax], ecx" },
+    { "lock inc", "dword [eax]" }, { "xchg", "eax, ecx" }, { "xchg", "[eax], ebx" },
+    { "movzx", "eax, word [eax]" }, { "movsx", "edx, cl" }, { "cmovl", "eax, [ecx]" },
+    { "setg", "byte [eax]" }, { "in", "eax, 0x71" }, { "out", "0x70, al" }, { "outsd", "" },
+    { "insw", "" }, { "les", "eax, [ebx]" }, { "lgs", "eax, [ebx]" }, { "lss", "esp, [ebx]" },
+    { "bound", "eax, [ebx]" }, { "mov", "es, [eax]" }, { "mov", "[eax], ds" },
+    { "mov", "eax, ds" }, { "sldt", "eax" }, { "str", "[eax]" }, { "verw", "[eax]" },
+    { "mov", "dr0, ecx" }, { "mov", "ecx, dr6" }, { "rdtscp", "" }, { "monitor", "" },
+    { "mwait", "" }, { "rdpmc", "" }, { "invd", "" }, { "cld", "" }, { "std", "" },
+    { "clc", "" }, { "stc", "" }, { "cmc", "" }, { "lahf", "" }, { "sahf", "" },
+    { "aaa", "" }, { "das", "" }, { "aam", "10" }, { "test", "eax, 0x80000000" },
+    { "and", "dword [eax], byte -16" }, { "or", "eax, 0x80000001" },
+    { "add", "byte [ebx+ecx*8+0x12345678], 0x7f" }, { "cmp", "al, 0x80" },
+    { "mov", "bh, 0x12" }, { "mov", "eax, 0x12345678" }, { "enter", "0x1000, 3" },
+    { "gs mov", "eax, [0]" }, { "fnstsw", "ax" }, { "fistp", "qword [esp+8]" },
+    { "movdqa", "xmm1, [esp+16]" }, { "paddd", "mm0, mm1" }, { "emms", "" },
+    { "vmovdqa", "xmm0, [esp+16]" }, { "sfence", "" }, { "mfence", "" },
+    { "prefetchnta", "[eax]" }, { "ud1", "eax, [eax]" }, { "ud0", "eax, ecx" },
+};
+
+static const AsmLine asm64[] = {
+    { "mov", "rax, 0x1122334455667788" }, { "mov", "rax, [rel $+0x100]" },
+    { "movsxd", "rax, ecx" }, { "mov", "r9, [r13+0]" }, { "mov", "al, spl" },
+    { "mov", "ah, bl" }, { "push", "r12" }, { "pop", "r15" }, { "mov", "cr8, rax" },
+    { "mov", "rax, cr3" }, { "swapgs", "" }, { "syscall", "" }, { "sysret", "" },
+    { "o64 sysret", "" }, { "iretq", "" }, { "iretd", "" }, { "lgdt", "[rax]" },
+    { "jmp", "[rax]" }, { "call", "[rel $+0x1000]" }, { "jmp", "far [rax]" },
+    { "jmp", "far qword [rax]" }, { "cmpxchg16b", "[rdi]" }, { "rdtscp", "" },
+    { "rdfsbase", "rax" }, { "wrgsbase", "r8d" }, { "rdpid", "rax" },
+    { "mov", "eax, [0x12345678]" }, { "mov", "rax, [qword 0x1122334455667788]" },
+    { "mov", "[qword 0x1122334455667788], al" }, { "a32 mov", "eax, [eax]" },
+    { "lea", "rax, [rsp+rcx*8+0x10]" }, { "lea", "r8, [rel $]" }, { "xchg", "r8, rax" },
+    { "xchg", "eax, eax" }, { "rep stosq", "" }, { "rep movsq", "" }, { "lodsq", "" },
+    { "lock xadd", "[rsi], rax" }, { "movzx", "r10d, byte [r11]" },
+    { "movsx", "rax, word [rbx]" }, { "bswap", "r9" }, { "shl", "r8, cl" },
+    { "imul", "r12, r13, 0x1234" }, { "test", "spl, 1" }, { "in", "eax, dx" },
+    { "out", "dx, al" }, { "int", "0x80" }, { "ret", "8" }, { "o64 retf", "" }, { "retf", "" },
+    { "push", "fs" }, { "pop", "gs" }, { "enter", "0x10, 1" }, { "leave", "" }, { "cqo", "" },
+    { "cdqe", "" }, { "jrcxz", "$" }, { "loop", "$" }, { "ud2", "" }, { "endbr64", "" },
+    { "nop", "dword [rax+rax+0]" }, { "nop", "word [rax+rax+0]" }, { "pause", "" },
+    { "push", "qword 0x12345678" }, { "push", "word 0x1234" }, { "pushfq", "" },
+    { "popfq", "" }, { "pushfw", "" }, { "call", "rax" }, { "call", "$+0x1000" },
+    { "jmp", "short $" }, { "jl", "near $+0x1000" }, { "add", "r8, 0x12345678" },
+    { "add", "qword [rel $+0x100], byte -1" }, { "sub", "rsp, 0x1000" },
+    { "cmp", "byte [r12+r13*4+0x7f], 0" }, { "mov", "qword [rsp+8], -1" },
+    { "mov", "r11b, 0x12" }, { "mov", "r11d, 0x12345678" }, { "mov", "sil, dil" },
+    { "xor", "r15d, r15d" }, { "and", "rax, ~0xfff" }, { "or", "[rdx], r10" },
+    { "cmpxchg", "[r8], r9b" }, { "lock cmpxchg", "[rdx], ecx" }, { "bt", "[rax], rdx" },
+    { "bts", "qword [rax], 63" }, { "setnz", "r8b" }, { "cmovnz", "r8, [r9]" },
+    { "shld", "rax, rdx, 7" }, { "sar", "r9d, 1" }, { "rcr", "byte [rax], cl" },
+    { "mul", "r10" }, { "div", "qword [rbx]" }, { "neg", "r11" }, { "not", "byte [rsi]" },
+    { "inc", "r8" }, { "dec", "dword [rax]" }, { "cpuid", "" }, { "rdmsr", "" },
+    { "wrmsr", "" }, { "hlt", "" }, { "invlpg", "[rdi]" }, { "ltr", "ax" },
+    { "mov", "ds, eax" }, { "mov", "rax, es" }, { "mov", "dr7, rax" }, { "clts", "" },
+    { "lfence", "" }, { "mfence", "" }, { "sfence", "" }, { "clflush", "[rax]" },
+    { "prefetcht0", "[rax]" }, { "prefetchw", "[rax]" }, { "fs mov", "rax, [0]" },
+    { "gs mov", "rax, [rel $]" }, { "vmovdqa", "xmm0, [rsp+16]" },
+    { "vpalignr", "xmm0, xmm1, xmm2, 8" }, { "vzeroupper", "" },
+    { "vmovdqu", "ymm1, [rax+r9*2]" }, { "vpshufd", "ymm8, [r8], 0x1b" },
+    { "movdqa", "xmm8, [r8]" }, { "crc32", "eax, byte [rdi]" }, { "popcnt", "rax, rcx" },
+    { "palignr", "xmm0, xmm1, 3" }, { "pextrw", "eax, xmm1, 2" }, { "pcmpistri", "xmm1, [rax], 0x0c" },
+    { "fld", "qword [rsp+8]" }, { "fxsave", "[rax]" }, { "ldmxcsr", "[rsp]" },
+    { "movbe", "eax, [rdi]" }, { "xgetbv", "" },
+};
+
+static bool run_nasm(const char *dir, int bits, const AsmLine *lines, size_t n,
+                     GPtrArray *bytes_out)
+{
+    char *src = g_strdup_printf("%s/t%d.asm", dir, bits);
+    char *lst = g_strdup_printf("%s/t%d.lst", dir, bits);
+    char *bin = g_strdup_printf("%s/t%d.bin", dir, bits);
+    GString *text = g_string_new(NULL);
+    g_string_append_printf(text, "bits %d\n", bits);
+    for (size_t i = 0; i < n; i++) {
+        g_string_append_printf(text, "%s %s\n", lines[i].mn, lines[i].ops);
+    }
+    bool ok = g_file_set_contents(src, text->str, -1, NULL);
+    g_string_free(text, TRUE);
+    gchar *argv[] = { (gchar *)"nasm", (gchar *)"-f", (gchar *)"bin", (gchar *)"-l", lst,
+                      (gchar *)"-o", bin, src, NULL };
+    gchar *err = NULL;
+    gint status = -1;
+    if (ok) {
+        ok = g_spawn_sync(NULL, argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL,
+                          NULL, NULL, NULL, &err, &status, NULL) && status == 0;
+    }
+    if (!ok) {
+        printf("# nasm failed: %s\n", err ? err : "?");
+    }
+    g_free(err);
+    gchar *listing = NULL;
+    if (ok && g_file_get_contents(lst, &listing, NULL, NULL)) {
+        /* listing columns: line number (6), address (7..14), hex from 16;
+         * long encodings continue on lines with a blank address */
+        for (size_t i = 0; i < n; i++) {
+            g_ptr_array_add(bytes_out, g_byte_array_new());
+        }
+        gchar **ls = g_strsplit(listing, "\n", -1);
+        for (gchar **l = ls; *l; l++) {
+            int lineno;
+            if (strlen(*l) < 17 || sscanf(*l, "%d", &lineno) != 1 || lineno < 2 ||
+                (size_t)(lineno - 2) >= n) {
+                continue;
+            }
+            GByteArray *ba = g_ptr_array_index(bytes_out, lineno - 2);
+            for (const char *p = *l + 16; g_ascii_isxdigit(p[0]) && g_ascii_isxdigit(p[1]);
+                 p += 2) {
+                guint8 v = (g_ascii_xdigit_value(p[0]) << 4) | g_ascii_xdigit_value(p[1]);
+                g_byte_array_append(ba, &v, 1);
+            }
+        }
+        g_strfreev(ls);
+        g_free(listing);
+    }
+    unlink(src);
+    unlink(lst);
+    unlink(bin);
+    g_free(src);
+    g_free(lst);
+    g_free(bin);
+    return ok;
+}
+
+static void test_nasm(void)
+{
+    gchar *nasm = g_find_program_in_path("nasm");
+    if (!nasm) {
+        g_test_skip("nasm not installed");
+        return;
+    }
+    g_free(nasm);
+    gchar *dir = g_dir_make_tmp("emu86-decode-XXXXXX", NULL);
+    g_assert_nonnull(dir);
+    static const struct { CpuMode mode; const AsmLine *l; size_t n; } sets[] = {
+        { MODE_16, asm16, G_N_ELEMENTS(asm16) },
+        { MODE_32, asm32, G_N_ELEMENTS(asm32) },
+        { MODE_64, asm64, G_N_ELEMENTS(asm64) },
+    };
+    unsigned bad = 0, total = 0;
+    for (unsigned s = 0; s < G_N_ELEMENTS(sets); s++) {
+        GPtrArray *bytes = g_ptr_array_new_with_free_func((GDestroyNotify)g_byte_array_unref);
+        g_assert_true(run_nasm(dir, sets[s].mode, sets[s].l, sets[s].n, bytes));
+        for (size_t i = 0; i < sets[s].n; i++) {
+            GByteArray *ba = g_ptr_array_index(bytes, i);
+            Insn in;
+            total++;
+            int rc = decode_buf(&in, sets[s].mode, ba->data, ba->len);
+            if (rc != DECODE_OK || in.len != ba->len || !class_match(in.op, sets[s].l[i].mn)) {
+                char hx[64];
+                hexdump(hx, sizeof(hx), ba->data, ba->len);
+                printf("# nasm [mode %d] %s %s = %s: emu rc=%d len=%u op=%s\n", sets[s].mode,
+                       sets[s].l[i].mn, sets[s].l[i].ops, hx, rc, in.len,
+                       insn_op_names[in.op]);
+                bad++;
+            }
+        }
+        g_ptr_array_free(bytes, TRUE);
+    }
+    g_rmdir(dir);
+    g_free(dir);
+    printf("# nasm cross-check: %u instructions, %u disagree\n", total, bad);
+    g_assert_cmpuint(bad, ==, 0);
+}
+
+/* ------------------------------------------------------------------ */
 /* Hand-written operand checks                                         */
 
 static Insn dec_ok(CpuMode mode, const char *hex)
@@ -1244,6 +1472,7 @@ int main(int argc, char **argv)
     g_test_add_func("/decode/corpus64", test_corpus64);
     g_test_add_func("/decode/corpus32", test_corpus32);
     g_test_add_func("/decode/corpus16", test_corpus16);
+    g_test_add_func("/decode/nasm", test_nasm);
     g_test_add_func("/decode/opcode-maps", test_opcode_maps);
     g_test_add_func("/decode/random-vs-capstone", test_random_vs_capstone);
     g_test_add_func("/decode/fuzz", test_fuzz);
