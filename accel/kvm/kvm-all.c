@@ -392,7 +392,12 @@ static int kvm_vcpu_init(X86CPU *cpu, char *err, size_t len)
     cpu->accel_state = kv;
     kv->wait_for_sipi = cpu->index != 0;
     /* The generic code has run cpu_x86_reset(): hand that state to KVM. */
-    kvm_arch_put_state(cpu);
+    if (kvm_arch_put_state(cpu) < 0) {
+        snprintf(err, len, "kvm: KVM refused the initial register state of vCPU %d",
+                 cpu->index);
+        cpu->accel_state = NULL;
+        goto fail;
+    }
     return 0;
 
 fail:
@@ -625,8 +630,9 @@ static int kvm_inject_pending(KvmVcpu *kv, X86CPU *cpu)
             }
         }
         /* The INTA may leave INTR high (another IRQ pending): come back
-         * when the guest can take the next one. */
-        run->request_interrupt_window =
+         * when the guest can take the next one.  A controller that answered
+         * "nothing" is not asked again until its line changes (no spin). */
+        run->request_interrupt_window = vector >= 0 &&
             (__atomic_load_n(&cpu->interrupt_request, __ATOMIC_SEQ_CST) & CPU_INTERRUPT_HARD) != 0;
     } else {
         run->request_interrupt_window = 1;

@@ -89,7 +89,8 @@ int kvm_vcpu_ioctl_checked(KvmVcpu *kv, unsigned long req, void *arg,
 
 /* kvm-regs.c */
 void kvm_arch_get_state(struct X86CPU *cpu);
-void kvm_arch_put_state(struct X86CPU *cpu);
+/* Returns -1 if KVM refused part of the state (already reported). */
+int kvm_arch_put_state(struct X86CPU *cpu);
 /* Build the MSR list from KVM_GET_MSR_INDEX_LIST (kvm_state.msrs). */
 void kvm_arch_init_msr_list(KvmState *s);
 

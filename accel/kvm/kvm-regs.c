@@ -336,8 +336,9 @@ static void kvm_put_reset_extras(KvmVcpu *kv)
     }
 }
 
-void kvm_arch_put_state(X86CPU *cpu)
+int kvm_arch_put_state(X86CPU *cpu)
 {
+    int ret = 0;
     KvmVcpu *kv = cpu->accel_state;
     CPUX86State *env = &cpu->env;
     struct kvm_regs regs;
@@ -362,7 +363,9 @@ void kvm_arch_put_state(X86CPU *cpu)
     regs.r15 = env->regs[R_R15];
     regs.rip = env->rip;
     regs.rflags = cpu_get_eflags(env) | EFLAGS_FIXED1;
-    kvm_vcpu_ioctl_checked(kv, KVM_SET_REGS, &regs, "KVM_SET_REGS");
+    if (kvm_vcpu_ioctl_checked(kv, KVM_SET_REGS, &regs, "KVM_SET_REGS") < 0) {
+        ret = -1;
+    }
 
     memset(&sregs, 0, sizeof(sregs));
     seg_to_kvm(&sregs.es, &env->segs[R_ES]);
@@ -410,7 +413,9 @@ void kvm_arch_put_state(X86CPU *cpu)
      * then sees no APIC, as under the interpreter. */
     sregs.apic_base = env->apic_base & ~APIC_BASE_EN;
     /* interrupt_bitmap stays empty: see the design note. */
-    kvm_vcpu_ioctl_checked(kv, KVM_SET_SREGS, &sregs, "KVM_SET_SREGS");
+    if (kvm_vcpu_ioctl_checked(kv, KVM_SET_SREGS, &sregs, "KVM_SET_SREGS") < 0) {
+        ret = -1;
+    }
 
     if (kvm_state.nr_msrs) {
         KvmMsrBuf buf;
@@ -438,6 +443,7 @@ void kvm_arch_put_state(X86CPU *cpu)
         int r = ioctl(kv->fd, KVM_SET_MSRS, &buf);
         if (r < 0) {
             kvm_report("KVM_SET_MSRS failed: %s", strerror(errno));
+            ret = -1;
         } else if (r < n) {
             kvm_report("KVM_SET_MSRS refused MSR 0x%x (value 0x%llx)",
                          buf.entries[r].index, (unsigned long long)buf.entries[r].data);
@@ -464,4 +470,5 @@ void kvm_arch_put_state(X86CPU *cpu)
 
     /* RFLAGS may have changed: the if_flag of the last exit is stale. */
     kv->run_flags_valid = false;
+    return ret;
 }
