@@ -9,6 +9,7 @@
  * execution loop from moving it.  Faults (#BR, #GP, #UD, #NM) leave
  * through cpu_raise_exception*() with rip at this instruction.
  */
+#include "target/i386/cpuid.h"
 #include "target/i386/ops_internal.h"
 
 void op_CLC(CPUX86State *env, const Insn *insn)
@@ -177,14 +178,21 @@ void op_RDTSC(CPUX86State *env, const Insn *insn)
 
 void op_RDTSCP(CPUX86State *env, const Insn *insn)
 {
+    if (env->model && !(env->model->features_ext_edx & CPUID_EXT2_RDTSCP)) {
+        cpu_raise_exception(env, EXCP_UD);
+    }
     uint64_t t = read_tsc_checked(env);
     env->regs[R_EAX] = (uint32_t)t;
     env->regs[R_EDX] = t >> 32;
     env->regs[R_ECX] = (uint32_t)env->tsc_aux;
 }
 
+/* RDPID: CPUID.(EAX=07H,ECX=0):ECX[22]. */
 void op_RDPID(CPUX86State *env, const Insn *insn)
 {
+    if (env->model && !(env->model->features_7_ecx & (1u << 22))) {
+        cpu_raise_exception(env, EXCP_UD);
+    }
     insn_set_op(env, insn, 0, (uint32_t)env->tsc_aux);
 }
 

@@ -8,6 +8,7 @@
  * memory is always locked) need no host atomics with one vCPU thread: see
  * the note in ops_alu.c.
  */
+#include "target/i386/cpuid.h"
 #include "target/i386/ops_internal.h"
 
 void op_MOV(CPUX86State *env, const Insn *insn)
@@ -96,12 +97,14 @@ void op_CMPXCHG8B(CPUX86State *env, const Insn *insn)
         cpu_raise_exception(env, EXCP_UD);
     }
     if (wide) {
-        uint64_t ea = insn_ea(env, insn);
-        /* SDM CMPXCHG16B: #GP(0) if m128 is not 16-byte aligned. */
-        if (ea & 15) {
-            cpu_raise_exception_err(env, EXCP_GP, 0);
+        if (env->model && !(env->model->features_1_ecx & CPUID_EXT_CX16)) {
+            cpu_raise_exception(env, EXCP_UD);
         }
         uint64_t la = insn_mem_linear(env, insn, 16, ACC_WRITE);
+        /* SDM CMPXCHG16B: #GP(0) if m128 is not 16-byte aligned. */
+        if (la & 15) {
+            cpu_raise_exception_err(env, EXCP_GP, 0);
+        }
         uint64_t lo = cpu_ldq(env, la), hi = cpu_ldq(env, la + 8);
         bool eq = lo == env->regs[R_EAX] && hi == env->regs[R_EDX];
         if (eq) {
@@ -177,9 +180,20 @@ void op_XLAT(CPUX86State *env, const Insn *insn)
     reg_write(env, R_EAX, 1, cpu_ldub(env, la));
 }
 
+/* In 64-bit mode LAHF/SAHF exist only if CPUID.80000001H:ECX.LAHF-SAHF
+ * says so (SDM LAHF "64-bit mode exceptions"). */
+static void lahf_sahf_check(CPUX86State *env)
+{
+    if (env->code_bits == 64 && env->model &&
+        !(env->model->features_ext_ecx & CPUID_EXT3_LAHF_LM)) {
+        cpu_raise_exception(env, EXCP_UD);
+    }
+}
+
 /* LAHF: AH = SF:ZF:0:AF:0:PF:1:CF. */
 void op_LAHF(CPUX86State *env, const Insn *insn)
 {
+    lahf_sahf_check(env);
     uint32_t f = (cpu_cc_compute_all(env) & (CC_S | CC_Z | CC_A | CC_P | CC_C)) | 2;
     env->regs[R_EAX] = (env->regs[R_EAX] & ~0xff00ull) | ((uint64_t)f << 8);
 }
@@ -187,6 +201,7 @@ void op_LAHF(CPUX86State *env, const Insn *insn)
 /* SAHF: SF, ZF, AF, PF, CF from AH; OF unchanged. */
 void op_SAHF(CPUX86State *env, const Insn *insn)
 {
+    lahf_sahf_check(env);
     uint32_t ah = (env->regs[R_EAX] >> 8) & 0xff;
     uint32_t m = CC_S | CC_Z | CC_A | CC_P | CC_C;
     cc_update(env, m, ah & m);
