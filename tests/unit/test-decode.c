@@ -1400,6 +1400,9 @@ static void test_fuzz(void)
         g_assert_cmpuint(in.op, <, OP_NB);
         if (rc == DECODE_OK) {
             g_assert_cmpuint(in.len, >=, 1);
+            /* never fetch past the end: a spurious #PF on the next page
+             * would be a guest-visible bug */
+            g_assert_cmpuint(c.max_seen, ==, in.len);
             g_assert_cmpuint(in.nr_ops, <=, 3);
             ok++;
         } else if (rc == DECODE_UD) {
