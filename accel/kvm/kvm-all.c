@@ -166,11 +166,18 @@ static void kvm_kick_handler(int sig)
     (void)sig; /* only there to interrupt KVM_RUN */
 }
 
-static bool range_overlaps_slots(const Machine *m, uint64_t base, uint64_t size)
+static bool range_in_use(const Machine *m, uint64_t base, uint64_t size)
 {
     for (int i = 0; i < m->mem.nr_slots; i++) {
         const RamSlot *s = &m->mem.slots[i];
         if (base < s->gpa + s->size && s->gpa < base + size) {
+            return true;
+        }
+    }
+    /* "... or any mmio address" (api.rst KVM_SET_TSS_ADDR) */
+    for (int i = 0; i < m->mem.mmio.nr_regions; i++) {
+        const Region *r = &m->mem.mmio.regions[i];
+        if (base < r->base + r->len && r->base < base + size) {
             return true;
         }
     }
@@ -184,7 +191,7 @@ static uint64_t kvm_pick_tss_addr(const Machine *m)
     uint64_t need = KVM_TSS_SIZE + KVM_IDMAP_SIZE;
     uint64_t a = KVM_TSS_ADDR_DEFAULT - KVM_IDMAP_SIZE;
     for (; a >= 0x100000; a -= 0x1000) {
-        if (!range_overlaps_slots(m, a, need)) {
+        if (!range_in_use(m, a, need)) {
             return a + KVM_IDMAP_SIZE;
         }
     }
