@@ -327,7 +327,10 @@ static int kvm_init(Machine *m, char *err, size_t len)
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = kvm_kick_handler;
     sigemptyset(&sa.sa_mask);
-    sa.sa_flags = 0; /* no SA_RESTART: KVM_RUN must come back with EINTR */
+    /* KVM_RUN returns a plain -EINTR on a pending signal, which SA_RESTART
+     * does not restart; SA_RESTART only spares the other system calls a
+     * vCPU thread makes (a device writing to a chardev, ...) from EINTR. */
+    sa.sa_flags = SA_RESTART;
     if (sigaction(KVM_KICK_SIGNAL, &sa, NULL) < 0) {
         snprintf(err, len, "kvm: cannot install the kick signal handler: %s",
                  strerror(errno));
