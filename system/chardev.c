@@ -304,12 +304,19 @@ void chardev_set_frontend(Chardev *chr, const ChardevFrontend *fe)
     chardev_accept_input(chr);
 }
 
+/* Every backend lives until exit; the list keeps them reachable. */
+static Chardev **all_chardevs;
+static int nr_chardevs;
+
 static Chardev *chardev_alloc(ChardevKind kind, int in_fd, int out_fd)
 {
     Chardev *chr = calloc(1, sizeof(*chr));
-    if (!chr) {
+    Chardev **list = realloc(all_chardevs, (nr_chardevs + 1) * sizeof(*list));
+    if (!chr || !list) {
         abort();
     }
+    all_chardevs = list;
+    all_chardevs[nr_chardevs++] = chr;
     chr->kind = kind;
     chr->in_fd = in_fd;
     chr->out_fd = out_fd;

@@ -103,7 +103,9 @@ static void test_quit_hook(void) { quits++; }
 static void test_mux_escapes(void)
 {
     int in[2], out[2];
-    Capture cap = { g_string_new(NULL), 1000 };
+    /* static: the chardev keeps the frontend pointer after the test */
+    static Capture cap;
+    cap = (Capture){ g_string_new(NULL), 1000 };
     ChardevFrontend fe = { cap_can_receive, cap_receive, &cap };
 
     g_assert_cmpint(pipe(in), ==, 0);
@@ -144,12 +146,14 @@ static void test_mux_escapes(void)
     chardev_quit_hook = NULL;
     close(in[0]);
     close(out[0]);
+    g_string_free(cap.got, TRUE);
 }
 
 static void test_flow_control(void)
 {
     int in[2], out[2];
-    Capture cap = { g_string_new(NULL), 0 };
+    static Capture cap;
+    cap = (Capture){ g_string_new(NULL), 0 };
     ChardevFrontend fe = { cap_can_receive, cap_receive, &cap };
 
     g_assert_cmpint(pipe(in), ==, 0);
@@ -188,6 +192,7 @@ static void test_flow_control(void)
     close(in[0]);
     close(out[0]);
     close(out[1]);
+    g_string_free(cap.got, TRUE);
 }
 
 int main(int argc, char **argv)

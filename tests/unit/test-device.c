@@ -51,6 +51,15 @@ static Machine *new_machine(void)
     return m;
 }
 
+static void free_machine(Machine *m)
+{
+    for (int i = 0; i < m->nr_devices; i++) {
+        free(m->devices[i].state);
+    }
+    as_destroy(&m->io);
+    g_free(m);
+}
+
 static void collect(const DeviceInfo *info, void *opaque)
 {
     g_ptr_array_add(opaque, (gpointer)info);
@@ -103,6 +112,7 @@ static void test_props(void)
     g_assert_null(err);
     g_assert_cmpint(m->nr_devices, ==, 4);
     g_assert_true(m->devices[3].info == &probe_info);
+    free_machine(m);
 }
 
 static void expect_error(Machine *m, const char *name, const char *opts,
@@ -139,6 +149,7 @@ static void test_prop_errors(void)
     /* a NULL err is allowed */
     g_assert_null(device_create(m, "test-probe", "c=1", NULL));
     g_assert_cmpint(m->nr_devices, ==, 0);
+    free_machine(m);
 }
 
 static void test_port_conflict(void)
@@ -155,6 +166,7 @@ static void test_port_conflict(void)
     g_assert_nonnull(device_create(m, "i8259", NULL, &err));
     expect_error(m, "i8259", NULL, "already in use");
     g_assert_cmpint(m->nr_devices, ==, 4);
+    free_machine(m);
 }
 
 static void test_debug_exit(void)
@@ -170,12 +182,15 @@ static void test_debug_exit(void)
     g_assert_cmpint(m->shutdown_requested, ==, 1);
     g_assert_cmpint(m->exit_status, ==, 0x21);
 
+    free_machine(m);
+
     /* default iobase 0x501, byte write of 0 -> status 1 */
     m = new_machine();
     g_assert_nonnull(device_create(m, "isa-debug-exit", NULL, &err));
     as_write(&m->io, 0x502, 1, 0);
     g_assert_cmpint(m->shutdown_requested, ==, 1);
     g_assert_cmpint(m->exit_status, ==, 1);
+    free_machine(m);
 }
 
 static void test_ioport80(void)
@@ -188,6 +203,7 @@ static void test_ioport80(void)
     g_assert_true(as_read(&m->io, 0x80, 1, &v));
     g_assert_cmphex(v, ==, 0xff);
     g_assert_null(as_find(&m->io, 0x81));
+    free_machine(m);
 }
 
 static void test_reset_records(void)
@@ -211,6 +227,7 @@ static void test_reset_records(void)
         g_assert_nonnull(device_create(m, "test-probe", NULL, &err));
     }
     expect_error(m, "test-probe", NULL, "too many devices");
+    free_machine(m);
 }
 
 int main(int argc, char **argv)
