@@ -89,7 +89,7 @@ static int kvm_open_dev(char *why, size_t len)
         int e = errno;
         if (e == ENOENT || e == ENODEV || e == ENXIO) {
             snprintf(why, len, "/dev/kvm does not exist (KVM module not "
-                     "loaded, or no hardware virtualization): %s", strerror(e));
+                     "loaded, or no hardware virtualization)");
         } else if (e == EACCES || e == EPERM) {
             snprintf(why, len, "no permission to open /dev/kvm (%s): add the "
                      "user to the kvm group", strerror(e));
@@ -99,6 +99,12 @@ static int kvm_open_dev(char *why, size_t len)
         return -1;
     }
     int ver = ioctl(fd, KVM_GET_API_VERSION, 0);
+    if (ver < 0) {
+        snprintf(why, len, "/dev/kvm is not a KVM device (KVM_GET_API_VERSION: %s)",
+                 strerror(errno));
+        close(fd);
+        return -1;
+    }
     if (ver != KVM_API_VERSION) {
         /* api.rst: "Applications should refuse to run if KVM_GET_API_VERSION
          * returns a value other than 12." */
