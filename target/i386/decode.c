@@ -25,6 +25,7 @@
 
 typedef struct Dec {
     const uint8_t *buf;   /* decode_buf: bytes, else NULL */
+    unsigned fast_end;    /* bytes readable without checks: min(avail, 15), 0 with a callback */
     unsigned avail;
     InsnFetch fetch;      /* decode_insn: callback */
     void *opaque;
@@ -34,7 +35,8 @@ typedef struct Dec {
 
 #define MAX_INSN_LEN 15
 
-static inline int dec_peek(Dec *d, unsigned pos)
+/* Slow path: the 15-byte limit, the end of the buffer, the callback. */
+static int dec_peek_slow(Dec *d, unsigned pos)
 {
     if (pos >= MAX_INSN_LEN) {
         d->err = DECODE_TOO_LONG;
@@ -51,6 +53,14 @@ static inline int dec_peek(Dec *d, unsigned pos)
         return -1;
     }
     return b & 0xff;
+}
+
+static inline int dec_peek(Dec *d, unsigned pos)
+{
+    if (pos < d->fast_end) {
+        return d->buf[pos];
+    }
+    return dec_peek_slow(d, pos);
 }
 
 static inline int dec_get(Dec *d)
@@ -700,5 +710,6 @@ DecodeResult decode_buf(Insn *insn, CpuMode mode, const uint8_t *buf, unsigned a
 {
     static const uint8_t none;
     Dec d = { .buf = buf ? buf : &none, .avail = buf ? avail : 0 };
+    d.fast_end = d.avail < MAX_INSN_LEN ? d.avail : MAX_INSN_LEN;
     return decode_common(&d, insn, mode);
 }
