@@ -439,14 +439,27 @@ int kvm_arch_put_state(X86CPU *cpu)
                 kv->tsc_synced = true;
             }
         }
-        buf.hdr.nmsrs = n;
-        int r = ioctl(kv->fd, KVM_SET_MSRS, &buf);
-        if (r < 0) {
-            kvm_report("KVM_SET_MSRS failed: %s", strerror(errno));
-            ret = -1;
-        } else if (r < n) {
-            kvm_report("KVM_SET_MSRS refused MSR 0x%x (value 0x%llx)",
-                         buf.entries[r].index, (unsigned long long)buf.entries[r].data);
+        /* KVM_SET_MSRS stops at the first MSR it refuses and returns how
+         * many it set: report that one and carry on with the rest. */
+        int done = 0;
+        while (done < n) {
+            KvmMsrBuf tmp;
+            memset(&tmp.hdr, 0, sizeof(tmp.hdr));
+            memcpy(tmp.entries, &buf.entries[done], (n - done) * sizeof(tmp.entries[0]));
+            tmp.hdr.nmsrs = n - done;
+            int r = ioctl(kv->fd, KVM_SET_MSRS, &tmp);
+            if (r < 0) {
+                kvm_report("KVM_SET_MSRS failed: %s", strerror(errno));
+                ret = -1;
+                break;
+            }
+            done += r;
+            if (done < n) {
+                kvm_report("KVM_SET_MSRS refused MSR 0x%x (value 0x%llx)",
+                           buf.entries[done].index,
+                           (unsigned long long)buf.entries[done].data);
+                done++;
+            }
         }
     }
 
