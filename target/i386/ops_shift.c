@@ -134,15 +134,18 @@ void op_RCL(CPUX86State *env, const Insn *insn)
 {
     unsigned size = op_size(insn, 0), bits = size * 8, w = bits + 1;
     uint64_t a = insn_get_op(env, insn, 0);
-    unsigned c = rc_count(size, shift_count(env, insn, size));
+    unsigned mc = shift_count(env, insn, size);
+    unsigned c = rc_count(size, mc);
 
-    if (!c) {
+    if (!mc) {
         shift_nop(env, insn, a);
         return;
     }
     unsigned __int128 mw = ((unsigned __int128)1 << w) - 1;
     unsigned __int128 v = ((unsigned __int128)cpu_cc_compute_c(env) << bits) | a;
-    unsigned __int128 rv = ((v << c) | (v >> (w - c))) & mw;
+    /* A count that is a multiple of 9/17 rotates nothing, but the flags
+     * are still written (OF from the unchanged value, as the host shows). */
+    unsigned __int128 rv = c ? ((v << c) | (v >> (w - c))) & mw : v;
     uint64_t r = (uint64_t)rv & size_mask(size);
     insn_set_op(env, insn, 0, r);
     uint32_t cf = (uint32_t)(rv >> bits) & 1;
@@ -154,15 +157,16 @@ void op_RCR(CPUX86State *env, const Insn *insn)
 {
     unsigned size = op_size(insn, 0), bits = size * 8, w = bits + 1;
     uint64_t a = insn_get_op(env, insn, 0);
-    unsigned c = rc_count(size, shift_count(env, insn, size));
+    unsigned mc = shift_count(env, insn, size);
+    unsigned c = rc_count(size, mc);
 
-    if (!c) {
+    if (!mc) {
         shift_nop(env, insn, a);
         return;
     }
     unsigned __int128 mw = ((unsigned __int128)1 << w) - 1;
     unsigned __int128 v = ((unsigned __int128)cpu_cc_compute_c(env) << bits) | a;
-    unsigned __int128 rv = ((v >> c) | (v << (w - c))) & mw;
+    unsigned __int128 rv = c ? ((v >> c) | (v << (w - c))) & mw : v;
     uint64_t r = (uint64_t)rv & size_mask(size);
     insn_set_op(env, insn, 0, r);
     uint32_t cf = (uint32_t)(rv >> bits) & 1;
