@@ -245,6 +245,41 @@ static void test_periodic_interrupt(void)
     g_assert_cmpint(irq->rises, ==, 0);
 }
 
+static void test_update_and_alarm(void)
+{
+    IrqProbe *irq = g_new0(IrqProbe, 1);
+    Machine *m = rtc_machine(64 * MiB, 0, irq);
+    /* alarm "every second" (don't-care values), update and alarm IRQs */
+    cmos_write(m, 0x01, 0xff);
+    cmos_write(m, 0x03, 0xff);
+    cmos_write(m, 0x05, 0xff);
+    cmos_read(m, 0x0c);
+    cmos_write(m, 0x0b, 0x32);                        /* AIE | UIE | 24h */
+    int64_t end = clock_ns() + 1500000000LL;
+    while (!irq->level && clock_ns() < end) {
+        g_usleep(1000);
+        timers_run_expired();
+    }
+    g_assert_cmpint(irq->level, ==, 1);
+    /* IRQF | AF | UF (PF may be set too: the 1024 Hz rate runs) */
+    g_assert_cmphex(cmos_read(m, 0x0c) & 0xb0, ==, 0xb0);
+    g_assert_cmpint(irq->level, ==, 0);
+    /* UIE alone still interrupts once a second */
+    cmos_write(m, 0x0b, 0x12);                        /* UIE only */
+    cmos_read(m, 0x0c);
+    end = clock_ns() + 1500000000LL;
+    while (!irq->level && clock_ns() < end) {
+        g_usleep(1000);
+        timers_run_expired();
+    }
+    uint8_t c = cmos_read(m, 0x0c);
+    g_assert_cmphex(c & 0x90, ==, 0x90);              /* IRQF | UF */
+    /* SET stops updates and clears UIE */
+    cmos_write(m, 0x0b, 0x92);
+    g_assert_cmphex(cmos_read(m, 0x0b), ==, 0x82);
+    cmos_write(m, 0x0b, 0x02);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -253,5 +288,6 @@ int main(int argc, char **argv)
     g_test_add_func("/rtc/cmos-ram", test_cmos_ram);
     g_test_add_func("/rtc/memory-size", test_memory_size);
     g_test_add_func("/rtc/periodic-interrupt", test_periodic_interrupt);
+    g_test_add_func("/rtc/update-and-alarm", test_update_and_alarm);
     return g_test_run();
 }
