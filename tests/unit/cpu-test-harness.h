@@ -63,7 +63,6 @@ static inline void tcpu_free(TestCPU *t)
 #pragma GCC diagnostic ignored "-Wclobbered"
 #define TCPU_RUN(env, stmt) __extension__({                  \
     volatile int tcpu_v_ = -1;                                \
-    (env)->exception_index = -1;                              \
     if (setjmp((env)->jmp_env) == 0) {                        \
         stmt;                                                 \
     } else {                                                  \
