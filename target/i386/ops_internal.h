@@ -45,7 +45,7 @@ static inline unsigned cur_iopl(const CPUX86State *env)
 
 static inline bool is_canonical(uint64_t a)
 {
-    return (uint64_t)(((int64_t)a << 16) >> 16) == a;
+    return (uint64_t)((int64_t)(a << 16) >> 16) == a;
 }
 
 /* Source segment of a string op / XLAT: DS unless overridden. */

@@ -94,7 +94,7 @@ __attribute__((weak)) uint64_t seg_linear(CPUX86State *env, int seg, uint64_t of
         return (env->segs[seg].base + offset) & 0xffffffffu;
     }
     uint64_t la = offset + ((seg == R_FS || seg == R_GS) ? env->segs[seg].base : 0);
-    if ((uint64_t)(((int64_t)la << 16) >> 16) != la) {
+    if ((uint64_t)((int64_t)(la << 16) >> 16) != la) {
         cpu_raise_exception_err(env, seg == R_SS ? EXCP_SS : EXCP_GP, 0);
     }
     return la;
