@@ -54,7 +54,10 @@ if [ ${#NAMES[@]} -eq 0 ]; then
     done
 fi
 
-OUT="$HERE/build/out"
+# One output folder per run, so two runs at once (a developer and CI,
+# or the plain and the ASan suite) never write into each other's files.
+mkdir -p "$HERE/build"
+OUT=$(mktemp -d "$HERE/build/out.XXXXXX")
 mkdir -p "$OUT"
 
 # Build the guest images.
