@@ -37,9 +37,14 @@ void cpu_x86_reset(X86CPU *cpu)
     CPUX86State *env = &cpu->env;
     const struct X86CPUModel *model = env->model ? env->model : &x86_model_default;
     struct MMUTlb *tlb = env->tlb;
+    jmp_buf saved_jmp;
 
-    /* Everything up to the back pointers is architectural state. */
+    /* Everything up to the back pointers is architectural state, except
+     * the execution loop's longjmp target: a reset requested from inside
+     * the loop must not leave a dangling jmp_buf behind. */
+    memcpy(saved_jmp, env->jmp_env, sizeof(jmp_buf));
     memset(env, 0, offsetof(CPUX86State, model));
+    memcpy(env->jmp_env, saved_jmp, sizeof(jmp_buf));
     env->model = model;
     env->tlb = tlb;
     env->cpu = cpu;

@@ -10,6 +10,7 @@
 #include "hw/machine.h"
 #include "system/sysemu.h"
 #include "target/i386/cpu.h"
+#include "target/i386/seg.h"
 
 uint64_t cpu_io_read(CPUX86State *env, uint16_t port, unsigned size)
 {
@@ -37,4 +38,5 @@ void cpu_io_write(CPUX86State *env, uint16_t port, uint64_t value, unsigned size
         as_write(&m->io, port, size, value);
         bql_unlock();
     }
+    mmu_tlb_check_a20(env);
 }

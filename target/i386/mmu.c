@@ -54,6 +54,7 @@ typedef struct TlbEntry {
 struct MMUTlb {
     TlbEntry e[2][3][TLB_SIZE]; /* [is_user][ACC_*][index] */
     bool has_large;             /* some entry came from a 2M/4M/1G page */
+    uint64_t a20_mask;          /* env->a20_mask when the entries were made */
 };
 
 /* Paging-structure entry bits (SDM Vol.3 4.3-4.5) */
@@ -108,6 +109,14 @@ void mmu_tlb_flush(CPUX86State *env)
         }
     }
     t->has_large = false;
+    t->a20_mask = env->a20_mask;
+}
+
+void mmu_tlb_check_a20(CPUX86State *env)
+{
+    if (env->tlb && env->tlb->a20_mask != env->a20_mask) {
+        mmu_tlb_flush(env);
+    }
 }
 
 void mmu_tlb_flush_page(CPUX86State *env, uint64_t linear)

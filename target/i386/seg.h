@@ -106,6 +106,9 @@ uint64_t stack_commit_sp(const StackPtr *st, uint64_t old_rsp);
 /* ---- mmu.c: sized accesses with explicit rights ---- */
 uint64_t mmu_ld(CPUX86State *env, uint64_t la, unsigned size, bool is_user);
 void mmu_st(CPUX86State *env, uint64_t la, unsigned size, uint64_t v, bool is_user);
+/* Flush the TLB if env->a20_mask changed since it was filled (called after
+ * port writes: the A20 gate lives behind ports 0x92 and 0x60/0x64). */
+void mmu_tlb_check_a20(CPUX86State *env);
 
 /* ---- excp.c ---- */
 /* IRET for the current mode; opsize 2, 4 or 8. */
