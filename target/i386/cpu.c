@@ -239,10 +239,11 @@ void cpu_dump_state(CPUX86State *env, FILE *f)
         fprintf(f, "IDT=     %08x %08x\n", (uint32_t)env->idt.base, env->idt.limit);
         fprintf(f, "CR0=%08x CR2=%08x CR3=%08x CR4=%08x\n", (uint32_t)env->cr[0],
                 (uint32_t)env->cr[2], (uint32_t)env->cr[3], (uint32_t)env->cr[4]);
+        /* QEMU prints the debug registers at full width in every mode */
         for (int i = 0; i < 4; i++) {
-            fprintf(f, "DR%d=%08x ", i, (uint32_t)env->dr[i]);
+            fprintf(f, "DR%d=%016" PRIx64 " ", i, env->dr[i]);
         }
-        fprintf(f, "\nDR6=%08x DR7=%08x\n", (uint32_t)env->dr[6], (uint32_t)env->dr[7]);
+        fprintf(f, "\nDR6=%016" PRIx64 " DR7=%016" PRIx64 "\n", env->dr[6], env->dr[7]);
     }
     fprintf(f, "EFER=%016" PRIx64 "\n", env->efer);
 }
