@@ -586,7 +586,7 @@ static void kvm_report_internal_error(KvmVcpu *kv)
     if (ioctl(kv->fd, KVM_GET_REGS, &regs) == 0) {
         snprintf(rip, sizeof(rip), "0x%llx", (unsigned long long)regs.rip);
     }
-    char bytes[3 * 16 + 16] = "";
+    char bytes[96] = "";
     uint32_t sub = run->internal.suberror;
     /* api.rst: for KVM_INTERNAL_ERROR_EMULATION, when flags has
      * KVM_INTERNAL_ERROR_EMULATION_FLAG_INSTRUCTION_BYTES the overlaid
@@ -601,6 +601,17 @@ static void kvm_report_internal_error(KvmVcpu *kv)
         for (unsigned i = 0; i < n && pos < sizeof(bytes); i++) {
             pos += snprintf(bytes + pos, sizeof(bytes) - pos, " %02x",
                             run->emulation_failure.insn_bytes[i]);
+        }
+    } else if (run->internal.ndata > 0) {
+        /* Other suberrors: raw data words (exit reason, info fields). */
+        unsigned n = run->internal.ndata;
+        if (n > 4) {
+            n = 4;
+        }
+        size_t pos = snprintf(bytes, sizeof(bytes), ", data:");
+        for (unsigned i = 0; i < n && pos < sizeof(bytes); i++) {
+            pos += snprintf(bytes + pos, sizeof(bytes) - pos, " 0x%llx",
+                            (unsigned long long)run->internal.data[i]);
         }
     }
     kvm_report("KVM_EXIT_INTERNAL_ERROR suberror %u (%s) at RIP=%s%s", sub,
