@@ -272,6 +272,42 @@ static void test_in(void)
     vm_free(vm);
 }
 
+/* (2b) string I/O: one KVM_EXIT_IO carries several accesses (io.count). */
+static void test_string_io(void)
+{
+    TestVm *vm = vm_new();
+    if (!vm) {
+        return;
+    }
+    static const uint8_t code[] = {
+        0xbe, 0x00, 0x06,       /* mov si, 0x600 */
+        0xb9, 0x03, 0x00,       /* mov cx, 3 */
+        0xba, 0x14, 0x00,       /* mov dx, 0x14 */
+        0xf3, 0x6e,             /* rep outsb */
+        0xbf, 0x00, 0x07,       /* mov di, 0x700 */
+        0xb9, 0x02, 0x00,       /* mov cx, 2 */
+        0xf3, 0x6d,             /* rep insw */
+        0xf4,
+    };
+    vm_load(vm, CODE, code, sizeof(code));
+    vm->ram[0x600] = 0x0a;
+    vm->ram[0x601] = 0x0b;
+    vm->ram[0x602] = 0x0c;
+    vm->ports.read_value = 0x1234;
+    VcpuExit e;
+    if (vm_run(vm, &e)) {
+        g_assert_cmpint(e, ==, VCPU_EXIT_HALT);
+        g_assert_cmpint(vm->ports.writes[4], ==, 3);
+        g_assert_cmphex(vm->ports.last[4], ==, 0x0c);
+        g_assert_cmpint(vm->ports.nr_reads, ==, 2);
+        g_assert_cmphex(vm->ram[0x700], ==, 0x34);
+        g_assert_cmphex(vm->ram[0x701], ==, 0x12);
+        g_assert_cmphex(vm->ram[0x702], ==, 0x34);
+        g_assert_cmphex(vm->ram[0x703], ==, 0x12);
+    }
+    vm_free(vm);
+}
+
 /* (3) MMIO round trip through the fake device, and a write to ROM that
  * must be dropped. */
 static void test_mmio(void)
@@ -362,6 +398,7 @@ static void test_long_mode(void)
         0x48, 0xff, 0xc9,                               /* dec rcx */
         0x75, 0xf8,                                     /* jnz 1b */
         0x89, 0x04, 0x25, 0x08, 0x00, 0x0a, 0x00,       /* mov [0xa0008], eax */
+        0x48, 0x89, 0x04, 0x25, 0x10, 0x00, 0x0a, 0x00, /* mov [0xa0010], rax: 8 bytes */
         0xe6, 0x10,                                     /* out 0x10, al */
         0xf4,
     };
@@ -377,6 +414,8 @@ static void test_long_mode(void)
         accel_kvm_ops.get_state(&vm->cpu);
         g_assert_cmphex(env->regs[R_EAX], ==, 0x123456789ull + 55);
         g_assert_cmphex(vm->mmio.regs[2], ==, (uint32_t)(0x123456789ull + 55));
+        g_assert_cmphex(vm->mmio.regs[4], ==, (uint32_t)(0x123456789ull + 55));
+        g_assert_cmphex(vm->mmio.regs[5], ==, (0x123456789ull + 55) >> 32);
         g_assert_cmphex(vm->ports.last[0], ==, (uint8_t)(0x123456789ull + 55));
         g_assert_true(env->efer & EFER_LMA);
         g_assert_true(env->long_mode);
@@ -872,6 +911,7 @@ int main(int argc, char **argv)
     g_test_add_func("/kvm/state-roundtrip", test_state_roundtrip);
     g_test_add_func("/kvm/out-hlt", test_out_hlt);
     g_test_add_func("/kvm/in", test_in);
+    g_test_add_func("/kvm/string-io", test_string_io);
     g_test_add_func("/kvm/mmio", test_mmio);
     g_test_add_func("/kvm/long-mode", test_long_mode);
     g_test_add_func("/kvm/interrupt", test_interrupt);
