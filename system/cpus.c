@@ -226,7 +226,13 @@ bool cpus_start(Machine *m, char **err)
     sigaddset(&block, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &block, &old);
 
+    /* A fresh start (the unit tests start several machines). */
+    pthread_mutex_lock(&cpus_mutex);
+    memset(vcpus, 0, sizeof(vcpus));
+    nr_paused = 0;
+    cpus_go = false;
     nr_vcpus = m->nr_cpus;
+    pthread_mutex_unlock(&cpus_mutex);
     for (int i = 0; i < m->nr_cpus; i++) {
         VcpuThread *t = &vcpus[i];
         t->cpu = m->cpus[i];

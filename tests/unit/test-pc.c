@@ -1,12 +1,19 @@
 /* Unit tests for hw/i386/pc.c: the guest RAM slot layout (64M, 3.5G, 5G),
  * where the firmware is mapped for 64 KiB and 256 KiB images, and rejection
- * of firmware files of a bad size or that cannot be read. */
+ * of firmware files of a bad size or that cannot be read.  Also the machine
+ * run state (hw/core/machine.c) driven through the vCPU threads of
+ * system/cpus.c by a scripted fake accelerator: halt/wake without
+ * spinning, the reset rendezvous, first-shutdown-wins. */
 #include <glib.h>
 #include <glib/gstdio.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "accel/accel.h"
 #include "hw/i386/pc.h"
+#include "system/cpus.h"
+#include "system/sysemu.h"
+#include "target/i386/cpu.h"
 
 static char *tmpdir;
 
@@ -222,6 +229,149 @@ static void test_bios_16m_ok(void)
     g_free(p);
 }
 
+/* ---- run state with a fake accelerator ---- */
+
+static int fake_runs[MAX_CPUS];
+static int fake_puts[MAX_CPUS];
+static int fake_delivered;
+static int fake_dev_resets;
+static int fake_mode;   /* which script vcpu_run follows */
+
+static bool fake_available(char *why, size_t len) { return true; }
+static int fake_vcpu_init(X86CPU *cpu, char *err, size_t len) { return 0; }
+static void fake_kick(X86CPU *cpu) { }
+static void fake_put_state(X86CPU *cpu) { __atomic_fetch_add(&fake_puts[cpu->index], 1, __ATOMIC_SEQ_CST); }
+
+static VcpuExit fake_vcpu_run(X86CPU *cpu)
+{
+    Machine *m = cpu->machine;
+    int n = __atomic_add_fetch(&fake_runs[cpu->index], 1, __ATOMIC_SEQ_CST);
+    if (cpu->interrupt_request & CPU_INTERRUPT_EXIT) {
+        return VCPU_EXIT_REQUEST;
+    }
+    if (fake_mode == 0) {
+        /* halts until INTR, then "delivers" and powers off */
+        if (cpu->interrupt_request & CPU_INTERRUPT_HARD) {
+            fake_delivered++;
+            machine_request_shutdown(m, 42);
+            machine_request_shutdown(m, 3);   /* later requests do not win */
+            return VCPU_EXIT_REQUEST;
+        }
+        return VCPU_EXIT_HALT;
+    }
+    /* mode 1: the BSP asks for a reset on its first run and powers off
+     * after it; the APs just halt */
+    if (cpu->index == 0) {
+        if (n == 1) {
+            machine_request_reset(m, "test");
+            return VCPU_EXIT_REQUEST;
+        }
+        /* power off once every CPU has been reset (the APs reset
+         * themselves in their own threads, just after the BSP) */
+        bool all = true;
+        for (int i = 0; i < m->nr_cpus; i++) {
+            all &= __atomic_load_n(&fake_puts[i], __ATOMIC_SEQ_CST) > 0;
+        }
+        if (all) {
+            machine_request_shutdown(m, 7);
+        }
+        return VCPU_EXIT_REQUEST;
+    }
+    return VCPU_EXIT_HALT;
+}
+
+static const AccelOps fake_accel = {
+    .name = "fake",
+    .available = fake_available,
+    .vcpu_init = fake_vcpu_init,
+    .vcpu_run = fake_vcpu_run,
+    .kick = fake_kick,
+    .put_state = fake_put_state,
+};
+
+static void fake_dev_reset(void *state) { fake_dev_resets++; }
+static const DeviceInfo fake_dev = { .name = "fake-dev", .reset = fake_dev_reset };
+
+static Machine *fake_machine(int ncpus)
+{
+    Machine *m = calloc(1, sizeof(*m));
+    for (int i = 0; i < ncpus; i++) {
+        m->cpus[i] = calloc(1, sizeof(X86CPU));
+        m->cpus[i]->index = i;
+        m->cpus[i]->machine = m;
+        m->cpus[i]->env.cpu = m->cpus[i];
+    }
+    m->nr_cpus = ncpus;
+    m->devices[0].info = &fake_dev;
+    m->nr_devices = 1;
+    memset(fake_runs, 0, sizeof(fake_runs));
+    memset(fake_puts, 0, sizeof(fake_puts));
+    fake_delivered = fake_dev_resets = 0;
+    current_accel = &fake_accel;
+    return m;
+}
+
+static void fake_machine_free(Machine *m)
+{
+    for (int i = 0; i < m->nr_cpus; i++) {
+        free(m->cpus[i]);
+    }
+    free(m);
+}
+
+static void test_halt_wake(void)
+{
+    Machine *m = fake_machine(1);
+    char *err = NULL;
+    fake_mode = 0;
+    g_assert_true(cpus_start(m, &err));
+    g_usleep(100 * 1000);
+    /* halted: it ran once (maybe twice), it does not spin */
+    g_assert_cmpint(fake_runs[0], >=, 1);
+    g_assert_cmpint(fake_runs[0], <=, 2);
+    g_assert_false(m->shutdown_requested);
+    bql_lock();
+    machine_set_cpu_intr(m, 0, 1);
+    bql_unlock();
+    g_assert_true(cpus_join(m, 2000));
+    g_assert_cmpint(fake_delivered, ==, 1);
+    g_assert_true(m->shutdown_requested);
+    g_assert_cmpint(m->exit_status, ==, 42);
+    g_assert_true(m->cpus[0]->interrupt_request & CPU_INTERRUPT_HARD);
+    machine_set_cpu_intr(m, 0, 0);
+    g_assert_false(m->cpus[0]->interrupt_request & CPU_INTERRUPT_HARD);
+    fake_machine_free(m);
+}
+
+static void test_reset_rendezvous(void)
+{
+    Machine *m = fake_machine(3);
+    char *err = NULL;
+    fake_mode = 1;
+    g_assert_true(cpus_start(m, &err));
+    g_assert_true(cpus_join(m, 5000));
+    g_assert_cmpint(m->exit_status, ==, 7);
+    g_assert_false(m->reset_requested);
+    g_assert_cmpint(fake_dev_resets, ==, 1);
+    /* every CPU was reset and its state put back, once */
+    for (int i = 0; i < 3; i++) {
+        g_assert_cmpint(fake_puts[i], ==, 1);
+    }
+    fake_machine_free(m);
+}
+
+static void test_no_reboot(void)
+{
+    Machine *m = fake_machine(1);
+    m->no_reboot = true;
+    machine_request_reset(m, "unit test (expected message)");
+    g_assert_true(m->shutdown_requested);
+    g_assert_false(m->reset_requested);
+    g_assert_cmpint(m->exit_status, ==, 0);
+    g_assert_true(m->cpus[0]->interrupt_request & CPU_INTERRUPT_EXIT);
+    fake_machine_free(m);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -234,6 +384,9 @@ int main(int argc, char **argv)
     g_test_add_func("/pc/bios-256k", test_bios_256k);
     g_test_add_func("/pc/bios-16m", test_bios_16m_ok);
     g_test_add_func("/pc/bios-bad", test_bios_bad);
+    g_test_add_func("/machine/halt-wake", test_halt_wake);
+    g_test_add_func("/machine/reset-rendezvous", test_reset_rendezvous);
+    g_test_add_func("/machine/no-reboot", test_no_reboot);
     int r = g_test_run();
     g_rmdir(tmpdir);
     g_free(tmpdir);
