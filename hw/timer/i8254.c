@@ -49,6 +49,7 @@ typedef struct I8254State {
     PitChannel ch[3];
     Machine *m;
     Timer *irq_timer;
+    uint64_t irq_target;    /* channel 0 tick of the edge irq_timer is for */
     uint8_t port61;         /* bits 0-1 as written */
     bool refresh;
 } I8254State;
@@ -149,7 +150,7 @@ static uint32_t pit_from_bcd(uint16_t v)
            ((v >> 12) & 0xf) * 1000;
 }
 
-/* Re-arm the IRQ0 timer for channel 0's next rising OUT edge. */
+/* Arm the IRQ0 timer for the first rising OUT edge of channel 0 after now. */
 static void pit_irq_schedule(I8254State *s, int64_t now)
 {
     PitChannel *c = &s->ch[0];
@@ -177,14 +178,36 @@ static void pit_irq_schedule(I8254State *s, int64_t now)
         timer_del(s->irq_timer);
         return;
     }
+    s->irq_target = target;
     timer_mod(s->irq_timer, c->load_ns + pit_ticks_to_ns(target));
 }
+
+/* Longest backlog of periodic edges delivered late rather than dropped. */
+#define PIT_MAX_BACKLOG_NS 200000000LL
 
 static void pit_irq_timer_cb(void *opaque)
 {
     I8254State *s = opaque;
+    PitChannel *c = &s->ch[0];
+    int64_t now = clock_ns();
+
     irq_pulse(&s->m->isa_irq[0]);
-    pit_irq_schedule(s, clock_ns());
+    if (c->mode != 2 && c->mode != 3) {
+        pit_irq_schedule(s, now);   /* one-shot modes: nothing more */
+        return;
+    }
+    /* Periodic: the next edge follows the one just delivered, so a late
+     * I/O thread delivers every edge and the edge count follows host time
+     * (the 8259 coalesces what the CPU has not taken yet).  Past a bounded
+     * backlog, skip ahead instead of replaying it. */
+    uint64_t next = s->irq_target + c->count;
+    int64_t when = c->load_ns + pit_ticks_to_ns(next);
+    if (now - when > PIT_MAX_BACKLOG_NS) {
+        pit_irq_schedule(s, now);
+        return;
+    }
+    s->irq_target = next;
+    timer_mod(s->irq_timer, when);
 }
 
 static void pit_load_count(I8254State *s, int n, uint32_t val)

