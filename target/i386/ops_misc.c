@@ -99,14 +99,61 @@ static void soft_int(CPUX86State *env, int vector, bool is_sw)
     env->next_rip = env->rip;
 }
 
-void op_INT(CPUX86State *env, const Insn *insn)
+/* Virtual-8086 mode with CR4.VME: the 32-byte interrupt redirection
+ * bitmap just below the I/O map base in the TSS says, per vector, whether
+ * INT n goes to the 8086 handler in the task's own IVT (bit clear: SDM
+ * Vol.3 20.3.3, methods 5 and 6) or to the protected-mode IDT.  Returns
+ * true if the interrupt was redirected. */
+static bool v86_redirect_int(CPUX86State *env, uint8_t vector)
 {
-    /* INT n in V86 mode is IOPL-sensitive (SDM INT n, "IF VM = 1 and
-     * IOPL < 3": #GP(0) without the VME redirection). */
-    if (v86_mode(env) && cur_iopl(env) < 3) {
+    unsigned type = (env->tr.flags >> DESC_TYPE_SHIFT) & 15;
+    if ((type & ~2u) != 9 || env->tr.limit < 0x67) {
         cpu_raise_exception_err(env, EXCP_GP, 0);
     }
-    soft_int(env, (uint8_t)insn->imm, true);
+    uint32_t iomap = cpu_lduw_kernel(env, env->tr.base + 0x66);
+    uint64_t off = (uint64_t)iomap - 32 + vector / 8;
+    if (iomap < 32 || off > env->tr.limit) {
+        cpu_raise_exception_err(env, EXCP_GP, 0);
+    }
+    if ((cpu_ldub_kernel(env, env->tr.base + off) >> (vector & 7)) & 1) {
+        return false;
+    }
+    /* 8086-style delivery on the 16-bit V86 stack; with IOPL < 3 the
+     * pushed FLAGS carry VIF in IF and IOPL = 3, and VIF is cleared
+     * instead of IF. */
+    uint16_t ip = cpu_lduw(env, (uint64_t)vector * 4);
+    uint16_t cs = cpu_lduw(env, (uint64_t)vector * 4 + 2);
+    uint64_t fl = cpu_get_eflags(env) & 0xffff;
+    bool iopl3 = cur_iopl(env) == 3;
+    if (!iopl3) {
+        fl = (fl & ~(uint64_t)IF_MASK) | ((env->eflags & VIF_MASK) ? IF_MASK : 0) | IOPL_MASK;
+    }
+    uint64_t sp = env->regs[R_ESP];
+    stack_write(env, sp - 2, fl, 2);
+    stack_write(env, sp - 4, env->segs[R_CS].selector, 2);
+    stack_write(env, sp - 6, env->next_rip & 0xffff, 2);
+    reg_write(env, R_ESP, 2, sp - 6);
+    env->eflags &= ~(uint64_t)(TF_MASK | RF_MASK | (iopl3 ? IF_MASK : VIF_MASK));
+    cpu_load_seg_real(env, R_CS, cs);
+    env->next_rip = ip;
+    return true;
+}
+
+void op_INT(CPUX86State *env, const Insn *insn)
+{
+    uint8_t vector = (uint8_t)insn->imm;
+
+    if (v86_mode(env)) {
+        if ((env->cr[4] & CR4_VME) && v86_redirect_int(env, vector)) {
+            return;
+        }
+        /* INT n in V86 mode is IOPL-sensitive (SDM INT n: #GP(0) when
+         * IOPL < 3 and the interrupt is not redirected). */
+        if (cur_iopl(env) < 3) {
+            cpu_raise_exception_err(env, EXCP_GP, 0);
+        }
+    }
+    soft_int(env, vector, true);
 }
 
 void op_INT3(CPUX86State *env, const Insn *insn)

@@ -961,6 +961,51 @@ static void test_int_and_misc(void)
     g_assert_cmpint(run(&in), ==, EXCP_UD);
 }
 
+/* V86 mode with CR4.VME: INT n through the redirection bitmap */
+static void test_v86_vme_int(void)
+{
+    mode_pm32(0);
+    env->tr.base = 0x4000;
+    env->tr.limit = 0x88 + 0x2000;
+    env->tr.flags = DESC_P_MASK | (11u << DESC_TYPE_SHIFT);
+    wr(0x4066, 0x88, 2);                 /* redirection bitmap at 0x4068 */
+    memset(ram + 0x4068, 0, 32);
+    ram[0x4068 + 0x22 / 8] |= 1u << (0x22 & 7);
+    env->cr[4] |= CR4_VME;
+    cpu_set_eflags(env, VM_MASK | VIF_MASK | IF_MASK | CC_C, ~0ull);
+    for (int i = 0; i < NR_SEGS; i++) {
+        cpu_load_seg_real(env, i, 0x100);
+    }
+    cpu_update_mode(env);
+    g_assert_cmpint(env->cpl, ==, 3);
+    g_assert_cmpint(env->code_bits, ==, 16);
+    wr(0x21 * 4, 0x20005678, 4);         /* 2000:5678 in the task's IVT */
+    env->regs[R_ESP] = 0x800;
+    env->rip = 0x40;
+
+    Insn in = mk(OP_INT, 2, 2);
+    in.imm = 0x21;
+    g_assert_cmpint(run(&in), ==, -1);
+    g_assert_cmphex(env->segs[R_CS].selector, ==, 0x2000);
+    g_assert_cmphex(env->segs[R_CS].base, ==, 0x20000);
+    g_assert_cmphex(env->rip, ==, 0x5678);
+    g_assert_cmphex(env->regs[R_ESP], ==, 0x7fa);
+    /* FLAGS image: IF from VIF, IOPL = 3; then CS and IP */
+    g_assert_cmphex(rd(0x1000 + 0x7fe, 2), ==, IF_MASK | IOPL_MASK | CC_C | EFLAGS_FIXED1);
+    g_assert_cmphex(rd(0x1000 + 0x7fc, 2), ==, 0x100);
+    g_assert_cmphex(rd(0x1000 + 0x7fa, 2), ==, 0x42);
+    g_assert_false(env->eflags & VIF_MASK);
+    g_assert_true(env->eflags & IF_MASK);
+
+    /* Bit set and IOPL < 3: #GP(0) */
+    in.imm = 0x22;
+    g_assert_cmpint(run(&in), ==, EXCP_GP);
+    /* Without VME: #GP(0) as well */
+    env->cr[4] &= ~CR4_VME;
+    in.imm = 0x21;
+    g_assert_cmpint(run(&in), ==, EXCP_GP);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -979,5 +1024,6 @@ int main(int argc, char **argv)
     g_test_add_func("/ops/io", test_io);
     g_test_add_func("/ops/cli-sti", test_cli_sti);
     g_test_add_func("/ops/int-misc", test_int_and_misc);
+    g_test_add_func("/ops/v86-vme-int", test_v86_vme_int);
     return g_test_run();
 }
