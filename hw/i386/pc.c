@@ -34,6 +34,7 @@
 #include "system/options.h"
 #include "system/sysemu.h"
 #include "target/i386/cpu.h"
+#include "target/i386/cpuid.h"
 
 const struct PcSerialRes pc_serial_res[4] = {
     { 0x3f8, 4 }, { 0x2f8, 3 }, { 0x3e8, 4 }, { 0x2e8, 3 },
@@ -258,6 +259,13 @@ Machine *pc_machine_create(const Options *o, char **err)
             return NULL;
         }
         cpu_x86_init(cpu, m, i);
+        /* -cpu NAME picks a CPUID model when the CPU core defines one by
+         * that name; the others (qemu64, max, host, base) use its default
+         * model for now. */
+        const X86CPUModel *model = x86_model_find(o->cpu_model);
+        if (model) {
+            cpu->env.model = model;
+        }
         cpu_x86_reset(cpu);
         m->cpus[i] = cpu;
         m->nr_cpus = i + 1;
