@@ -141,15 +141,15 @@ void kvm_arch_init_msr_list(KvmState *s)
     }
     for (size_t i = 0; i < sizeof(kvm_state_msr_candidates) / sizeof(uint32_t); i++) {
         uint32_t msr = kvm_state_msr_candidates[i];
-        bool ok = !list; /* no list: try them all, KVM_GET_MSRS stops at the first bad one */
+        bool ok = !list; /* no list: try them all (kvm_msrs_each skips refusals) */
         for (uint32_t j = 0; list && j < list->nmsrs; j++) {
             if (list->indices[j] == msr) {
                 ok = true;
                 break;
             }
         }
-        /* MISC_ENABLE and PAT are emulated MSRs: KVM handles them without
-         * listing them on some hosts (KVM_GET_EMULATED... not needed). */
+        /* KVM virtualises PAT and MISC_ENABLE itself on every host, but
+         * older kernels leave them out of the index list. */
         if (msr == MSR_IA32_PAT || msr == MSR_IA32_MISC_ENABLE) {
             ok = true;
         }
@@ -164,6 +164,38 @@ typedef struct {
     struct kvm_msrs hdr;
     struct kvm_msr_entry entries[KVM_MAX_STATE_MSRS];
 } KvmMsrBuf;
+
+/* KVM_GET_MSRS / KVM_SET_MSRS on entries[0..n): they stop at the first MSR
+ * KVM refuses and return how many they processed (api.rst), so report that
+ * one (its entry gets index 0 afterwards, meaning "not transferred") and go
+ * on with the rest.  Returns -1 if the ioctl itself failed. */
+static int kvm_msrs_each(KvmVcpu *kv, unsigned long req, struct kvm_msr_entry *entries, int n)
+{
+    const char *name = req == KVM_GET_MSRS ? "KVM_GET_MSRS" : "KVM_SET_MSRS";
+    int done = 0;
+    while (done < n) {
+        KvmMsrBuf tmp;
+        memset(&tmp.hdr, 0, sizeof(tmp.hdr));
+        memcpy(tmp.entries, &entries[done], (n - done) * sizeof(tmp.entries[0]));
+        tmp.hdr.nmsrs = n - done;
+        int r = ioctl(kv->fd, req, &tmp);
+        if (r < 0) {
+            kvm_report("%s failed: %s", name, strerror(errno));
+            for (int i = done; i < n; i++) {
+                entries[i].index = 0;
+            }
+            return -1;
+        }
+        memcpy(&entries[done], tmp.entries, r * sizeof(tmp.entries[0]));
+        done += r;
+        if (done < n) {
+            kvm_report("%s refused MSR 0x%x", name, entries[done].index);
+            entries[done].index = 0;
+            done++;
+        }
+    }
+    return 0;
+}
 
 static uint64_t *env_msr_field(CPUX86State *env, uint32_t msr)
 {
@@ -241,16 +273,11 @@ void kvm_arch_get_state(X86CPU *cpu)
     if (kvm_state.nr_msrs) {
         KvmMsrBuf buf;
         memset(&buf, 0, sizeof(buf));
-        buf.hdr.nmsrs = kvm_state.nr_msrs;
         for (int i = 0; i < kvm_state.nr_msrs; i++) {
             buf.entries[i].index = kvm_state.msrs[i];
         }
-        /* Returns how many were read: a host refusing one stops there. */
-        int n = ioctl(kv->fd, KVM_GET_MSRS, &buf);
-        if (n < 0) {
-            kvm_report("KVM_GET_MSRS failed: %s", strerror(errno));
-            n = 0;
-        }
+        int n = kvm_state.nr_msrs;
+        kvm_msrs_each(kv, KVM_GET_MSRS, buf.entries, n);
         for (int i = 0; i < n; i++) {
             uint32_t msr = buf.entries[i].index;
             uint64_t *field = env_msr_field(env, msr);
@@ -439,27 +466,8 @@ int kvm_arch_put_state(X86CPU *cpu)
                 kv->tsc_synced = true;
             }
         }
-        /* KVM_SET_MSRS stops at the first MSR it refuses and returns how
-         * many it set: report that one and carry on with the rest. */
-        int done = 0;
-        while (done < n) {
-            KvmMsrBuf tmp;
-            memset(&tmp.hdr, 0, sizeof(tmp.hdr));
-            memcpy(tmp.entries, &buf.entries[done], (n - done) * sizeof(tmp.entries[0]));
-            tmp.hdr.nmsrs = n - done;
-            int r = ioctl(kv->fd, KVM_SET_MSRS, &tmp);
-            if (r < 0) {
-                kvm_report("KVM_SET_MSRS failed: %s", strerror(errno));
-                ret = -1;
-                break;
-            }
-            done += r;
-            if (done < n) {
-                kvm_report("KVM_SET_MSRS refused MSR 0x%x (value 0x%llx)",
-                           buf.entries[done].index,
-                           (unsigned long long)buf.entries[done].data);
-                done++;
-            }
+        if (kvm_msrs_each(kv, KVM_SET_MSRS, buf.entries, n) < 0) {
+            ret = -1;
         }
     }
 
