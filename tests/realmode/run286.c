@@ -59,6 +59,9 @@
 #define SENTINEL_IP0 0x0010u        /* vector v's handler: FFFF:(0010 + v) */
 #define SENTINEL_PHYS 0x100000u      /* = FFFF0 + 0010 */
 #define SENTINEL_VECTORS 32
+#define SENTINEL_STEP 0x40u         /* alternative areas, when a test's RAM
+                                     * covers the first: FFFF:(0010 + 40k) */
+#define SENTINEL_AREAS 8
 #define WATCHDOG_BLOCKS 20000u      /* a real test needs a handful */
 #define WATCHDOG_PERIOD_NS 2000000L  /* 2 ms */
 #define FILE_ALARM_S 900             /* one file may not take longer */
@@ -68,17 +71,56 @@ enum {
     ONLY_POPF_BITS,   /* (b) POPF/IRET set IOPL/NT (bits 12-15) on 386+ */
     ONLY_SS_GP,       /* (c) SS word at 0xFFFF: #SS on 386+, #GP on 286 */
     ONLY_LEN10,       /* (d) >10-byte instruction: 286 faults, 386+ runs it */
-    ONLY_LOCK_UD,     /* (e) LOCK on a non-lockable form: the 286 ignores it,
-                       * 386+ raise #UD (not in the README's list) */
+    /* found by this runner, not in the README's list: */
+    ONLY_LOCK_UD,     /* (e) LOCK on a non-lockable form: 286 ignores it, 386+ #UD */
+    ONLY_FSGS,        /* (f) MOV Sreg 4/5: #UD on the 286, FS/GS on 386+ */
+    ONLY_IMPRECISE,   /* (g) offset-0xFFFF fault after SI/DI/SP moved on the 286 */
+    ONLY_WRAP,        /* (h) far pointer at 0xFFFE wraps on the 286, faults on 386+ */
+    ONLY_IDIV,        /* (i) IDIV overflow the 286 misses (no #DE) */
+    ONLY_AAM0,        /* (j) AAM 0: 286 sets SF/ZF/PF before #DE */
     NR_ONLY
 };
 static const char *const only_names[NR_ONLY] = {
     "POPF/IRET bits 12-15", "#GP vs #SS", "10-byte limit", "LOCK #UD",
+    "no FS/GS", "fault after SI/DI/SP update", "far pointer wraps at 0xFFFF",
+    "IDIV overflow without #DE", "AAM 0 flags",
 };
+
+/* Tests whose 286 result we believe is not the architectural behaviour
+ * of any x86 (candidates for the upstream revocation list).  Skipped and
+ * counted as "suspect"; see docs/realmode-286.md. */
+static const struct {
+    const char *hash;
+    const char *why;
+} suspect_tests[] = {
+    /* CD.MOO.gz #2044 `int 3Bh`: the frame holds SS (12F2) where CS (C93A)
+     * belongs; the 4,999 other INT n tests push CS. */
+    { "ba5bb16b5a4306333a359c3abd2169b871ffa42c", "INT pushed SS in place of CS" },
+    /* FF.3.MOO.gz #1141 `26 FF DD` (CALL FAR with a register operand):
+     * #UD frame with SS (A538) in place of CS (06B6); undefined form. */
+    { "ab0cea0f2b89ae469a98eaf20dedc9ff2ca08c91", "#UD frame with SS in place of CS" },
+};
+
+static bool is_suspect(const MooTest *t)
+{
+    char hex[41];
+    if (!t->has_hash) {
+        return false;
+    }
+    for (int i = 0; i < 20; i++) {
+        snprintf(hex + 2 * i, 3, "%02x", t->hash[i]);
+    }
+    for (size_t i = 0; i < sizeof(suspect_tests) / sizeof(suspect_tests[0]); i++) {
+        if (!strcmp(hex, suspect_tests[i].hash)) {
+            return true;
+        }
+    }
+    return false;
+}
 
 /* Counts one child reports for one file (sent through a pipe). */
 typedef struct FileResult {
-    long passed, failed, skipped;
+    long passed, failed, skipped, suspect;
     long only[NR_ONLY];
     bool file_error;          /* could not read / parse: counted as a failure */
     char first_fail[160];     /* "#idx name: what differs" of the first failure */
@@ -125,11 +167,15 @@ static uint8_t baseline_byte(uint32_t addr)
     return 0xf4;
 }
 
+/* Sentinel area of the current test (0 = the baseline one). */
+static unsigned sentinel_area;
+
 /* Vector whose sentinel HLT the CPU stopped at, or -1. */
 static int sentinel_vector(uint16_t cs, uint16_t ip)
 {
-    if (cs == SENTINEL_SEG && ip > SENTINEL_IP0 && ip <= SENTINEL_IP0 + SENTINEL_VECTORS) {
-        return ip - SENTINEL_IP0 - 1;
+    uint16_t ip0 = (uint16_t)(SENTINEL_IP0 + SENTINEL_STEP * sentinel_area);
+    if (cs == SENTINEL_SEG && ip > ip0 && ip <= ip0 + SENTINEL_VECTORS) {
+        return ip - ip0 - 1;
     }
     return -1;
 }
@@ -417,11 +463,87 @@ static uint16_t cur_reg(int moo)
     }
 }
 
-/* Length of the instruction proper: BYTS minus the HLT that follows it when
- * the test falls through (tests that fault keep the bytes as given). */
-static unsigned insn_length(const MooTest *t)
+/* Byte at CS:IP+i as INIT gave it, or -1 if the test does not list it. */
+static int init_code_byte(const MooTest *t, unsigned i)
 {
-    return t->nbytes && t->bytes[t->nbytes - 1] == 0xf4 ? t->nbytes - 1 : t->nbytes;
+    uint32_t a = ((uint32_t)t->init.regs[MOO_CS] << 4) +
+                 (uint16_t)(t->init.regs[MOO_IP] + i);
+    for (uint32_t k = 0; k < t->init.ram_count; k++) {
+        if (moo_ram_addr(&t->init, k) == a) {
+            return moo_ram_val(&t->init, k);
+        }
+    }
+    return -1;
+}
+
+/* Instruction length as the 286 counts it (prefixes included), from the
+ * code bytes in INIT RAM: needed for the 10-byte rule, because BYTS stops
+ * early for encodings the disassembler calls "(bad)".  Only 286 one-byte
+ * opcodes exist in this test set.  Returns 0 when bytes are missing. */
+static unsigned len286(const MooTest *t)
+{
+    unsigned i = 0;
+    int b;
+    for (;; i++) {
+        b = init_code_byte(t, i);
+        if (b < 0 || i >= 16) {
+            return 0;
+        }
+        if (b != 0x26 && b != 0x2e && b != 0x36 && b != 0x3e &&
+            b != 0xf0 && b != 0xf2 && b != 0xf3) {
+            break;
+        }
+    }
+    uint8_t op = (uint8_t)b;
+    unsigned len = i + 1, imm = 0;
+    bool modrm = false;
+    if (op < 0x40) {
+        switch (op & 7) {
+        case 0: case 1: case 2: case 3: modrm = true; break;
+        case 4: imm = 1; break;
+        case 5: imm = 2; break;
+        }
+    } else if (op >= 0x70 && op <= 0x7f) {
+        imm = 1;
+    } else if (op >= 0xb0 && op <= 0xbf) {
+        imm = op < 0xb8 ? 1 : 2;
+    } else if (op >= 0xd8 && op <= 0xdf) {
+        modrm = true;
+    } else {
+        switch (op) {
+        case 0x62: case 0x63: case 0x84 ... 0x8f: case 0xc4: case 0xc5:
+        case 0xd0 ... 0xd3: case 0xfe: case 0xff:
+            modrm = true; break;
+        case 0x69: case 0x81: case 0xc7: modrm = true; imm = 2; break;
+        case 0x6b: case 0x80: case 0x82: case 0x83: case 0xc0: case 0xc1: case 0xc6:
+            modrm = true; imm = 1; break;
+        case 0x68: case 0xa0 ... 0xa3: case 0xa9: case 0xc2: case 0xca:
+        case 0xe8: case 0xe9:
+            imm = 2; break;
+        case 0x6a: case 0xa8: case 0xcd: case 0xd4: case 0xd5: case 0xe0 ... 0xe7: case 0xeb:
+            imm = 1; break;
+        case 0x9a: case 0xea: imm = 4; break;
+        case 0xc8: imm = 3; break;
+        case 0xf6: case 0xf7: modrm = true; break; /* imm added below for /0 /1 */
+        }
+    }
+    if (modrm) {
+        int m = init_code_byte(t, len);
+        if (m < 0) {
+            return 0;
+        }
+        len++;
+        unsigned mod = (unsigned)m >> 6, rm = (unsigned)m & 7;
+        if (mod == 1) {
+            len += 1;
+        } else if (mod == 2 || (mod == 0 && rm == 6)) {
+            len += 2;
+        }
+        if ((op == 0xf6 || op == 0xf7) && ((m >> 3) & 7) <= 1) {
+            imm = op == 0xf6 ? 1 : 2;
+        }
+    }
+    return len + imm;
 }
 
 static const char *vector_name(int v)
@@ -487,83 +609,145 @@ static bool lock_rejected_by_386(const MooTest *t)
     return !ok;
 }
 
-/* Result classes of one test */
-enum { T_PASS, T_FAIL, T_ONLY };
+/* What differed in one test, for the report and the 286-only classes. */
+typedef struct Check {
+    bool bad;                 /* some difference other than FLAGS bits 12-15 */
+    bool hi_only;             /* POPF/IRET: only FLAGS bits 12-15 differ */
+    uint16_t reg_diff;        /* 1 << MOO_* of registers that differ */
+    uint16_t flags_diff;      /* FLAGS bits (under the mask) that differ */
+    bool ram_diff;            /* RAM bytes other than the pushed FLAGS word */
+    uint16_t pushed_diff;     /* pushed FLAGS bits that differ */
+    bool other_diff;          /* run outcome, upper register bits, bases */
+    int took;                 /* sentinel vector we ended on, or -1 */
+    bool sentinel_clobbered;  /* INIT overwrote our trap vectors/HLTs */
+} Check;
 
-/* Compare the machine with FINA.  Returns T_* and fills d on a difference;
- * *only_reason gets the 286-only class for T_ONLY. */
-static int check_test(const MooTest *t, uint16_t fmask, bool popf_like, int outcome,
-                      Diff *d, int *only_reason)
+static uint16_t expected_reg(const MooTest *t, int i)
+{
+    uint16_t v = (t->fina.mask & (1u << i)) ? t->fina.regs[i] : t->init.regs[i];
+    return i == MOO_FLAGS && !(t->fina.mask & (1u << i)) ? v & 0x0fff : v;
+}
+
+/* Did we raise a fault at the instruction start (a frame at SP-6 holding
+ * the instruction's own CS:IP)?  Identifies our exception even when the
+ * test's RAM overwrote the sentinel vectors. */
+static bool our_fault_at_start(const MooTest *t)
+{
+    uint16_t sp0 = t->init.regs[MOO_SP];
+    if (cur_reg(MOO_SS) != t->init.regs[MOO_SS] || cur_reg(MOO_SP) != (uint16_t)(sp0 - 6)) {
+        return false;
+    }
+    uint32_t base = (uint32_t)t->init.regs[MOO_SS] << 4;
+    uint16_t w[2];
+    for (int k = 0; k < 2; k++) {
+        uint32_t a = base + (uint16_t)(sp0 - 6 + 2 * k);
+        uint32_t b = base + (uint16_t)(sp0 - 5 + 2 * k);
+        w[k] = (uint16_t)(ram[a] | ram[b] << 8);
+    }
+    return w[0] == t->init.regs[MOO_IP] && w[1] == t->init.regs[MOO_CS];
+}
+
+/* Opcode byte after the prefixes (from BYTS), and its ModRM, or -1. */
+static int insn_opcode(const MooTest *t, int *modrm)
+{
+    for (uint32_t i = 0; i < t->nbytes; i++) {
+        uint8_t b = t->bytes[i];
+        if (b != 0x26 && b != 0x2e && b != 0x36 && b != 0x3e && b != 0xf0 && b != 0xf2 &&
+            b != 0xf3) {
+            *modrm = i + 1 < t->nbytes ? t->bytes[i + 1] : -1;
+            return b;
+        }
+    }
+    *modrm = -1;
+    return -1;
+}
+
+/* Compare the machine with FINA, recording differences in d and c. */
+static void check_test(const MooTest *t, uint16_t fmask, bool popf_like, int outcome,
+                       Diff *d, Check *c)
 {
     CPUX86State *env = &cpu.env;
-    bool bad = false;           /* a real difference */
-    bool hi_only = false;       /* bits 12-15 of FLAGS differ after POPF/IRET */
+    memset(c, 0, sizeof(*c));
+    c->took = -1;
 
     if (outcome == RUN_TIMEOUT) {
         diff_add(d, "no HLT reached: stopped after %u blocks (runaway), at %04x:%04x",
                  WATCHDOG_BLOCKS, cur_reg(MOO_CS), cur_reg(MOO_IP));
-        bad = true;
+        c->other_diff = true;
     } else if (outcome == RUN_RESET) {
         diff_add(d, "triple fault / reset request, at %04x:%04x", cur_reg(MOO_CS),
                  cur_reg(MOO_IP));
-        bad = true;
+        c->other_diff = true;
     } else if (outcome == RUN_FATAL) {
         diff_add(d, "vcpu_run returned FATAL at %04x:%04x", cur_reg(MOO_CS), cur_reg(MOO_IP));
-        bad = true;
+        c->other_diff = true;
     }
 
-    int took = sentinel_vector(cur_reg(MOO_CS), cur_reg(MOO_IP));
-    if (took >= 0) {
+    for (uint32_t i = 0; i < t->init.ram_count; i++) {
+        uint32_t a = moo_ram_addr(&t->init, i);
+        uint32_t lo = SENTINEL_PHYS + SENTINEL_STEP * sentinel_area;
+        if (a < SENTINEL_VECTORS * 4 || (a >= lo && a < lo + SENTINEL_VECTORS)) {
+            c->sentinel_clobbered = true;
+        }
+    }
+    /* ending on a trap HLT is only news when the 286 did not end there */
+    if (cur_reg(MOO_CS) != expected_reg(t, MOO_CS) || cur_reg(MOO_IP) != expected_reg(t, MOO_IP)) {
+        c->took = sentinel_vector(cur_reg(MOO_CS), cur_reg(MOO_IP));
+    }
+    if (c->took >= 0) {
         if (t->has_excp) {
-            diff_add(d, "took %s(%d) where the 286 took %s(%d)", vector_name(took), took,
+            diff_add(d, "took %s(%d) where the 286 took %s(%d)", vector_name(c->took), c->took,
                      vector_name(t->excp_vector), t->excp_vector);
         } else {
-            diff_add(d, "took %s(%d) where the 286 took no exception", vector_name(took), took);
+            diff_add(d, "took %s(%d) where the 286 took no exception", vector_name(c->took),
+                     c->took);
         }
-        bad = true;
+    } else if (c->sentinel_clobbered && our_fault_at_start(t) &&
+               (cur_reg(MOO_CS) != expected_reg(t, MOO_CS) ||
+                cur_reg(MOO_IP) != expected_reg(t, MOO_IP))) {
+        diff_add(d, "faulted at the instruction (vector unknown: the test overwrote the trap "
+                    "vectors)");
     }
 
     for (int i = 0; i < MOO_NR_REGS; i++) {
-        uint16_t want = (t->fina.mask & (1u << i)) ? t->fina.regs[i] : t->init.regs[i];
+        uint16_t want = expected_reg(t, i);
         uint16_t got = cur_reg(i);
         if (i == MOO_FLAGS) {
-            if (!(t->fina.mask & (1u << i))) {
-                want &= 0x0fff;
-            }
             uint16_t x = (uint16_t)((got ^ want) & fmask);
             if (x) {
                 char nb[96];
                 flag_names(x, nb, sizeof(nb));
                 if (popf_like && !(x & 0x0fff)) {
-                    hi_only = true;
+                    c->hi_only = true;
                 } else {
                     diff_add(d, "flags: got %04x want %04x (mask %04x) differ in %s",
                              got, want, fmask, nb);
-                    bad = true;
+                    c->flags_diff = x;
+                    c->reg_diff |= 1u << i;
                 }
             }
         } else if (got != want) {
             diff_add(d, "%s: got %04x want %04x", moo_reg_names[i], got, want);
-            bad = true;
+            c->reg_diff |= 1u << i;
         }
     }
     for (int i = 0; i < 8; i++) {
         if (env->regs[i] >> 16) {
             diff_add(d, "register %d upper bits changed: %016llx", i,
                      (unsigned long long)env->regs[i]);
-            bad = true;
+            c->other_diff = true;
         }
     }
     if (env->rip >> 16) {
         diff_add(d, "rip above 16 bits: %llx", (unsigned long long)env->rip);
-        bad = true;
+        c->other_diff = true;
     }
     for (int s = 0; s < 4; s++) {
         const SegmentCache *sc = &env->segs[moo_to_seg[s]];
         if (sc->base != (uint64_t)sc->selector << 4) {
             diff_add(d, "%s base %llx is not selector << 4", moo_reg_names[MOO_CS + s],
                      (unsigned long long)sc->base);
-            bad = true;
+            c->other_diff = true;
         }
     }
 
@@ -591,7 +775,7 @@ static int check_test(const MooTest *t, uint16_t fmask, bool popf_like, int outc
                     diff_add(d, "ram[%05x]: got %02x want %02x%s", a, ram[a], want,
                              pass ? " (unchanged on the 286)" : "");
                 }
-                bad = true;
+                c->ram_diff = true;
             }
         }
     }
@@ -614,7 +798,7 @@ static int check_test(const MooTest *t, uint16_t fmask, bool popf_like, int outc
                 flag_names(x, nb, sizeof(nb));
                 diff_add(d, "pushed FLAGS at %05x: got %04x want %04x differ in %s", fa, got,
                          want, nb);
-                bad = true;
+                c->pushed_diff = x;
             }
         }
     }
@@ -624,30 +808,139 @@ static int check_test(const MooTest *t, uint16_t fmask, bool popf_like, int outc
             fina_mark[a] = 0;
         }
     }
+    c->bad = c->reg_diff || c->ram_diff || c->pushed_diff || c->other_diff || c->took >= 0;
+}
 
-    if (!bad && !hi_only) {
-        return T_PASS;
+/* Is a 16-bit register off by a small step (an index or SP the 286 had
+ * already advanced when it faulted)? */
+static bool off_by_step(uint16_t got, uint16_t want)
+{
+    uint16_t d = (uint16_t)(got - want);
+    return d == 1 || d == 2 || d == 0xffff || d == 0xfffe;
+}
+
+/* Expected RAM byte (FINA, else INIT), or -1 when the test does not say. */
+static int expected_byte(const MooTest *t, uint32_t a)
+{
+    for (int pass = 0; pass < 2; pass++) {
+        const MooState *s = pass ? &t->init : &t->fina;
+        for (uint32_t i = 0; i < s->ram_count; i++) {
+            if (moo_ram_addr(s, i) == a) {
+                return moo_ram_val(s, i);
+            }
+        }
     }
-    if (!bad && hi_only) {
-        *only_reason = ONLY_POPF_BITS;
+    return -1;
+}
+
+/* With SP off by a step, is our exception frame (IP, CS, FLAGS under the
+ * mask) the 286's frame, just at our SP? */
+static bool frame_matches_shifted(const MooTest *t, uint16_t fmask)
+{
+    uint32_t ours = (uint32_t)cur_reg(MOO_SS) << 4;
+    uint32_t theirs = (uint32_t)expected_reg(t, MOO_SS) << 4;
+    for (int k = 0; k < 3; k++) {
+        uint16_t got = 0, want = 0;
+        for (int b = 0; b < 2; b++) {
+            int e = expected_byte(t, theirs + (uint16_t)(expected_reg(t, MOO_SP) + 2 * k + b));
+            if (e < 0) {
+                return false;
+            }
+            want |= (uint16_t)(e << (8 * b));
+            got |= (uint16_t)(ram[ours + (uint16_t)(cur_reg(MOO_SP) + 2 * k + b)] << (8 * b));
+        }
+        if (k == 2 ? ((got ^ want) & fmask) != 0 : got != want) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Result classes of one test */
+enum { T_PASS, T_FAIL, T_ONLY };
+
+/* Decide PASS / FAIL / 286-only (with the reason) from the differences.
+ * Each class is recognised by the exact signature of that difference, so
+ * anything else stays a failure. */
+static int classify(const MooTest *t, const Check *c, uint16_t fmask, int *reason)
+{
+    if (!c->bad) {
+        if (!c->hi_only) {
+            return T_PASS;
+        }
+        *reason = ONLY_POPF_BITS;
         return T_ONLY;
     }
-    /* (c): the 286 raised #GP(13) for an SS word access at offset 0xFFFF;
-     * a 386+ raises #SS(12). */
-    if (t->has_excp && t->excp_vector == EXCP_GP && took == EXCP_SS) {
-        *only_reason = ONLY_SS_GP;
+    int modrm;
+    int op = insn_opcode(t, &modrm);
+    int v286 = t->has_excp ? t->excp_vector : -1;
+    bool same_handler = cur_reg(MOO_CS) == expected_reg(t, MOO_CS) &&
+                        cur_reg(MOO_IP) == expected_reg(t, MOO_IP);
+    bool we_faulted = c->took >= 0 || our_fault_at_start(t);
+
+    /* (d) more than 10 bytes: #GP(13) (or #UD) on the 286 */
+    if ((v286 == EXCP_GP || v286 == EXCP_UD) && len286(t) > 10) {
+        *reason = ONLY_LEN10;
         return T_ONLY;
     }
-    /* (e): a LOCK the 286 ignored made us raise #UD */
-    if (took == EXCP_UD && !(t->has_excp && t->excp_vector == EXCP_UD) &&
-        lock_rejected_by_386(t)) {
-        *only_reason = ONLY_LOCK_UD;
+    /* (c) SS word at offset 0xFFFF: #GP(13) on the 286, #SS(12) on 386+ */
+    if (v286 == EXCP_GP && c->took == EXCP_SS) {
+        *reason = ONLY_SS_GP;
         return T_ONLY;
     }
-    /* (d): instructions longer than 10 bytes fault on the 286 */
-    if (t->has_excp && (t->excp_vector == EXCP_GP || t->excp_vector == EXCP_UD) &&
-        insn_length(t) > 10) {
-        *only_reason = ONLY_LEN10;
+    /* (e) LOCK the 286 ignored, #UD at the instruction on a 386+ */
+    if (lock_rejected_by_386(t) && our_fault_at_start(t) &&
+        (c->took < 0 || c->took == EXCP_UD)) {
+        *reason = ONLY_LOCK_UD;
+        return T_ONLY;
+    }
+    /* (f) MOV to/from Sreg 4/5: #UD on the 286 (no FS/GS), FS/GS on 386+ */
+    if ((op == 0x8c || op == 0x8e) && modrm >= 0 && ((modrm >> 3) & 7) >= 4 &&
+        ((modrm >> 3) & 7) <= 5 && v286 == EXCP_UD && !we_faulted) {
+        *reason = ONLY_FSGS;
+        return T_ONLY;
+    }
+    /* (g) a word access at offset 0xFFFF faults on the 286 after SI/DI/SP
+     * (and a REP count) were already advanced (POP m16, string ops); a 386+
+     * faults precisely.  Same handler reached, only CX/SI/DI/SP off by 1-2;
+     * when SP differs the frame moves with it and must match there. */
+    bool sp_moved = (c->reg_diff & (1u << MOO_SP)) != 0;
+    if (v286 == EXCP_GP && same_handler && !c->other_diff && !c->flags_diff && c->reg_diff &&
+        !(c->reg_diff & ~((1u << MOO_CX) | (1u << MOO_SI) | (1u << MOO_DI) | (1u << MOO_SP))) &&
+        (sp_moved ? frame_matches_shifted(t, fmask) : !c->ram_diff && !c->pushed_diff)) {
+        bool steps = true;
+        for (int i = MOO_CX; i <= MOO_DI; i++) {
+            if ((c->reg_diff & (1u << i)) && !off_by_step(cur_reg(i), expected_reg(t, i))) {
+                steps = false;
+            }
+        }
+        if (steps) {
+            *reason = ONLY_IMPRECISE;
+            return T_ONLY;
+        }
+    }
+    /* (h) a far pointer at offset 0xFFFE: the 286 wraps the selector word
+     * to offset 0, a 386+ faults on the segment limit */
+    if ((op == 0xc4 || op == 0xc5 || (op == 0xff && modrm >= 0 &&
+                                      (((modrm >> 3) & 7) == 3 || ((modrm >> 3) & 7) == 5))) &&
+        v286 < 0 && (c->took == EXCP_GP || c->took == EXCP_SS ||
+                     (c->took < 0 && our_fault_at_start(t)))) {
+        *reason = ONLY_WRAP;
+        return T_ONLY;
+    }
+    /* (i) IDIV overflows the 286 does not detect (quotient out of range,
+     * no #DE); a 386+ raises #DE */
+    if ((op == 0xf6 || op == 0xf7) && modrm >= 0 && ((modrm >> 3) & 7) == 7 && v286 < 0 &&
+        (c->took == EXCP_DE || (c->took < 0 && our_fault_at_start(t)))) {
+        *reason = ONLY_IDIV;
+        return T_ONLY;
+    }
+    /* (j) AAM 0: the 286 updates SF/ZF/PF before raising #DE; a 386+
+     * leaves FLAGS alone */
+    if (op == 0xd4 && modrm == 0 && v286 == EXCP_DE && same_handler && !c->other_diff &&
+        !c->ram_diff && !(c->reg_diff & ~(1u << MOO_FLAGS)) &&
+        !((c->flags_diff | c->pushed_diff) & ~(CC_S | CC_Z | CC_P))) {
+        *reason = ONLY_AAM0;
         return T_ONLY;
     }
     return T_FAIL;
@@ -745,8 +1038,39 @@ static void run_file(const char *path, FileResult *r)
             r->skipped++;
             continue;
         }
+        if (is_suspect(&t)) {
+            r->suspect++;
+            if (opt.verbose || opt.only_index >= 0) {
+                print_test(stdout, &t, "suspect (skipped)");
+            }
+            continue;
+        }
         setup_cpu(&t);
         bool addr_bad = false;
+        /* If INIT covers the trap HLTs, move the traps to a free area for
+         * this test (the IVT bytes are restored with the touched ones). */
+        sentinel_area = 0;
+        for (unsigned k = 0; k < SENTINEL_AREAS; k++) {
+            uint32_t lo = SENTINEL_PHYS + SENTINEL_STEP * k;
+            bool hit = false;
+            for (uint32_t i = 0; i < t.init.ram_count && !hit; i++) {
+                uint32_t a = moo_ram_addr(&t.init, i);
+                hit = a >= lo && a < lo + SENTINEL_VECTORS;
+            }
+            if (!hit) {
+                sentinel_area = k;
+                break;
+            }
+        }
+        if (sentinel_area) {
+            for (uint32_t v = 0; v < SENTINEL_VECTORS; v++) {
+                uint16_t ip = (uint16_t)(SENTINEL_IP0 + SENTINEL_STEP * sentinel_area + v);
+                put_byte(4 * v, (uint8_t)ip);
+                put_byte(4 * v + 1, (uint8_t)(ip >> 8));
+                touch(4 * v);
+                touch(4 * v + 1);
+            }
+        }
         for (uint32_t i = 0; i < t.init.ram_count; i++) {
             uint32_t a = moo_ram_addr(&t.init, i);
             if (a >= RAM_SIZE) {
@@ -771,13 +1095,17 @@ static void run_file(const char *path, FileResult *r)
         Diff d = { .len = 0 };
         d.text[0] = 0;
         int reason = -1;
-        int res = check_test(&t, fmask, popf_like, outcome, &d, &reason);
+        Check chk;
+        check_test(&t, fmask, popf_like, outcome, &d, &chk);
+        int res = classify(&t, &chk, fmask, &reason);
         if (addr_bad) {
             diff_add(&d, "INIT RAM address beyond 16 MiB (corrupt test?)");
             res = T_FAIL;
         }
         restore_touched();
-        if (res == T_ONLY && (reason == ONLY_LOCK_UD || reason == ONLY_SS_GP)) {
+        if (res == T_ONLY && chk.took >= 0 &&
+            (reason == ONLY_LOCK_UD || reason == ONLY_SS_GP || reason == ONLY_WRAP ||
+             reason == ONLY_IDIV)) {
             /* our only extra writes: the frame of the #UD/#SS we took */
             uint32_t ss_base = (uint32_t)cur_reg(MOO_SS) << 4;
             for (uint16_t k = 0; k < 6; k++) {
@@ -786,7 +1114,8 @@ static void run_file(const char *path, FileResult *r)
                     put_byte(a, baseline_byte(a));
                 }
             }
-        } else if (res != T_PASS && !(res == T_ONLY && reason == ONLY_POPF_BITS)) {
+        } else if (res != T_PASS && !(res == T_ONLY && (reason == ONLY_POPF_BITS ||
+                                                         reason == ONLY_AAM0))) {
             scrub_stray();
         }
 
@@ -1043,7 +1372,7 @@ int main(int argc, char **argv)
         return 1;
     }
 
-    long passed = 0, failed = 0, skipped = 0, failed_files = 0;
+    long passed = 0, failed = 0, skipped = 0, suspect = 0, failed_files = 0;
     long only[NR_ONLY] = { 0 };
     for (size_t i = 0; i < nfiles; i++) {
         FileResult r;
@@ -1076,6 +1405,9 @@ int main(int argc, char **argv)
         if (r.skipped) {
             printf(", %ld revoked", r.skipped);
         }
+        if (r.suspect) {
+            printf(", %ld suspect", r.suspect);
+        }
         if (r.file_error) {
             printf(" [file error: %s]", r.error);
             failed_files++;
@@ -1088,6 +1420,7 @@ int main(int argc, char **argv)
         passed += r.passed;
         failed += r.failed;
         skipped += r.skipped;
+        suspect += r.suspect;
     }
     if (opt.dump) {
         return 0;
@@ -1100,9 +1433,9 @@ int main(int argc, char **argv)
     for (int k = 0; k < NR_ONLY; k++) {
         printf("%s %s %ld", k ? "," : "", only_names[k], only[k]);
     }
-    printf("; revoked %ld\n", skipped);
+    printf("; revoked %ld, suspect %ld\n", skipped, suspect);
     /* 286-only tests are neither passes nor failures: reported as skipped */
     printf("%ld passed, %ld failed, %ld skipped\n", passed, failed + failed_files,
-           skipped + nonly);
+           skipped + nonly + suspect);
     return failed + failed_files ? 1 : 0;
 }
