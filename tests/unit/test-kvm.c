@@ -11,6 +11,7 @@
 #include <glib.h>
 #include <pthread.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
@@ -704,6 +705,8 @@ static void test_state_roundtrip(void)
     env->pat = 0x0007010600070106ull;
     env->dr[0] = 0x1000;
     env->dr[7] = 0x401;
+    /* Guest TSC 5e12 now (cpu_rdtsc = clock_ns() + tsc_offset). */
+    env->tsc_offset = 5000000000000ll - clock_ns();
     CPUX86State want = *env;
 
     accel_kvm_ops.put_state(&vm->cpu);
@@ -716,6 +719,7 @@ static void test_state_roundtrip(void)
     env->star = env->lstar = env->cstar = env->fmask = env->kernel_gs_base = 0;
     env->sysenter_cs = env->sysenter_esp = env->sysenter_eip = env->pat = 0;
     env->dr[0] = env->dr[7] = 0;
+    env->tsc_offset = 0;
     accel_kvm_ops.get_state(&vm->cpu);
 
     for (int i = 0; i < 16; i++) {
@@ -744,6 +748,22 @@ static void test_state_roundtrip(void)
     g_assert_cmphex(env->sysenter_esp, ==, want.sysenter_esp);
     g_assert_cmphex(env->sysenter_eip, ==, want.sysenter_eip);
     g_assert_cmphex(env->pat, ==, want.pat);
+    /* get_state keeps env's TSC in step with KVM's.  (Some nested hosts
+     * ignore TSC writes: then only the agreement can be checked.) */
+    int64_t tsc = clock_ns() + env->tsc_offset;
+    struct {
+        struct kvm_msrs hdr;
+        struct kvm_msr_entry e[1];
+    } msr = { .hdr.nmsrs = 1, .e[0].index = MSR_IA32_TSC };
+    g_assert_cmpint(ioctl(((KvmVcpu *)vm->cpu.accel_state)->fd, KVM_GET_MSRS, &msr), ==, 1);
+    int64_t kvm_tsc = (int64_t)msr.e[0].data;
+    g_assert_cmpint(kvm_tsc - tsc, >=, -100000000ll);
+    g_assert_cmpint(kvm_tsc - tsc, <=, 1000000000ll);
+    if (kvm_tsc >= 5000000000000ll) {
+        g_assert_cmpint(tsc, <, 5000000000000ll + 100000000000ll);
+    } else {
+        g_test_message("host KVM ignored the TSC write");
+    }
     g_assert_cmphex(env->dr[0], ==, 0x1000);
     g_assert_cmphex(env->dr[7], ==, 0x401);
     g_assert_cmphex(env->apic_base & ~0xfffull, ==, 0xfee00000u);
