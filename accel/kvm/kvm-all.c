@@ -18,6 +18,15 @@
  *    signal makes it return EINTR, if it is about to enter, immediate_exit
  *    makes KVM_RUN return EINTR at once, so no kick is ever lost and no
  *    KVM_SET_SIGNAL_MASK juggling is needed.
+ *  - NMIs (CPU_INTERRUPT_NMI) are queued with KVM_NMI.
+ *  - Application processors stay in wait-for-SIPI (reported as halted)
+ *    because KVM cannot hold them there without its in-kernel LAPIC; see
+ *    KvmVcpu.wait_for_sipi.
+ *  - A triple fault (KVM_EXIT_SHUTDOWN) or a machine reset request marks
+ *    the vCPU so the put_state that follows the generic reset also resets
+ *    the state CPUX86State does not hold (kvm-regs.c).
+ *  - Limits: A20 masking is not applied (KVM has no A20 gate: the line is
+ *    always on); memory slots are registered once, at init.
  *  - Pending I/O is only completed by the next KVM_RUN (api.rst: "for
  *    KVM_EXIT_IO, KVM_EXIT_MMIO ... the corresponding operations are
  *    complete (and guest state is consistent) only after userspace has
