@@ -62,7 +62,6 @@ typedef struct RtcState {
     uint8_t cmos[128];
     uint8_t index;
     int64_t offset_ns;      /* guest time = host UTC + offset */
-    int64_t last_c_read_ns; /* for PF while the periodic timer is off */
     Timer *periodic_timer;
     Timer *update_timer;
     int irq_level;
@@ -263,13 +262,9 @@ static uint8_t rtc_read_data(RtcState *s)
     case RTC_REG_A:
         return (s->cmos[RTC_REG_A] & ~REGA_UIP) | (rtc_uip(s) ? REGA_UIP : 0);
     case RTC_REG_C: {
-        /* PF is set even with PIE off; account for elapsed periods */
-        int64_t period = rtc_period_ns(s), now = clock_ns();
-        if (period && !(s->cmos[RTC_REG_B] & REGB_PIE) &&
-            now / period != s->last_c_read_ns / period) {
-            s->cmos[RTC_REG_C] |= REGC_PF;
-        }
-        s->last_c_read_ns = now;
+        /* The datasheet sets PF every period even with PIE off; QEMU only
+         * runs the periodic timer with PIE on, and guests are tested
+         * against QEMU, so PF is only set while PIE is on here too. */
         v = s->cmos[RTC_REG_C];
         s->cmos[RTC_REG_C] = 0;
         rtc_update_irq(s);
@@ -393,7 +388,9 @@ static void rtc_set_memory_size(RtcState *s, const Machine *m)
     s->cmos[0x5c] = v >> 8;
     s->cmos[0x5d] = v >> 16;
     s->cmos[0x5f] = m->nr_cpus > 0 ? m->nr_cpus - 1 : 0;
-    s->cmos[0x14] = 0x06;   /* no floppy, FPU present, PS/2 mouse, VGA */
+    /* no floppy drive (QEMU's board has one: 0x07 there, and 0x10 = 0x50),
+     * FPU present, PS/2 mouse, VGA */
+    s->cmos[0x14] = 0x06;
 }
 
 static void rtc_reset(void *opaque)
@@ -434,9 +431,15 @@ static bool rtc_realize(void *opaque, Machine *m, const DeviceProps *p,
     s->cmos[RTC_REG_B] = REGB_24H;  /* BCD, 24-hour */
     s->cmos[RTC_REG_D] = REGD_VRT;  /* battery good */
     s->offset_ns = 0;               /* host UTC */
-    s->last_c_read_ns = clock_ns();
     rtc_refresh(s);
     rtc_set_memory_size(s, m);
+    /* What QEMU's PC board stores besides the memory size: the IBM PS/2
+     * century byte, and its default boot order "cad" (hard disk, floppy,
+     * CD-ROM; 0x3d = first two, 0x38 bits 7-4 = third) that firmware
+     * without a boot menu configuration falls back to. */
+    s->cmos[0x37] = s->cmos[RTC_CENTURY];
+    s->cmos[0x3d] = 0x12;
+    s->cmos[0x38] = 0x30;
     return true;
 }
 

@@ -27,7 +27,8 @@
 typedef struct PitChannel {
     uint32_t count;         /* reload value, 1..0x10000 (binary) */
     uint8_t mode;           /* 0..5 */
-    uint8_t rw_mode;        /* 1 LSB, 2 MSB, 3 LSB then MSB */
+    uint8_t rw_mode;        /* 1 LSB, 2 MSB, 3 LSB then MSB; 0 (only
+                             * before programming) acts as LSB */
     bool bcd;
     bool gate;
     bool loaded;            /* a count was written since the control word */
@@ -295,7 +296,7 @@ static void pit_latch_count(PitChannel *c, int64_t now)
     }
     uint32_t v = pit_get_count(c, now);
     c->latched_count = c->bcd ? pit_to_bcd(v) : v;
-    c->latch_state = c->rw_mode;
+    c->latch_state = c->rw_mode ? c->rw_mode : 1;
 }
 
 static void pit_latch_status(PitChannel *c, int64_t now)
@@ -359,7 +360,7 @@ static uint64_t pit_ioport_read(void *opaque, uint64_t offset, unsigned size)
     uint8_t v;
 
     if (offset >= 3) {
-        return 0xff;        /* the control word register is write-only */
+        return 0;           /* control word: write-only; QEMU reads 0 */
     }
     c = &s->ch[offset];
     if (c->status_latched) {
@@ -388,6 +389,7 @@ static uint64_t pit_ioport_read(void *opaque, uint64_t offset, unsigned size)
         cnt = pit_to_bcd(cnt);
     }
     switch (c->rw_mode) {
+    case 0:
     case 1:
         return cnt & 0xff;
     case 2:
@@ -412,6 +414,7 @@ static void pit_ioport_write(void *opaque, uint64_t offset, uint64_t value,
     }
     c = &s->ch[offset];
     switch (c->rw_mode) {
+    case 0:
     case 1:
         pit_load_count(s, offset, v);
         break;
@@ -479,8 +482,10 @@ static void i8254_reset(void *opaque)
     for (int n = 0; n < 3; n++) {
         PitChannel *c = &s->ch[n];
         memset(c, 0, sizeof(*c));
+        /* power-on state as QEMU shows it in read-back status (0x86):
+         * mode 3, binary, no access mode selected yet */
         c->mode = 3;
-        c->rw_mode = 3;
+        c->rw_mode = 0;
         c->gate = n != 2;
         c->count = 0x10000;
     }

@@ -119,6 +119,13 @@ static void test_read_back(void)
 {
     IrqCount *irq0 = g_new0(IrqCount, 1);
     Machine *m = pit_machine(irq0);
+    /* power-on status as QEMU reports it: OUT high, mode 3, binary, no
+     * access mode; the control port reads 0 */
+    outb(m, 0x43, 0xee);                  /* status of all three */
+    g_assert_cmphex(inb(m, 0x40), ==, 0x86);
+    g_assert_cmphex(inb(m, 0x41), ==, 0x86);
+    g_assert_cmphex(inb(m, 0x42), ==, 0x86);
+    g_assert_cmphex(inb(m, 0x43), ==, 0x00);
     outb(m, 0x43, 0x74);                  /* ch1, LSB/MSB, mode 2 */
     /* before a count is written the status says "null count" */
     outb(m, 0x43, 0xe4);                  /* read-back status of ch1 */
