@@ -42,7 +42,7 @@ static inline uint32_t desc_flags(uint32_t e2)
 
 static inline bool la_is_canonical(uint64_t a)
 {
-    return (uint64_t)(((int64_t)a << 16) >> 16) == a;
+    return (uint64_t)((int64_t)(a << 16) >> 16) == a;
 }
 
 /* 64-bit mode: IA-32e mode with CS.L = 1 */

@@ -588,6 +588,119 @@ static void test_reset_cpuid_msr(void)
     tcpu_free(t);
 }
 
+/* ---- hostile guests: random tables and registers must never crash ---- */
+
+static uint64_t fz_state = 0x243f6a8885a308d3ull;
+static uint64_t fz(void)
+{
+    fz_state ^= fz_state << 13;
+    fz_state ^= fz_state >> 7;
+    fz_state ^= fz_state << 17;
+    return fz_state;
+}
+
+static uint64_t fz_addr(void)
+{
+    switch (fz() % 4) {
+    case 0: return fz() & 0xffff;
+    case 1: return fz() & 0x3fffff;            /* inside RAM */
+    case 2: return fz() & 0xffffffffu;
+    default: return fz();                       /* anything, non-canonical too */
+    }
+}
+
+static void test_fuzz_hostile(void)
+{
+    TestCPU *t = tcpu_new(4);
+    CPUX86State *env = t->env;
+    int delivered = 0, faulted = 0;
+    const char *n = getenv("EMU86_FUZZ_ITERS");   /* longer runs by hand */
+    int iters = n ? atoi(n) : 20000;
+    for (int iter = 0; iter < iters; iter++) {
+        if (iter % 64 == 0) {
+            /* scribble over the tables and pick a new random mode */
+            for (int i = 0; i < 512; i++) {
+                pw64(t, (fz() % 0x6000) & ~7ull, fz());
+            }
+            cpu_x86_reset(t->cpu);
+            env->gdt.base = fz() % 3 ? GDT : fz_addr();
+            env->gdt.limit = fz() & 0xffff;
+            env->idt.base = fz() % 3 ? IDT : fz_addr();
+            env->idt.limit = fz() & 0xffff;
+            env->cr[3] = fz() % 2 ? 0x5000 : fz_addr() & ~0xfffull;
+            static const uint64_t cr0s[] = { 0, CR0_PE, CR0_PE | CR0_PG, CR0_PE | CR0_PG | CR0_WP };
+            env->cr[0] = cr0s[fz() % 4] | CR0_ET;
+            env->cr[4] = fz() & (CR4_PAE | CR4_PSE | CR4_SMEP | CR4_SMAP);
+            env->efer = fz() & EFER_NXE;
+            if ((env->cr[0] & CR0_PG) && (env->cr[4] & CR4_PAE) && fz() % 2) {
+                env->efer |= EFER_LME | EFER_LMA;
+            }
+            mmu_tlb_flush(env);
+            for (int s = 0; s < NR_SEGS; s++) {
+                env->segs[s].selector = fz();
+                env->segs[s].base = fz() % 2 ? 0 : fz_addr();
+                env->segs[s].limit = fz();
+                env->segs[s].flags = fz() & 0x00f0ff00u;
+            }
+            env->tr.base = fz() % 2 ? TSS : fz_addr();
+            env->tr.limit = fz() & 0xffff;
+            env->tr.flags = fz() & 0x00f0ff00u;
+            env->ldt.base = fz_addr();
+            env->ldt.limit = fz() & 0xffff;
+            env->ldt.flags = fz() & 0x00f0ff00u;
+            env->ldt.selector = fz();
+            cpu_update_mode(env);
+        }
+        env->regs[R_ESP] = fz_addr();
+        env->regs[R_ECX] = fz_addr();
+        env->triple_fault = false;
+        env->old_exception = fz() % 4 ? -1 : (int)(fz() % 20);
+        int v = -1;
+        switch (fz() % 9) {
+        case 0:
+            v = TCPU_RUN(env, cpu_do_interrupt(env, fz() & 0xff, fz() & 1, fz() & 1,
+                                               fz(), fz_addr()));
+            break;
+        case 1:
+            v = TCPU_RUN(env, cpu_iret(env, 2u << (fz() % 3)));
+            break;
+        case 2:
+            v = TCPU_RUN(env, cpu_far_call(env, fz(), fz_addr(), 2u << (fz() % 3)));
+            break;
+        case 3:
+            v = TCPU_RUN(env, cpu_far_jmp(env, fz(), fz_addr(), 2u << (fz() % 3)));
+            break;
+        case 4:
+            v = TCPU_RUN(env, cpu_far_ret(env, 2u << (fz() % 3), fz() & 0xffff));
+            break;
+        case 5:
+            v = TCPU_RUN(env, seg_load(env, fz() % NR_SEGS, fz()));
+            break;
+        case 6:
+            v = TCPU_RUN(env, cpu_stq(env, fz_addr(), fz()));
+            break;
+        case 7:
+            v = TCPU_RUN(env, cpu_ldq_kernel(env, fz_addr()));
+            break;
+        default:
+            v = TCPU_RUN(env, seg_load_tr(env, fz()); seg_load_ldt(env, fz()));
+            break;
+        }
+        if (v == -1) {
+            delivered++;
+        } else {
+            faulted++;
+            g_assert_cmpint(v, >=, 0);
+            g_assert_cmpint(v, <, 32);
+        }
+        g_assert_true(env->cpl <= 3);
+        g_assert_true(env->code_bits == 16 || env->code_bits == 32 || env->code_bits == 64);
+    }
+    g_assert_cmpint(delivered, >, 0);
+    g_assert_cmpint(faulted, >, 0);
+    tcpu_free(t);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -602,5 +715,6 @@ int main(int argc, char **argv)
     g_test_add_func("/excp/syscall-sysret", test_syscall_sysret);
     g_test_add_func("/cpu/control-registers", test_control_registers);
     g_test_add_func("/cpu/reset-cpuid-msr", test_reset_cpuid_msr);
+    g_test_add_func("/excp/fuzz-hostile", test_fuzz_hostile);
     return g_test_run();
 }
