@@ -59,6 +59,7 @@ run_suite unit unit_tests
 for suite in tests/cli/run-cli-tests.sh tests/check-layering.sh; do
     [ -x "$suite" ] && run_suite "$(basename "$suite" .sh)" "$suite" "$BUILD/emu86"
 done
+run_suite fuzz tests/fuzz/random-guests.sh "$BUILD/emu86" "${FUZZ_COUNT:-24}" "${FUZZ_SEED:-1}" 1
 if [ -x tests/guest/run-guests.sh ]; then
     run_suite guests tests/guest/run-guests.sh --emu86 "$BUILD/emu86"
 fi
