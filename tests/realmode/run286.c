@@ -719,6 +719,8 @@ static void check_test(const MooTest *t, uint16_t fmask, bool popf_like, int out
                 flag_names(x, nb, sizeof(nb));
                 if (popf_like && !(x & 0x0fff)) {
                     c->hi_only = true;
+                    diff_add(d, "flags: got %04x want %04x: only %s (bits 12-15) differ",
+                             got, want, nb);
                 } else {
                     diff_add(d, "flags: got %04x want %04x (mask %04x) differ in %s",
                              got, want, fmask, nb);
