@@ -308,13 +308,9 @@ static void rtc_write_data(RtcState *s, uint8_t v)
         if (v & REGB_SET) {
             v &= ~REGB_UIE;     /* datasheet: SET clears UIE */
         }
-        if ((old ^ v) & (REGB_DM | REGB_24H)) {
-            /* format change: re-render the time in the new format */
-            s->cmos[RTC_REG_B] = v & ~REGB_SET;
-            int64_t keep = s->offset_ns;
-            rtc_refresh(s);
-            s->offset_ns = keep;
-        }
+        /* A format change (DM, 24/12) does not convert the registers
+         * (datasheet, and QEMU): while SET holds them they keep their
+         * bytes; otherwise the next read renders the time anew. */
         s->cmos[RTC_REG_B] = v;
         if ((old & REGB_SET) && !(v & REGB_SET)) {
             rtc_set_from_regs(s);

@@ -133,6 +133,10 @@ static void test_set_time_and_uip(void)
     cmos_write(m, 0x09, 0x01);
     cmos_write(m, 0x32, 0x20);
     g_assert_cmphex(cmos_read(m, 0x00), ==, 0x06);    /* frozen while SET */
+    /* a format change does not convert the registers */
+    cmos_write(m, 0x0b, 0x80);                        /* SET, 12-hour */
+    g_assert_cmphex(cmos_read(m, 0x04), ==, 0x04);
+    cmos_write(m, 0x0b, 0x82);
     g_assert_cmphex(cmos_read(m, 0x0a) & 0x80, ==, 0);
     cmos_write(m, 0x0b, 0x02);
     time_t t = read_rtc_time(m, false, false);
