@@ -48,7 +48,7 @@ unit_tests() { # GTest binaries in TAP mode
         np=$((np - ns))
         if [ $rc -ne 0 ] && [ "$nf" -eq 0 ]; then nf=1; fi
         printf '%-40s %d passed, %d failed, %d skipped\n' "$(basename "$bin")" "$np" "$nf" "$ns" | sed 's/^/  /'
-        [ "$nf" -ne 0 ] && grep -E '^not ok|^#' <<<"$out" | head -n 40
+        [ "$nf" -ne 0 ] && grep -E '^not ok|^# .*(FAIL|ERROR)|runtime error|Sanitizer|SUMMARY|^Bail' <<<"$out" | head -n 40
         p=$((p + np)); f=$((f + nf)); s=$((s + ns))
     done
     echo "unit: $p passed, $f failed, $s skipped"

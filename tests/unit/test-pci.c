@@ -1,6 +1,7 @@
 /* Unit tests for the PCI host bridge (configuration mechanism #1), the
  * PIIX4 PM function and the ACPI power-off path a guest uses. */
 #include <glib.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "hw/machine.h"
@@ -15,6 +16,16 @@ static Machine *make_machine(void)
     g_assert_nonnull(device_create(m, "i440fx", NULL, &err));
     g_assert_nonnull(device_create(m, "piix4-pm", NULL, &err));
     return m;
+}
+
+static void free_machine(Machine *m)
+{
+    for (int i = 0; i < m->nr_devices; i++) {
+        free(m->devices[i].state);
+    }
+    as_destroy(&m->io);
+    as_destroy(&m->mem.mmio);
+    g_free(m);
 }
 
 static uint32_t cfg_read(Machine *m, int dev, int fn, int reg, unsigned size)
@@ -48,6 +59,7 @@ static void test_identity(void)
     as_write(&m->io, 0xcf8, 4, 0x00000000);
     as_read(&m->io, 0xcfc, 4, &v);
     g_assert_cmphex(v, ==, 0xffffffff);
+    free_machine(m);
 }
 
 static void test_pm_window_and_poweroff(void)
@@ -79,6 +91,7 @@ static void test_pm_window_and_poweroff(void)
     cfg_write(m, 1, 3, 0x40, 4, 0xb001);
     g_assert_false(as_read(&m->io, 0x608, 4, &v));
     g_assert_true(as_read(&m->io, 0xb008, 4, &v));
+    free_machine(m);
 }
 
 int main(int argc, char **argv)
