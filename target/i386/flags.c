@@ -204,14 +204,29 @@ void cpu_set_eflags(CPUX86State *env, uint64_t value, uint64_t mask)
  * odd = its negation. */
 bool cpu_cond(const CPUX86State *env, int cond)
 {
+    static const uint64_t masks[4] = { 0xff, 0xffff, 0xffffffffu, ~0ull };
+    uint32_t op = env->cc_op;
     uint32_t f;
     bool r;
 
-    /* Fast paths for the common compare-then-branch sequence. */
+    /* Fast paths for the common compare-then-branch sequence: every lazy
+     * CCOp takes ZF and SF from cc_dst, and CF has its own helper. */
     switch ((cond >> 1) & 7) {
     case 1: /* B / NB: only CF needed */
         r = cpu_cc_compute_c(env);
         return (cond & 1) ? !r : r;
+    case 2: /* Z / NZ */
+        if (op != CC_OP_EFLAGS && op < CC_OP_NB) {
+            r = (env->cc_dst & masks[(op - 1) & 3]) == 0;
+            return (cond & 1) ? !r : r;
+        }
+        break;
+    case 4: /* S / NS */
+        if (op != CC_OP_EFLAGS && op < CC_OP_NB) {
+            r = (env->cc_dst >> ((8u << ((op - 1) & 3)) - 1)) & 1;
+            return (cond & 1) ? !r : r;
+        }
+        break;
     default:
         break;
     }

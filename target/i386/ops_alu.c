@@ -15,76 +15,76 @@
 void op_ADD(CPUX86State *env, const Insn *insn)
 {
     unsigned size = op_size(insn, 0);
-    uint64_t a = insn_get_op(env, insn, 0), b = insn_get_op(env, insn, 1);
+    uint64_t a = op_get(env, insn, 0), b = op_get(env, insn, 1);
     uint64_t r = a + b;
-    insn_set_op(env, insn, 0, r);
+    op_set(env, insn, 0, r);
     set_cc(env, CC_OP_ADDB, size, r, b, 0);
 }
 
 void op_ADC(CPUX86State *env, const Insn *insn)
 {
     unsigned size = op_size(insn, 0);
-    uint64_t a = insn_get_op(env, insn, 0), b = insn_get_op(env, insn, 1);
+    uint64_t a = op_get(env, insn, 0), b = op_get(env, insn, 1);
     uint64_t c = cpu_cc_compute_c(env);
     uint64_t r = a + b + c;
-    insn_set_op(env, insn, 0, r);
+    op_set(env, insn, 0, r);
     set_cc(env, CC_OP_ADCB, size, r, b, c);
 }
 
 void op_SUB(CPUX86State *env, const Insn *insn)
 {
     unsigned size = op_size(insn, 0);
-    uint64_t a = insn_get_op(env, insn, 0), b = insn_get_op(env, insn, 1);
+    uint64_t a = op_get(env, insn, 0), b = op_get(env, insn, 1);
     uint64_t r = a - b;
-    insn_set_op(env, insn, 0, r);
+    op_set(env, insn, 0, r);
     set_cc(env, CC_OP_SUBB, size, r, b, 0);
 }
 
 void op_SBB(CPUX86State *env, const Insn *insn)
 {
     unsigned size = op_size(insn, 0);
-    uint64_t a = insn_get_op(env, insn, 0), b = insn_get_op(env, insn, 1);
+    uint64_t a = op_get(env, insn, 0), b = op_get(env, insn, 1);
     uint64_t c = cpu_cc_compute_c(env);
     uint64_t r = a - b - c;
-    insn_set_op(env, insn, 0, r);
+    op_set(env, insn, 0, r);
     set_cc(env, CC_OP_SBBB, size, r, b, c);
 }
 
 void op_CMP(CPUX86State *env, const Insn *insn)
 {
     unsigned size = op_size(insn, 0);
-    uint64_t a = insn_get_op(env, insn, 0), b = insn_get_op(env, insn, 1);
+    uint64_t a = op_get(env, insn, 0), b = op_get(env, insn, 1);
     set_cc(env, CC_OP_SUBB, size, a - b, b, 0);
 }
 
 void op_AND(CPUX86State *env, const Insn *insn)
 {
     unsigned size = op_size(insn, 0);
-    uint64_t r = insn_get_op(env, insn, 0) & insn_get_op(env, insn, 1);
-    insn_set_op(env, insn, 0, r);
+    uint64_t r = op_get(env, insn, 0) & op_get(env, insn, 1);
+    op_set(env, insn, 0, r);
     set_cc(env, CC_OP_LOGICB, size, r, 0, 0);
 }
 
 void op_OR(CPUX86State *env, const Insn *insn)
 {
     unsigned size = op_size(insn, 0);
-    uint64_t r = insn_get_op(env, insn, 0) | insn_get_op(env, insn, 1);
-    insn_set_op(env, insn, 0, r);
+    uint64_t r = op_get(env, insn, 0) | op_get(env, insn, 1);
+    op_set(env, insn, 0, r);
     set_cc(env, CC_OP_LOGICB, size, r, 0, 0);
 }
 
 void op_XOR(CPUX86State *env, const Insn *insn)
 {
     unsigned size = op_size(insn, 0);
-    uint64_t r = insn_get_op(env, insn, 0) ^ insn_get_op(env, insn, 1);
-    insn_set_op(env, insn, 0, r);
+    uint64_t r = op_get(env, insn, 0) ^ op_get(env, insn, 1);
+    op_set(env, insn, 0, r);
     set_cc(env, CC_OP_LOGICB, size, r, 0, 0);
 }
 
 void op_TEST(CPUX86State *env, const Insn *insn)
 {
     unsigned size = op_size(insn, 0);
-    uint64_t r = insn_get_op(env, insn, 0) & insn_get_op(env, insn, 1);
+    uint64_t r = op_get(env, insn, 0) & op_get(env, insn, 1);
     set_cc(env, CC_OP_LOGICB, size, r, 0, 0);
 }
 
@@ -93,18 +93,18 @@ void op_TEST(CPUX86State *env, const Insn *insn)
 void op_INC(CPUX86State *env, const Insn *insn)
 {
     unsigned size = op_size(insn, 0);
-    uint64_t r = insn_get_op(env, insn, 0) + 1;
+    uint64_t r = op_get(env, insn, 0) + 1;
     uint64_t c = cpu_cc_compute_c(env);
-    insn_set_op(env, insn, 0, r);
+    op_set(env, insn, 0, r);
     set_cc(env, CC_OP_INCB, size, r, c, 0);
 }
 
 void op_DEC(CPUX86State *env, const Insn *insn)
 {
     unsigned size = op_size(insn, 0);
-    uint64_t r = insn_get_op(env, insn, 0) - 1;
+    uint64_t r = op_get(env, insn, 0) - 1;
     uint64_t c = cpu_cc_compute_c(env);
-    insn_set_op(env, insn, 0, r);
+    op_set(env, insn, 0, r);
     set_cc(env, CC_OP_DECB, size, r, c, 0);
 }
 
@@ -112,15 +112,15 @@ void op_DEC(CPUX86State *env, const Insn *insn)
 void op_NEG(CPUX86State *env, const Insn *insn)
 {
     unsigned size = op_size(insn, 0);
-    uint64_t a = insn_get_op(env, insn, 0);
+    uint64_t a = op_get(env, insn, 0);
     uint64_t r = -a;
-    insn_set_op(env, insn, 0, r);
+    op_set(env, insn, 0, r);
     set_cc(env, CC_OP_SUBB, size, r, a, 0);
 }
 
 void op_NOT(CPUX86State *env, const Insn *insn)
 {
-    insn_set_op(env, insn, 0, ~insn_get_op(env, insn, 0));
+    op_set(env, insn, 0, ~op_get(env, insn, 0));
 }
 
 /* ---- BCD / ASCII adjust (SDM Vol.2 DAA, DAS, AAA, AAS, AAM, AAD) ---- */

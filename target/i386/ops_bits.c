@@ -14,7 +14,7 @@ enum { BT_TEST, BT_SET, BT_RESET, BT_COMPLEMENT };
 static void bt_common(CPUX86State *env, const Insn *insn, int kind)
 {
     unsigned size = op_size(insn, 0), bits = size * 8;
-    uint64_t off = insn_get_op(env, insn, 1);
+    uint64_t off = op_get(env, insn, 1);
     uint64_t v, nv, la = 0;
     unsigned bit;
     bool bitstr = insn->ops[0].kind == OPK_MEM && insn->ops[1].kind != OPK_IMM;
@@ -32,7 +32,7 @@ static void bt_common(CPUX86State *env, const Insn *insn, int kind)
         v = ld_size(env, la, size);
     } else {
         bit = (unsigned)off & (bits - 1);
-        v = insn_get_op(env, insn, 0);
+        v = op_get(env, insn, 0);
     }
     uint64_t m = 1ull << bit;
     switch (kind) {
@@ -45,7 +45,7 @@ static void bt_common(CPUX86State *env, const Insn *insn, int kind)
         if (bitstr) {
             st_size(env, la, size, nv);
         } else {
-            insn_set_op(env, insn, 0, nv);
+            op_set(env, insn, 0, nv);
         }
     }
     cc_update(env, CC_C, (v & m) ? CC_C : 0);
@@ -78,26 +78,26 @@ void op_BTC(CPUX86State *env, const Insn *insn)
 void op_BSF(CPUX86State *env, const Insn *insn)
 {
     unsigned size = op_size(insn, 0);
-    uint64_t s = insn_get_op(env, insn, 1);
+    uint64_t s = op_get(env, insn, 1);
 
     if (!s) {
         cc_update(env, CC_MASK, CC_Z | CC_P);
         return;
     }
-    insn_set_op(env, insn, 0, (uint64_t)__builtin_ctzll(s));
+    op_set(env, insn, 0, (uint64_t)__builtin_ctzll(s));
     set_cc(env, CC_OP_LOGICB, size, s, 0, 0);
 }
 
 void op_BSR(CPUX86State *env, const Insn *insn)
 {
     unsigned size = op_size(insn, 0);
-    uint64_t s = insn_get_op(env, insn, 1);
+    uint64_t s = op_get(env, insn, 1);
 
     if (!s) {
         cc_update(env, CC_MASK, CC_Z | CC_P);
         return;
     }
-    insn_set_op(env, insn, 0, (uint64_t)(63 - __builtin_clzll(s)));
+    op_set(env, insn, 0, (uint64_t)(63 - __builtin_clzll(s)));
     set_cc(env, CC_OP_LOGICB, size, s, 0, 0);
 }
 
@@ -106,12 +106,12 @@ void op_BSR(CPUX86State *env, const Insn *insn)
 void op_BSWAP(CPUX86State *env, const Insn *insn)
 {
     unsigned size = op_size(insn, 0);
-    uint64_t v = insn_get_op(env, insn, 0);
+    uint64_t v = op_get(env, insn, 0);
 
     switch (size) {
     case 2: v = 0; break;
     case 4: v = __builtin_bswap32((uint32_t)v); break;
     default: v = __builtin_bswap64(v); break;
     }
-    insn_set_op(env, insn, 0, v);
+    op_set(env, insn, 0, v);
 }

@@ -29,7 +29,7 @@ static uint64_t near_dest(CPUX86State *env, const Insn *insn)
     if (insn->nr_ops == 0 || insn->ops[0].kind == OPK_IMM) {
         return env->next_rip + (uint64_t)insn->imm;
     }
-    return insn_get_op(env, insn, 0);
+    return op_get(env, insn, 0);
 }
 
 void op_JMP(CPUX86State *env, const Insn *insn)

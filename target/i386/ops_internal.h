@@ -7,6 +7,43 @@
 
 #include "target/i386/ops.h"
 
+/* Inline fast paths of insn_get_op()/insn_set_op() for the common
+ * register and immediate operands: the interpreter spends much of its
+ * time here, and the out-of-line switch mispredicts badly. */
+static inline uint64_t op_get(CPUX86State *env, const Insn *insn, int n)
+{
+    const InsnOperand *o = &insn->ops[n];
+    if (__builtin_expect(o->kind == OPK_REG, 1)) {
+        uint64_t v = env->regs[o->reg & 15];
+        switch (o->size) {
+        case 8: return v;
+        case 4: return (uint32_t)v;
+        case 2: return (uint16_t)v;
+        case 1: return (uint8_t)v;
+        default: break;
+        }
+    } else if (o->kind == OPK_IMM && o->size) {
+        return (uint64_t)insn->imm & size_mask(o->size);
+    }
+    return insn_get_op(env, insn, n);
+}
+
+static inline void op_set(CPUX86State *env, const Insn *insn, int n, uint64_t v)
+{
+    const InsnOperand *o = &insn->ops[n];
+    if (__builtin_expect(o->kind == OPK_REG, 1)) {
+        if (o->size == 4) {
+            env->regs[o->reg & 15] = (uint32_t)v;
+            return;
+        }
+        if (o->size == 8) {
+            env->regs[o->reg & 15] = v;
+            return;
+        }
+    }
+    insn_set_op(env, insn, n, v);
+}
+
 /* Replace some arithmetic flags and keep the others: materializes the
  * lazy state (CC_OP_EFLAGS). */
 static inline void cc_update(CPUX86State *env, uint32_t clear, uint32_t set)

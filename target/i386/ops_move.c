@@ -13,38 +13,38 @@
 
 void op_MOV(CPUX86State *env, const Insn *insn)
 {
-    insn_set_op(env, insn, 0, insn_get_op(env, insn, 1));
+    op_set(env, insn, 0, op_get(env, insn, 1));
 }
 
 void op_MOVZX(CPUX86State *env, const Insn *insn)
 {
-    insn_set_op(env, insn, 0, insn_get_op(env, insn, 1));
+    op_set(env, insn, 0, op_get(env, insn, 1));
 }
 
 /* MOVSX and MOVSXD (without REX.W, MOVSXD is a plain 32-bit move). */
 void op_MOVSX(CPUX86State *env, const Insn *insn)
 {
-    uint64_t v = insn_get_op(env, insn, 1);
-    insn_set_op(env, insn, 0, (uint64_t)sext(v, op_size(insn, 1)));
+    uint64_t v = op_get(env, insn, 1);
+    op_set(env, insn, 0, (uint64_t)sext(v, op_size(insn, 1)));
 }
 
 /* LEA: the address is computed, never accessed; it is truncated to the
  * operand size (SDM LEA table of operand/address size combinations). */
 void op_LEA(CPUX86State *env, const Insn *insn)
 {
-    insn_set_op(env, insn, 0, insn_ea(env, insn));
+    op_set(env, insn, 0, insn_ea(env, insn));
 }
 
 void op_XCHG(CPUX86State *env, const Insn *insn)
 {
-    uint64_t a = insn_get_op(env, insn, 0), b = insn_get_op(env, insn, 1);
+    uint64_t a = op_get(env, insn, 0), b = op_get(env, insn, 1);
 
     if (insn->ops[1].kind == OPK_MEM) {
-        insn_set_op(env, insn, 1, a);
-        insn_set_op(env, insn, 0, b);
+        op_set(env, insn, 1, a);
+        op_set(env, insn, 0, b);
     } else {
-        insn_set_op(env, insn, 0, b);
-        insn_set_op(env, insn, 1, a);
+        op_set(env, insn, 0, b);
+        op_set(env, insn, 1, a);
     }
 }
 
@@ -53,15 +53,15 @@ void op_XCHG(CPUX86State *env, const Insn *insn)
 void op_XADD(CPUX86State *env, const Insn *insn)
 {
     unsigned size = op_size(insn, 0);
-    uint64_t d = insn_get_op(env, insn, 0), s = insn_get_op(env, insn, 1);
+    uint64_t d = op_get(env, insn, 0), s = op_get(env, insn, 1);
     uint64_t r = d + s;
 
     if (insn->ops[0].kind == OPK_MEM) {
-        insn_set_op(env, insn, 0, r);
-        insn_set_op(env, insn, 1, d);
+        op_set(env, insn, 0, r);
+        op_set(env, insn, 1, d);
     } else {
-        insn_set_op(env, insn, 1, d);
-        insn_set_op(env, insn, 0, r);
+        op_set(env, insn, 1, d);
+        op_set(env, insn, 0, r);
     }
     set_cc(env, CC_OP_ADDB, size, r, s, 0);
 }
@@ -74,14 +74,14 @@ void op_XADD(CPUX86State *env, const Insn *insn)
 void op_CMPXCHG(CPUX86State *env, const Insn *insn)
 {
     unsigned size = op_size(insn, 0);
-    uint64_t d = insn_get_op(env, insn, 0), s = insn_get_op(env, insn, 1);
+    uint64_t d = op_get(env, insn, 0), s = op_get(env, insn, 1);
     uint64_t acc = reg_read(env, R_EAX, size);
 
     if (acc == d) {
-        insn_set_op(env, insn, 0, s);
+        op_set(env, insn, 0, s);
     } else {
         if (insn->ops[0].kind == OPK_MEM) {
-            insn_set_op(env, insn, 0, d);
+            op_set(env, insn, 0, d);
         }
         reg_write(env, R_EAX, size, d);
     }
@@ -140,18 +140,18 @@ void op_CMPXCHG8B(CPUX86State *env, const Insn *insn)
  * (SDM Vol.1 3.4.1.1 / CMOVcc in 64-bit mode). */
 void op_CMOV(CPUX86State *env, const Insn *insn)
 {
-    uint64_t v = insn_get_op(env, insn, 1);
+    uint64_t v = op_get(env, insn, 1);
 
     if (cpu_cond(env, insn->cond)) {
-        insn_set_op(env, insn, 0, v);
+        op_set(env, insn, 0, v);
     } else if (op_size(insn, 0) == 4 && insn->ops[0].kind == OPK_REG) {
-        insn_set_op(env, insn, 0, insn_get_op(env, insn, 0));
+        op_set(env, insn, 0, op_get(env, insn, 0));
     }
 }
 
 void op_SETCC(CPUX86State *env, const Insn *insn)
 {
-    insn_set_op(env, insn, 0, cpu_cond(env, insn->cond) ? 1 : 0);
+    op_set(env, insn, 0, cpu_cond(env, insn->cond) ? 1 : 0);
 }
 
 /* CBW/CWDE/CDQE: sign-extend the low half of the accumulator into all of

@@ -22,7 +22,7 @@ void op_MUL(CPUX86State *env, const Insn *insn)
 {
     int n = rm_index(insn);
     unsigned size = op_size(insn, n);
-    uint64_t b = insn_get_op(env, insn, n);
+    uint64_t b = op_get(env, insn, n);
     uint64_t a = reg_read(env, R_EAX, size);
     unsigned __int128 p = (unsigned __int128)a * b;
     uint64_t lo, hi;
@@ -45,7 +45,7 @@ void op_IMUL1(CPUX86State *env, const Insn *insn)
 {
     int n = rm_index(insn);
     unsigned size = op_size(insn, n);
-    __int128 p = (__int128)sext(insn_get_op(env, insn, n), size) *
+    __int128 p = (__int128)sext(op_get(env, insn, n), size) *
                  sext(reg_read(env, R_EAX, size), size);
     uint64_t lo = (uint64_t)p & size_mask(size);
     /* CF = OF = 1 when the product does not fit the low half. */
@@ -67,16 +67,16 @@ void op_IMUL(CPUX86State *env, const Insn *insn)
     uint64_t a, b;
 
     if (insn->nr_ops >= 3) {
-        a = insn_get_op(env, insn, 1);
-        b = insn_get_op(env, insn, 2);
+        a = op_get(env, insn, 1);
+        b = op_get(env, insn, 2);
     } else {
-        a = insn_get_op(env, insn, 0);
-        b = insn_get_op(env, insn, 1);
+        a = op_get(env, insn, 0);
+        b = op_get(env, insn, 1);
     }
     __int128 p = (__int128)sext(a, size) * sext(b, size);
     uint64_t lo = (uint64_t)p & size_mask(size);
     bool ovf = p != (__int128)sext(lo, size);
-    insn_set_op(env, insn, 0, lo);
+    op_set(env, insn, 0, lo);
     set_cc(env, CC_OP_MULB, size, lo, ovf, 0);
 }
 
@@ -84,7 +84,7 @@ void op_DIV(CPUX86State *env, const Insn *insn)
 {
     int n = rm_index(insn);
     unsigned size = op_size(insn, n);
-    uint64_t d = insn_get_op(env, insn, n);
+    uint64_t d = op_get(env, insn, n);
     unsigned __int128 x;
 
     if (d == 0) {
@@ -113,7 +113,7 @@ void op_IDIV(CPUX86State *env, const Insn *insn)
 {
     int n = rm_index(insn);
     unsigned size = op_size(insn, n);
-    int64_t d = sext(insn_get_op(env, insn, n), size);
+    int64_t d = sext(op_get(env, insn, n), size);
     __int128 x;
 
     if (d == 0) {

@@ -16,7 +16,7 @@
 
 static unsigned shift_count(CPUX86State *env, const Insn *insn, unsigned size)
 {
-    uint64_t c = insn->nr_ops >= 2 ? insn_get_op(env, insn, 1) : 1;
+    uint64_t c = insn->nr_ops >= 2 ? op_get(env, insn, 1) : 1;
     return (unsigned)c & (size == 8 ? 0x3f : 0x1f);
 }
 
@@ -24,14 +24,14 @@ static unsigned shift_count(CPUX86State *env, const Insn *insn, unsigned size)
 static void shift_nop(CPUX86State *env, const Insn *insn, uint64_t a)
 {
     if (insn->ops[0].kind != OPK_MEM) {
-        insn_set_op(env, insn, 0, a);
+        op_set(env, insn, 0, a);
     }
 }
 
 void op_SHL(CPUX86State *env, const Insn *insn)
 {
     unsigned size = op_size(insn, 0);
-    uint64_t a = insn_get_op(env, insn, 0);
+    uint64_t a = op_get(env, insn, 0);
     unsigned c = shift_count(env, insn, size);
 
     if (!c) {
@@ -40,14 +40,14 @@ void op_SHL(CPUX86State *env, const Insn *insn)
     }
     uint64_t src = a << (c - 1);
     uint64_t r = src << 1;
-    insn_set_op(env, insn, 0, r);
+    op_set(env, insn, 0, r);
     set_cc(env, CC_OP_SHLB, size, r, src, 0);
 }
 
 void op_SHR(CPUX86State *env, const Insn *insn)
 {
     unsigned size = op_size(insn, 0);
-    uint64_t a = insn_get_op(env, insn, 0);
+    uint64_t a = op_get(env, insn, 0);
     unsigned c = shift_count(env, insn, size);
 
     if (!c) {
@@ -56,14 +56,14 @@ void op_SHR(CPUX86State *env, const Insn *insn)
     }
     uint64_t src = a >> (c - 1);
     uint64_t r = src >> 1;
-    insn_set_op(env, insn, 0, r);
+    op_set(env, insn, 0, r);
     set_cc(env, CC_OP_SARB, size, r, src, 0);
 }
 
 void op_SAR(CPUX86State *env, const Insn *insn)
 {
     unsigned size = op_size(insn, 0);
-    uint64_t a = insn_get_op(env, insn, 0);
+    uint64_t a = op_get(env, insn, 0);
     unsigned c = shift_count(env, insn, size);
 
     if (!c) {
@@ -72,7 +72,7 @@ void op_SAR(CPUX86State *env, const Insn *insn)
     }
     uint64_t src = (uint64_t)(sext(a, size) >> (c - 1));
     uint64_t r = (uint64_t)((int64_t)src >> 1);
-    insn_set_op(env, insn, 0, r);
+    op_set(env, insn, 0, r);
     set_cc(env, CC_OP_SARB, size, r, src, 0);
 }
 
@@ -81,17 +81,17 @@ void op_SAR(CPUX86State *env, const Insn *insn)
 void op_ROL(CPUX86State *env, const Insn *insn)
 {
     unsigned size = op_size(insn, 0), bits = size * 8;
-    uint64_t a = insn_get_op(env, insn, 0);
+    uint64_t a = op_get(env, insn, 0);
     unsigned c = shift_count(env, insn, size);
 
     if (!c) {
         shift_nop(env, insn, a);
         return;
     }
-    unsigned k = c % bits;
+    unsigned k = c & (bits - 1); /* bits is a power of two */
     uint64_t m = size_mask(size);
     uint64_t r = k ? ((a << k) | (a >> (bits - k))) & m : a;
-    insn_set_op(env, insn, 0, r);
+    op_set(env, insn, 0, r);
     uint32_t cf = r & 1;
     uint32_t of = ((r >> (bits - 1)) & 1) ^ cf;
     cc_update(env, CC_C | CC_O, (cf ? CC_C : 0) | (of ? CC_O : 0));
@@ -100,17 +100,17 @@ void op_ROL(CPUX86State *env, const Insn *insn)
 void op_ROR(CPUX86State *env, const Insn *insn)
 {
     unsigned size = op_size(insn, 0), bits = size * 8;
-    uint64_t a = insn_get_op(env, insn, 0);
+    uint64_t a = op_get(env, insn, 0);
     unsigned c = shift_count(env, insn, size);
 
     if (!c) {
         shift_nop(env, insn, a);
         return;
     }
-    unsigned k = c % bits;
+    unsigned k = c & (bits - 1); /* bits is a power of two */
     uint64_t m = size_mask(size);
     uint64_t r = k ? ((a >> k) | (a << (bits - k))) & m : a;
-    insn_set_op(env, insn, 0, r);
+    op_set(env, insn, 0, r);
     /* CF = MSB(result); OF = XOR of the two most significant bits. */
     uint32_t cf = (r >> (bits - 1)) & 1;
     uint32_t of = cf ^ ((r >> (bits - 2)) & 1);
@@ -133,7 +133,7 @@ static unsigned rc_count(unsigned size, unsigned c)
 void op_RCL(CPUX86State *env, const Insn *insn)
 {
     unsigned size = op_size(insn, 0), bits = size * 8, w = bits + 1;
-    uint64_t a = insn_get_op(env, insn, 0);
+    uint64_t a = op_get(env, insn, 0);
     unsigned mc = shift_count(env, insn, size);
     unsigned c = rc_count(size, mc);
 
@@ -147,7 +147,7 @@ void op_RCL(CPUX86State *env, const Insn *insn)
      * are still written (OF from the unchanged value, as the host shows). */
     unsigned __int128 rv = c ? ((v << c) | (v >> (w - c))) & mw : v;
     uint64_t r = (uint64_t)rv & size_mask(size);
-    insn_set_op(env, insn, 0, r);
+    op_set(env, insn, 0, r);
     uint32_t cf = (uint32_t)(rv >> bits) & 1;
     uint32_t of = ((r >> (bits - 1)) & 1) ^ cf;
     cc_update(env, CC_C | CC_O, (cf ? CC_C : 0) | (of ? CC_O : 0));
@@ -156,7 +156,7 @@ void op_RCL(CPUX86State *env, const Insn *insn)
 void op_RCR(CPUX86State *env, const Insn *insn)
 {
     unsigned size = op_size(insn, 0), bits = size * 8, w = bits + 1;
-    uint64_t a = insn_get_op(env, insn, 0);
+    uint64_t a = op_get(env, insn, 0);
     unsigned mc = shift_count(env, insn, size);
     unsigned c = rc_count(size, mc);
 
@@ -168,7 +168,7 @@ void op_RCR(CPUX86State *env, const Insn *insn)
     unsigned __int128 v = ((unsigned __int128)cpu_cc_compute_c(env) << bits) | a;
     unsigned __int128 rv = c ? ((v >> c) | (v << (w - c))) & mw : v;
     uint64_t r = (uint64_t)rv & size_mask(size);
-    insn_set_op(env, insn, 0, r);
+    op_set(env, insn, 0, r);
     uint32_t cf = (uint32_t)(rv >> bits) & 1;
     /* For a count of 1, MSB(orig) XOR CF(orig) = the top two result bits. */
     uint32_t of = ((r >> (bits - 1)) ^ (r >> (bits - 2))) & 1;
@@ -180,14 +180,14 @@ void op_RCR(CPUX86State *env, const Insn *insn)
  * 48-bit window below reproduces that. */
 static unsigned shd_count(CPUX86State *env, const Insn *insn, unsigned size)
 {
-    uint64_t c = insn->nr_ops >= 3 ? insn_get_op(env, insn, 2) : 1;
+    uint64_t c = insn->nr_ops >= 3 ? op_get(env, insn, 2) : 1;
     return (unsigned)c & (size == 8 ? 0x3f : 0x1f);
 }
 
 void op_SHLD(CPUX86State *env, const Insn *insn)
 {
     unsigned size = op_size(insn, 0), bits = size * 8;
-    uint64_t d = insn_get_op(env, insn, 0), s = insn_get_op(env, insn, 1);
+    uint64_t d = op_get(env, insn, 0), s = op_get(env, insn, 1);
     unsigned c = shd_count(env, insn, size);
     unsigned __int128 v;
     unsigned w;
@@ -213,14 +213,14 @@ void op_SHLD(CPUX86State *env, const Insn *insn)
     uint64_t m = size_mask(size);
     uint64_t src = (uint64_t)((v << (c - 1)) >> (w - bits)) & m;
     uint64_t r = (uint64_t)((v << c) >> (w - bits)) & m;
-    insn_set_op(env, insn, 0, r);
+    op_set(env, insn, 0, r);
     set_cc(env, CC_OP_SHLB, size, r, src, 0);
 }
 
 void op_SHRD(CPUX86State *env, const Insn *insn)
 {
     unsigned size = op_size(insn, 0);
-    uint64_t d = insn_get_op(env, insn, 0), s = insn_get_op(env, insn, 1);
+    uint64_t d = op_get(env, insn, 0), s = op_get(env, insn, 1);
     unsigned c = shd_count(env, insn, size);
     unsigned __int128 v;
 
@@ -242,6 +242,6 @@ void op_SHRD(CPUX86State *env, const Insn *insn)
     uint64_t m = size_mask(size);
     uint64_t src = (uint64_t)(v >> (c - 1)) & m;
     uint64_t r = (uint64_t)(v >> c) & m;
-    insn_set_op(env, insn, 0, r);
+    op_set(env, insn, 0, r);
     set_cc(env, CC_OP_SARB, size, r, src, 0);
 }

@@ -39,7 +39,7 @@ static inline void set_sp(CPUX86State *env, uint64_t sp)
 void op_PUSH(CPUX86State *env, const Insn *insn)
 {
     unsigned size = insn->opsize;
-    uint64_t v = insn_get_op(env, insn, 0);
+    uint64_t v = op_get(env, insn, 0);
     if (insn->ops[0].kind == OPK_IMM) {
         v = (uint64_t)insn->imm;
     }
@@ -69,7 +69,7 @@ void op_POP(CPUX86State *env, const Insn *insn)
     } else {
         /* POP rSP: the popped value wins over the increment. */
         set_sp(env, nsp);
-        insn_set_op(env, insn, 0, v);
+        op_set(env, insn, 0, v);
     }
 }
 
