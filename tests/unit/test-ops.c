@@ -961,6 +961,147 @@ static void test_int_and_misc(void)
     g_assert_cmpint(run(&in), ==, EXCP_UD);
 }
 
+/* ---- strings against the host ---- */
+
+typedef struct StrRegs {
+    uint64_t rsi, rdi, rcx, rax, flags;
+} StrRegs;
+
+/* The host runs the same string instruction on host buffers; DF comes in
+ * through the popped flags and is cleared again before returning. */
+#define HSTR(name, text) \
+static void name(StrRegs *r) \
+{ \
+    uint64_t si = r->rsi, di = r->rdi, cx = r->rcx, ax = r->rax, f = r->flags; \
+    asm volatile("lea -128(%%rsp), %%rsp\n\tpush %[f]\n\tpopfq\n\t" text \
+                 "\n\tpushfq\n\tpop %[f]\n\tcld\n\tlea 128(%%rsp), %%rsp" \
+                 : "+S"(si), "+D"(di), "+c"(cx), "+a"(ax), [f] "+r"(f) : : "cc", "memory"); \
+    r->rsi = si; r->rdi = di; r->rcx = cx; r->rax = ax; r->flags = f; \
+}
+#define HSTR4(op) \
+    HSTR(h_rep_##op##b, "rep " #op "b") HSTR(h_rep_##op##w, "rep " #op "w") \
+    HSTR(h_rep_##op##l, "rep " #op "l") HSTR(h_rep_##op##q, "rep " #op "q") \
+    HSTR(h_##op##b, #op "b") HSTR(h_##op##w, #op "w") \
+    HSTR(h_##op##l, #op "l") HSTR(h_##op##q, #op "q")
+#define HSTRNE4(op) \
+    HSTR(h_repne_##op##b, "repne " #op "b") HSTR(h_repne_##op##w, "repne " #op "w") \
+    HSTR(h_repne_##op##l, "repne " #op "l") HSTR(h_repne_##op##q, "repne " #op "q")
+HSTR4(movs) HSTR4(cmps) HSTR4(stos) HSTR4(lods) HSTR4(scas)
+HSTRNE4(cmps) HSTRNE4(scas)
+
+typedef void (*HostStr)(StrRegs *r);
+typedef struct StrTest {
+    const char *name;
+    int op;
+    uint8_t prefix;
+    HostStr host[4];
+} StrTest;
+
+#define ST4(n, op, pfx, p) { n, op, pfx, { h_##p##b, h_##p##w, h_##p##l, h_##p##q } }
+static const StrTest str_tests[] = {
+    ST4("movs", OP_MOVS, 0, movs), ST4("rep movs", OP_MOVS, PFX_REP, rep_movs),
+    ST4("cmps", OP_CMPS, 0, cmps), ST4("repe cmps", OP_CMPS, PFX_REP, rep_cmps),
+    ST4("repne cmps", OP_CMPS, PFX_REPNE, repne_cmps),
+    ST4("stos", OP_STOS, 0, stos), ST4("rep stos", OP_STOS, PFX_REP, rep_stos),
+    ST4("lods", OP_LODS, 0, lods), ST4("rep lods", OP_LODS, PFX_REP, rep_lods),
+    ST4("scas", OP_SCAS, 0, scas), ST4("repe scas", OP_SCAS, PFX_REP, rep_scas),
+    ST4("repne scas", OP_SCAS, PFX_REPNE, repne_scas),
+};
+
+static uint64_t str_rng = 88172645463325252ull;
+
+static uint64_t str_rnd(void)
+{
+    str_rng ^= str_rng << 13;
+    str_rng ^= str_rng >> 7;
+    str_rng ^= str_rng << 17;
+    return str_rng;
+}
+
+#define SBUF 8192
+#define GSRC 0x100000
+#define GDST 0x180000
+
+static void test_strings_vs_host(void)
+{
+    static uint8_t hsrc[SBUF], hdst[SBUF];
+    unsigned long checked = 0;
+
+    mode_64();
+    for (unsigned ti = 0; ti < G_N_ELEMENTS(str_tests); ti++) {
+        const StrTest *t = &str_tests[ti];
+        for (int iter = 0; iter < 400; iter++) {
+            unsigned si = str_rnd() % 4, size = 1u << si;
+            bool df = str_rnd() & 1;
+            /* Buffers: mostly equal so REPE runs a while; a few random
+             * bytes differ. */
+            uint8_t fill = str_rnd();
+            memset(hsrc, fill, SBUF);
+            memset(hdst, fill, SBUF);
+            for (int k = str_rnd() % 4; k > 0; k--) {
+                hsrc[str_rnd() % SBUF] = str_rnd();
+                hdst[str_rnd() % SBUF] = str_rnd();
+            }
+            if (str_rnd() % 3 == 0) {
+                for (int k = 0; k < SBUF; k++) {
+                    hdst[k] = str_rnd() % 3;
+                }
+            }
+            memcpy(ram + GSRC, hsrc, SBUF);
+            memcpy(ram + GDST, hdst, SBUF);
+            uint64_t off_s = SBUF / 2 + (str_rnd() % 64), off_d = SBUF / 2 + (str_rnd() % 64);
+            uint64_t cnt = str_rnd() % 5 == 0 ? 0 : str_rnd() % 400;
+            uint64_t ax = (str_rnd() & ~0xffull) | fill;
+            if (str_rnd() % 4 == 0) {
+                ax = str_rnd() % 3;
+            }
+            uint64_t fl = (str_rnd() & CC_MASK) | (df ? DF_MASK : 0) | 0x202;
+
+            StrRegs h = { (uint64_t)(uintptr_t)hsrc + off_s, (uint64_t)(uintptr_t)hdst + off_d,
+                          cnt, ax, fl };
+            t->host[si](&h);
+
+            env->regs[R_ESI] = GSRC + off_s;
+            env->regs[R_EDI] = GDST + off_d;
+            env->regs[R_ECX] = cnt;
+            env->regs[R_EAX] = ax;
+            cpu_set_eflags(env, fl, CC_MASK | DF_MASK);
+            env->rip = 0x10000;
+            Insn in = mk(t->op, size, 8);
+            in.prefix = t->prefix;
+            in.seg = R_DS;
+            int rounds = 0;
+            do {
+                g_assert_cmpint(run(&in), ==, -1);
+            } while (env->rip == 0x10000 && ++rounds < 100);
+
+            bool ok = env->regs[R_ESI] - GSRC == h.rsi - (uintptr_t)hsrc &&
+                      env->regs[R_EDI] - GDST == h.rdi - (uintptr_t)hdst &&
+                      env->regs[R_ECX] == h.rcx && env->regs[R_EAX] == h.rax &&
+                      (cpu_get_eflags(env) & CC_MASK) == (h.flags & CC_MASK) &&
+                      memcmp(ram + GDST, hdst, SBUF) == 0;
+            if (!ok) {
+                g_test_message("%s size %u df %d count %llu: emu si+%lld di+%lld cx %llu "
+                               "ax %#llx fl %#x / host si+%lld di+%lld cx %llu ax %#llx fl %#x",
+                               t->name, size, df, (unsigned long long)cnt,
+                               (long long)(env->regs[R_ESI] - GSRC - off_s),
+                               (long long)(env->regs[R_EDI] - GDST - off_d),
+                               (unsigned long long)env->regs[R_ECX],
+                               (unsigned long long)env->regs[R_EAX],
+                               (unsigned)(cpu_get_eflags(env) & CC_MASK),
+                               (long long)(h.rsi - (uintptr_t)hsrc - off_s),
+                               (long long)(h.rdi - (uintptr_t)hdst - off_d),
+                               (unsigned long long)h.rcx, (unsigned long long)h.rax,
+                               (unsigned)(h.flags & CC_MASK));
+                g_test_fail();
+                return;
+            }
+            checked++;
+        }
+    }
+    g_test_message("string instructions: %lu cases checked against the host", checked);
+}
+
 /* V86 mode with CR4.VME: INT n through the redirection bitmap */
 static void test_v86_vme_int(void)
 {
@@ -1021,6 +1162,7 @@ int main(int argc, char **argv)
     g_test_add_func("/ops/mem/cmpxchg-xadd-xchg", test_cmpxchg_mem);
     g_test_add_func("/ops/mem/lea-movx-xlat", test_lea_movx_xlat);
     g_test_add_func("/ops/strings", test_strings);
+    g_test_add_func("/ops/strings-vs-host", test_strings_vs_host);
     g_test_add_func("/ops/io", test_io);
     g_test_add_func("/ops/cli-sti", test_cli_sti);
     g_test_add_func("/ops/int-misc", test_int_and_misc);
