@@ -133,10 +133,15 @@ typedef struct Options {
     long max_print;           /* failures printed per file */
     long only_index;          /* -t: run just this test index, -1 = all */
     bool dump;                /* --dump: print parsed tests, do not run */
+    bool quiet;               /* -q: only failing files and the totals */
     const char *data_dir;
 } Options;
 
 static Options opt = { .max_print = 5, .only_index = -1 };
+
+/* Shared with the parent: the test a child is running, so a crash inside
+ * the CPU core can be reported with the test that caused it. */
+static volatile long *crash_index;
 
 /* ---- the machine ---- */
 static Machine machine;
@@ -1032,6 +1037,9 @@ static void run_file(const char *path, FileResult *r)
             break;
         }
         n++;
+        if (crash_index) {
+            *crash_index = t.index;
+        }
         if (opt.dump) {
             dump_test(&t);
             continue;
@@ -1167,6 +1175,9 @@ static void run_file_isolated(const char *path, FileResult *r)
         snprintf(r->error, sizeof(r->error), "pipe: %s", strerror(errno));
         return;
     }
+    if (crash_index) {
+        *crash_index = -1;
+    }
     pid_t pid = fork();
     if (pid < 0) {
         r->file_error = true;
@@ -1209,12 +1220,16 @@ static void run_file_isolated(const char *path, FileResult *r)
         memset(r, 0, sizeof(*r));
         r->file_error = true;
         if (WIFSIGNALED(status)) {
-            snprintf(r->error, sizeof(r->error), "runner child died with signal %d (%s)%s",
+            snprintf(r->error, sizeof(r->error),
+                     "runner child died with signal %d (%s)%s in test #%ld",
                      WTERMSIG(status), strsignal(WTERMSIG(status)),
-                     WTERMSIG(status) == SIGALRM ? ": file took too long" : "");
+                     WTERMSIG(status) == SIGALRM ? ": file took too long" : "",
+                     crash_index ? *crash_index : -1L);
         } else {
-            snprintf(r->error, sizeof(r->error), "runner child exited with status %d",
-                     WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+            snprintf(r->error, sizeof(r->error),
+                     "runner child exited with status %d in test #%ld",
+                     WIFEXITED(status) ? WEXITSTATUS(status) : -1,
+                     crash_index ? *crash_index : -1L);
         }
     }
 }
@@ -1267,7 +1282,7 @@ static int cmp_str(const void *a, const void *b)
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: run286 [-v] [-n max-tests-per-file] [-p max-failures-printed]\n"
+            "usage: run286 [-q] [-v] [-n max-tests-per-file] [-p max-failures-printed]\n"
             "              [-t test-index] [--dump] [--data DIR] [FILES...]\n"
             "FILES: paths, or names inside the data directory (F7.6, F7.6.MOO.gz).\n"
             "Default data: $EMU86_TESTDATA, else REPO/../shared/testdata/80286.\n");
@@ -1282,8 +1297,9 @@ int main(int argc, char **argv)
         { NULL, 0, NULL, 0 },
     };
     int c;
-    while ((c = getopt_long(argc, argv, "vn:p:t:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "qvn:p:t:h", longopts, NULL)) != -1) {
         switch (c) {
+        case 'q': opt.quiet = true; break;
         case 'v': opt.verbose = true; break;
         case 'n': opt.max_tests = strtol(optarg, NULL, 0); break;
         case 'p': opt.max_print = strtol(optarg, NULL, 0); break;
@@ -1368,6 +1384,9 @@ int main(int argc, char **argv)
         qsort(files, nfiles, sizeof(*files), cmp_str);
     }
 
+    void *shared = mmap(NULL, sizeof(long), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+                        -1, 0);
+    crash_index = shared == MAP_FAILED ? NULL : shared;
     if (!opt.dump && !machine_setup(err, sizeof(err))) {
         printf("realmode: cannot build the machine: %s\n", err);
         printf("0 passed, 1 failed\n");
@@ -1402,6 +1421,12 @@ int main(int argc, char **argv)
             snprintf(reasons + rl, sizeof(reasons) - rl, ")");
         }
         bool bad = r.failed || r.file_error;
+        if (opt.quiet && !bad) {
+            passed += r.passed;
+            skipped += r.skipped;
+            suspect += r.suspect;
+            continue;
+        }
         printf("%s %s: %ld passed, %ld failed, %ld 286-only%s", bad ? "FAIL" : "PASS", base,
                r.passed, r.failed, nonly, reasons);
         if (r.skipped) {
@@ -1431,7 +1456,7 @@ int main(int argc, char **argv)
     for (int k = 0; k < NR_ONLY; k++) {
         nonly += only[k];
     }
-    printf("realmode: %zu files (%ld unreadable), 286-only:", nfiles, failed_files);
+    printf("realmode: %zu files (%ld with errors), 286-only:", nfiles, failed_files);
     for (int k = 0; k < NR_ONLY; k++) {
         printf("%s %s %ld", k ? "," : "", only_names[k], only[k]);
     }
