@@ -148,6 +148,13 @@ static void rtc_set_from_regs(RtcState *s)
     tm.tm_year = rtc_from_reg(s, s->cmos[RTC_YEAR]) +
                  rtc_from_reg(s, s->cmos[RTC_CENTURY]) * 100 - 1900;
     time_t t = timegm(&tm);
+    /* the guest may write any bytes: keep the ns offset and the guest
+     * clock within int64_t (years 1906..2191) */
+    if (t < -2000000000LL) {
+        t = -2000000000LL;
+    } else if (t > 7000000000LL) {
+        t = 7000000000LL;
+    }
     /* the divider chain restarts: the new second begins now */
     s->offset_ns = (int64_t)t * NS_PER_SEC - rtc_host_ns();
 }
