@@ -31,9 +31,9 @@
  * Protected-mode delivery follows the INT n/INTO/INT3 "Operation" section of
  * SDM Vol.2: 16/32-bit interrupt and trap gates, inner-level stack switch
  * through the 16/32-bit TSS, from V86 mode too (ES/DS/FS/GS pushed and
- * nulled).  Task gates are not implemented: they raise #GP(vector*8+2+EXT)
- * and log under LOG_UNIMP.  IA-32e delivery uses 16-byte gates, IST, a
- * 16-byte aligned stack and always pushes SS:RSP.  All pushes go to memory
+ * nulled).  Task gates switch tasks (seg.c task_switch).  IA-32e
+ * delivery uses 16-byte gates, IST, a 16-byte aligned stack and always
+ * pushes SS:RSP.  All pushes go to memory
  * before any register changes, so a fault during delivery leaves the
  * interrupted state intact for the next delivery.
  */
@@ -120,11 +120,8 @@ static void do_interrupt_prot(CPUX86State *env, int vector, bool is_sw, bool has
     uint32_t e2 = cpu_ldl_kernel(env, la + 4);
     unsigned type = (e2 >> 8) & 0x1f;  /* S bit included: system types only */
     switch (type) {
-    case 6: case 7: case 14: case 15:
+    case 5: case 6: case 7: case 14: case 15:
         break;
-    case 5:
-        log_mask_printf(LOG_UNIMP, "task gate in IDT entry %d not supported\n", vector);
-        /* fall through */
     default:
         cpu_raise_exception_err(env, EXCP_GP, idt_err);
     }
@@ -133,6 +130,20 @@ static void do_interrupt_prot(CPUX86State *env, int vector, bool is_sw, bool has
     }
     if (!(e2 & DESC_P_MASK)) {
         cpu_raise_exception_err(env, EXCP_NP, idt_err);
+    }
+    if (type == 5) {
+        /* task gate: switch tasks (nested), then push the error code on
+         * the new task's stack (SDM Vol.3 6.12.2) */
+        task_switch(env, vector * 8 + 2, e1, e2, TASK_CALL, next_rip);
+        if (has_error) {
+            StackPtr st;
+            bool tss32 = (env->tr.flags >> DESC_TYPE_SHIFT) & 8;
+            stack_init(env, &st, &env->segs[R_SS], env->regs[R_ESP], env->stack_bits, env->cpl);
+            stack_push(env, &st, error_code, tss32 ? 4 : 2);
+            env->regs[R_ESP] = stack_commit_sp(&st, env->regs[R_ESP]);
+        }
+        env->rip = env->next_rip;
+        return;
     }
     bool is32 = (type & 8) != 0;
     bool trap_gate = (type & 1) != 0;
@@ -576,10 +587,20 @@ void cpu_iret(CPUX86State *env, unsigned opsize)
         return;
     }
     if (env->eflags & NT_MASK) {
-        if (!env->long_mode) {
-            log_mask_printf(LOG_UNIMP, "IRET with NT=1 (task return) not supported\n");
+        /* return to the task in the back link (SDM Vol.3 8.3) */
+        uint32_t e1, e2;
+        if (env->long_mode) {
+            cpu_raise_exception_err(env, EXCP_GP, 0);
         }
-        cpu_raise_exception_err(env, EXCP_GP, 0);
+        if (!(env->tr.flags & DESC_P_MASK) || env->tr.limit < 1) {
+            cpu_raise_exception_err(env, EXCP_TS, env->tr.selector & ~3u);
+        }
+        uint16_t back = cpu_lduw_kernel(env, env->tr.base & 0xffffffffu);
+        if ((back & SEL_TI) || !seg_fetch_desc(env, back, &e1, &e2)) {
+            cpu_raise_exception_err(env, EXCP_TS, back & ~3u);
+        }
+        task_switch(env, back, e1, e2, TASK_IRET, env->next_rip);
+        return;
     }
     iret_prot(env, opsize);
 }

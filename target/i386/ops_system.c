@@ -8,9 +8,9 @@
  * page.  All checks that can fault run before any register changes, and
  * branch-like handlers store their target in env->next_rip (ops.h).  The
  * privilege check of IF_PRIV operations is repeated here (cheap) so the
- * handlers are correct whoever calls them.  Not implemented: task switches
- * through far JMP/CALL to a TSS or task gate (#GP(sel), logged under
- * LOG_UNIMP), debug-register breakpoints (DR0-7 are only stored), VME.
+ * handlers are correct whoever calls them.  Far JMP/CALL to a TSS or task
+ * gate switch tasks (seg.c).  Not implemented: debug-register breakpoints
+ * (DR0-7 are only stored), VME.
  */
 #include <inttypes.h>
 
@@ -124,6 +124,25 @@ static void load_cs(CPUX86State *env, uint16_t sel, uint32_t e1, uint32_t e2, in
     seg_load_cache_desc(env, R_CS, (sel & ~3u) | rpl, e1, e2);
 }
 
+/* JMP/CALL to an available TSS or a task gate (SDM Vol.2 JMP/CALL:
+ * "TASK-GATE" / "TASK-STATE-SEGMENT").  Returns false if sel is neither. */
+static bool far_to_task(CPUX86State *env, uint16_t sel, uint32_t e1, uint32_t e2, int source)
+{
+    unsigned type = DESC_TYPE(e2);
+    if (type != 1 && type != 9 && type != 5) {
+        return false;
+    }
+    int dpl = DESC_DPL(e2);
+    if (env->long_mode || dpl < env->cpl || dpl < (int)SEL_RPL(sel)) {
+        cpu_raise_exception_err(env, EXCP_GP, sel & ~3u);
+    }
+    if (!(e2 & DESC_P_MASK)) {
+        cpu_raise_exception_err(env, EXCP_NP, sel & ~3u);
+    }
+    task_switch(env, sel, e1, e2, source, env->next_rip);
+    return true;
+}
+
 /* A call gate: fetches and checks the gate and its target code segment. */
 typedef struct CallGate {
     unsigned type;          /* 4 = 16-bit, 12 = 32-bit (64-bit in IA-32e) */
@@ -138,10 +157,6 @@ static void read_call_gate(CPUX86State *env, uint16_t sel, uint32_t e1, uint32_t
 {
     int cpl = env->cpl, rpl = SEL_RPL(sel);
     g->type = DESC_TYPE(e2);
-    if (g->type == 5 || g->type == 1 || g->type == 9) {
-        log_mask_printf(LOG_UNIMP, "far transfer to a task (selector %04x) not supported\n", sel);
-        cpu_raise_exception_err(env, EXCP_GP, sel & ~3u);
-    }
     if (env->long_mode ? g->type != 12 : (g->type != 4 && g->type != 12)) {
         cpu_raise_exception_err(env, EXCP_GP, sel & ~3u);
     }
@@ -215,6 +230,9 @@ void cpu_far_jmp(CPUX86State *env, uint16_t sel, uint64_t off, unsigned opsize)
         load_cs(env, sel, e1, e2, env->cpl);
     } else {
         CallGate g;
+        if (far_to_task(env, sel, e1, e2, TASK_JMP)) {
+            return;
+        }
         read_call_gate(env, sel, e1, e2, &g);
         /* JMP through a gate never changes privilege */
         int dpl = DESC_DPL(g.c2);
@@ -270,6 +288,9 @@ void cpu_far_call(CPUX86State *env, uint16_t sel, uint64_t off, unsigned opsize)
         return;
     }
 
+    if (far_to_task(env, sel, e1, e2, TASK_CALL)) {
+        return;
+    }
     CallGate g;
     read_call_gate(env, sel, e1, e2, &g);
     int dpl = DESC_DPL(g.c2);

@@ -389,3 +389,217 @@ uint64_t stack_commit_sp(const StackPtr *st, uint64_t old_rsp)
     }
     return st->sp & st->mask;
 }
+
+/* ---- hardware task switching (SDM Vol.3 8.3) ----
+ *
+ * JMP/CALL to a TSS or task gate, INT n/exceptions through a task gate and
+ * IRET with NT = 1.  The state of the new task is read before anything is
+ * written; the old task's state is saved next; after the commit point (TR
+ * loaded) faults happen in the context of the new task, as the SDM
+ * describes (8.3, step 11).  Not in IA-32e mode (callers raise #GP). */
+
+static uint32_t tss_ld(CPUX86State *env, uint64_t base, uint32_t off, bool is32)
+{
+    return is32 ? cpu_ldl_kernel(env, (base + off) & 0xffffffffu)
+                : cpu_lduw_kernel(env, (base + off) & 0xffffffffu);
+}
+
+static void tss_st(CPUX86State *env, uint64_t base, uint32_t off, uint32_t v, bool is32)
+{
+    if (is32) {
+        cpu_stl_kernel(env, (base + off) & 0xffffffffu, v);
+    } else {
+        cpu_stw_kernel(env, (base + off) & 0xffffffffu, (uint16_t)v);
+    }
+}
+
+/* Flip the busy bit of the TSS descriptor sel in the GDT. */
+static void tss_set_busy(CPUX86State *env, uint16_t sel, bool busy)
+{
+    uint64_t la = (env->gdt.base + (sel & ~7u) + 4) & 0xffffffffu;
+    uint32_t e2 = cpu_ldl_kernel(env, la);
+    e2 = busy ? (e2 | (2u << DESC_TYPE_SHIFT)) : (e2 & ~(2u << DESC_TYPE_SHIFT));
+    cpu_stl_kernel(env, la, e2);
+}
+
+/* Segment loads of the new task: faults are #TS(sel), #NP/#SS if absent. */
+static void task_load_seg(CPUX86State *env, int seg, uint16_t sel, int cpl)
+{
+    uint32_t e1, e2;
+    if ((sel & ~3u) == 0) {
+        if (seg == R_CS || seg == R_SS) {
+            cpu_raise_exception_err(env, EXCP_TS, sel & ~3u);
+        }
+        seg_load_cache(env, seg, sel, 0, 0, 0);
+        return;
+    }
+    if (!seg_fetch_desc(env, sel, &e1, &e2) || !(e2 & DESC_S_MASK)) {
+        cpu_raise_exception_err(env, EXCP_TS, sel & ~3u);
+    }
+    int dpl = DESC_DPL(e2), rpl = SEL_RPL(sel);
+    bool code = e2 & DESC_CS_MASK, conforming = code && (e2 & DESC_C_MASK);
+    bool ok;
+    if (seg == R_CS) {
+        ok = code && (conforming ? dpl <= rpl : dpl == rpl);
+    } else if (seg == R_SS) {
+        ok = !code && (e2 & DESC_W_MASK) && rpl == cpl && dpl == cpl;
+    } else {
+        ok = (!code || (e2 & DESC_R_MASK)) && (conforming || (dpl >= cpl && dpl >= rpl));
+    }
+    if (!ok) {
+        cpu_raise_exception_err(env, EXCP_TS, sel & ~3u);
+    }
+    if (!(e2 & DESC_P_MASK)) {
+        cpu_raise_exception_err(env, seg == R_SS ? EXCP_SS : EXCP_NP, sel & ~3u);
+    }
+    seg_set_accessed(env, sel, &e2);
+    seg_load_cache_desc(env, seg, sel, e1, e2);
+}
+
+void task_switch(CPUX86State *env, uint16_t sel, uint32_t e1, uint32_t e2, int source,
+                 uint64_t next_eip)
+{
+    unsigned type = DESC_TYPE(e2);
+    log_mask_printf(LOG_PCALL, "task switch to %04x (source %d)\n", sel, source);
+    if (env->long_mode) {
+        cpu_raise_exception_err(env, EXCP_GP, sel & ~3u);
+    }
+    if (!(e2 & DESC_S_MASK) && type == 5) {
+        /* a task gate: its selector names the TSS, in the GDT */
+        uint16_t tsel = e1 >> 16;
+        if ((tsel & SEL_TI) || !seg_fetch_desc(env, tsel, &e1, &e2)) {
+            cpu_raise_exception_err(env, EXCP_GP, tsel & ~3u);
+        }
+        sel = tsel;
+        type = DESC_TYPE(e2);
+    }
+    int err_vec = source == TASK_IRET ? EXCP_TS : EXCP_GP;
+    if ((e2 & DESC_S_MASK) || (type & 5) != 1 ||
+        ((type & 2) != 0) != (source == TASK_IRET)) {
+        cpu_raise_exception_err(env, err_vec, sel & ~3u);
+    }
+    if (!(e2 & DESC_P_MASK)) {
+        cpu_raise_exception_err(env, EXCP_NP, sel & ~3u);
+    }
+    bool new32 = type & 8;
+    uint32_t nlimit = desc_limit(e1, e2);
+    uint64_t nbase = desc_base(e1, e2);
+    if (nlimit < (new32 ? 0x67u : 0x2bu)) {
+        cpu_raise_exception_err(env, EXCP_TS, sel & ~3u);
+    }
+    bool old32 = (env->tr.flags >> DESC_TYPE_SHIFT) & 8;
+    if (!(env->tr.flags & DESC_P_MASK) || env->tr.limit < (old32 ? 0x67u : 0x2bu)) {
+        cpu_raise_exception_err(env, EXCP_TS, env->tr.selector & ~3u);
+    }
+
+    /* the new task's state (32-bit TSS: Figure 8-2; 16-bit: Figure 8-11) */
+    uint32_t n_cr3 = 0, n_eip, n_fl, n_regs[8];
+    uint16_t n_segs[NR_SEGS] = {0}, n_ldt;
+    if (new32) {
+        n_cr3 = tss_ld(env, nbase, 0x1c, true);
+        n_eip = tss_ld(env, nbase, 0x20, true);
+        n_fl = tss_ld(env, nbase, 0x24, true);
+        for (int i = 0; i < 8; i++) {
+            n_regs[i] = tss_ld(env, nbase, 0x28 + i * 4, true);
+        }
+        for (int i = 0; i < NR_SEGS; i++) {
+            n_segs[i] = tss_ld(env, nbase, 0x48 + i * 4, true);
+        }
+        n_ldt = tss_ld(env, nbase, 0x60, true);
+    } else {
+        n_eip = tss_ld(env, nbase, 0x0e, false);
+        n_fl = tss_ld(env, nbase, 0x10, false);
+        for (int i = 0; i < 8; i++) {
+            n_regs[i] = tss_ld(env, nbase, 0x12 + i * 2, false);
+        }
+        for (int i = 0; i < 4; i++) {
+            n_segs[i] = tss_ld(env, nbase, 0x22 + i * 2, false);
+        }
+        n_ldt = tss_ld(env, nbase, 0x2a, false);
+    }
+
+    /* save the old task */
+    uint64_t obase = env->tr.base;
+    uint32_t ofl = (uint32_t)cpu_get_eflags(env);
+    if (source == TASK_IRET) {
+        ofl &= ~NT_MASK;
+    }
+    if (old32) {
+        tss_st(env, obase, 0x20, (uint32_t)next_eip, true);
+        tss_st(env, obase, 0x24, ofl, true);
+        for (int i = 0; i < 8; i++) {
+            tss_st(env, obase, 0x28 + i * 4, (uint32_t)env->regs[i], true);
+        }
+        for (int i = 0; i < NR_SEGS; i++) {
+            tss_st(env, obase, 0x48 + i * 4, env->segs[i].selector, true);
+        }
+    } else {
+        tss_st(env, obase, 0x0e, (uint32_t)next_eip, false);
+        tss_st(env, obase, 0x10, ofl, false);
+        for (int i = 0; i < 8; i++) {
+            tss_st(env, obase, 0x12 + i * 2, (uint32_t)env->regs[i], false);
+        }
+        for (int i = 0; i < 4; i++) {
+            tss_st(env, obase, 0x22 + i * 2, env->segs[i].selector, false);
+        }
+    }
+    if (source == TASK_JMP || source == TASK_IRET) {
+        tss_set_busy(env, env->tr.selector, false);
+    }
+    if (source == TASK_CALL) {
+        tss_st(env, nbase, 0, env->tr.selector, false);  /* back link */
+        n_fl |= NT_MASK;
+    }
+    if (source != TASK_IRET) {
+        tss_set_busy(env, sel, true);
+        e2 |= 2u << DESC_TYPE_SHIFT;
+    }
+
+    /* commit: from here on faults belong to the new task */
+    env->tr = (SegmentCache){ sel, nbase, nlimit, desc_flags(e2) };
+    env->cr[0] |= CR0_TS;
+    if (new32 && (env->cr[0] & CR0_PG)) {
+        env->cr[3] = n_cr3;
+        mmu_tlb_flush(env);
+    }
+    for (int i = 0; i < 8; i++) {
+        env->regs[i] = new32 ? n_regs[i] : ((env->regs[i] & ~0xffffull) | n_regs[i]);
+    }
+    cpu_set_eflags(env, n_fl | EFLAGS_FIXED1, new32 ? ~0ull : 0xffffull);
+    env->next_rip = n_eip;
+    for (int i = 0; i < NR_SEGS; i++) {
+        seg_load_cache(env, i, n_segs[i], 0, 0, 0);
+    }
+    env->ldt = (SegmentCache){ n_ldt, 0, 0, 0 };
+    if (n_ldt & SEL_TI) {
+        cpu_raise_exception_err(env, EXCP_TS, n_ldt & ~3u);
+    }
+    if ((n_ldt & ~3u) != 0) {
+        uint32_t l1, l2;
+        if (!seg_fetch_desc(env, n_ldt, &l1, &l2) || (l2 & DESC_S_MASK) || DESC_TYPE(l2) != 2) {
+            cpu_raise_exception_err(env, EXCP_TS, n_ldt & ~3u);
+        }
+        if (!(l2 & DESC_P_MASK)) {
+            cpu_raise_exception_err(env, EXCP_TS, n_ldt & ~3u);
+        }
+        env->ldt = (SegmentCache){ n_ldt, desc_base(l1, l2), desc_limit(l1, l2), desc_flags(l2) };
+    }
+    if (env->eflags & VM_MASK) {
+        for (int i = 0; i < NR_SEGS; i++) {
+            cpu_load_seg_real(env, i, n_segs[i]);
+        }
+        cpu_update_mode(env);
+        return;
+    }
+    int cpl = SEL_RPL(n_segs[R_CS]);
+    task_load_seg(env, R_CS, n_segs[R_CS], cpl);
+    task_load_seg(env, R_SS, n_segs[R_SS], cpl);
+    cpu_update_mode(env);
+    task_load_seg(env, R_ES, n_segs[R_ES], cpl);
+    task_load_seg(env, R_DS, n_segs[R_DS], cpl);
+    task_load_seg(env, R_FS, n_segs[R_FS], cpl);
+    task_load_seg(env, R_GS, n_segs[R_GS], cpl);
+    if (env->next_rip > env->segs[R_CS].limit) {
+        cpu_raise_exception_err(env, EXCP_GP, 0);
+    }
+}

@@ -88,6 +88,13 @@ uint64_t tss_get_stack64(CPUX86State *env, int dpl, int ist);
 void seg_check_new_ss(CPUX86State *env, uint16_t ss, int dpl, uint32_t *e1,
                       uint32_t *e2, uint32_t ext);
 
+/* Hardware task switch to the TSS (or through the task gate) sel with
+ * descriptor e1/e2 (SDM Vol.3 8.3); next_eip is saved as the old task's
+ * EIP.  Sets env->next_rip to the new task's EIP. */
+enum { TASK_JMP, TASK_CALL, TASK_IRET };
+void task_switch(CPUX86State *env, uint16_t sel, uint32_t e1, uint32_t e2, int source,
+                 uint64_t next_eip);
+
 /* ---- stack writes to a (possibly not yet loaded) stack ---- */
 typedef struct StackPtr {
     SegmentCache ss;  /* the stack segment (for base and limit checks) */

@@ -327,6 +327,65 @@ static void test_call_gate(void)
     tcpu_free(t);
 }
 
+static void test_task_switch(void)
+{
+    TestCPU *t = setup32();
+    CPUX86State *env = t->env;
+    const uint64_t tss2 = 0x4800;
+    pw64(t, GDT + 0x38, tdesc(tss2, 0x67, DESC_P_MASK | (9u << 8)));
+    pw64(t, IDT + 8 * 8, ((uint64_t)(DESC_P_MASK | (5u << 8)) << 32) | (0x38u << 16));
+    env->gdt.limit = 0x3f;
+    pw32(t, tss2 + 0x20, 0x7777);          /* EIP */
+    pw32(t, tss2 + 0x24, EFLAGS_FIXED1);   /* EFLAGS */
+    pw32(t, tss2 + 0x28, 0x1111);          /* EAX */
+    pw32(t, tss2 + 0x38, 0xa000);          /* ESP */
+    pw32(t, tss2 + 0x48, 0x10);            /* ES */
+    pw32(t, tss2 + 0x4c, 0x08);            /* CS */
+    pw32(t, tss2 + 0x50, 0x10);            /* SS */
+    pw32(t, tss2 + 0x54, 0x10);            /* DS */
+    env->regs[R_EAX] = 0xaaaa;
+    env->regs[R_ESP] = 0x6000;
+    env->rip = 0x1230;
+
+    /* #DF through a task gate: nested switch, error code on the new stack */
+    g_assert_cmpint(TCPU_RUN(env, cpu_do_interrupt(env, EXCP_DF, false, true, 0, 0x1230)), ==,
+                    -1);
+    g_assert_cmphex(env->tr.selector, ==, 0x38);
+    g_assert_cmphex(env->rip, ==, 0x7777);
+    g_assert_cmphex(env->regs[R_EAX], ==, 0x1111);
+    g_assert_cmphex(env->regs[R_ESP], ==, 0xa000 - 4);
+    g_assert_cmphex(pr32(t, 0xa000 - 4), ==, 0);
+    g_assert_true(env->eflags & NT_MASK);
+    g_assert_true(env->cr[0] & CR0_TS);
+    g_assert_cmphex(pr16(t, tss2), ==, 0x28);                     /* back link */
+    g_assert_cmphex(pr32(t, TSS + 0x20), ==, 0x1230);              /* old EIP */
+    g_assert_cmphex(pr32(t, TSS + 0x28), ==, 0xaaaa);              /* old EAX */
+    g_assert_cmphex((pr32(t, GDT + 0x3c) >> 8) & 0xf, ==, 11);     /* new busy */
+    g_assert_cmphex((pr32(t, GDT + 0x2c) >> 8) & 0xf, ==, 11);     /* old still busy */
+
+    /* IRET with NT returns to the old task */
+    env->next_rip = 0x7779;
+    g_assert_cmpint(TCPU_RUN(env, cpu_iret(env, 4)), ==, -1);
+    g_assert_cmphex(env->tr.selector, ==, 0x28);
+    g_assert_cmphex(env->next_rip, ==, 0x1230);
+    g_assert_cmphex(env->regs[R_EAX], ==, 0xaaaa);
+    g_assert_cmphex(env->regs[R_ESP], ==, 0x6000);
+    g_assert_false(env->eflags & NT_MASK);
+    g_assert_cmphex((pr32(t, GDT + 0x3c) >> 8) & 0xf, ==, 9);      /* no longer busy */
+    g_assert_cmphex(pr32(t, tss2 + 0x20), ==, 0x7779);             /* saved EIP */
+
+    /* JMP to a busy TSS faults; JMP to an available one switches */
+    env->next_rip = 0x1240;
+    g_assert_cmpint(TCPU_RUN(env, cpu_far_jmp(env, 0x28, 0, 4)), ==, EXCP_GP);
+    g_assert_cmphex(env->error_code, ==, 0x28);
+    g_assert_cmpint(TCPU_RUN(env, cpu_far_jmp(env, 0x38, 0, 4)), ==, -1);
+    g_assert_cmphex(env->tr.selector, ==, 0x38);
+    g_assert_cmphex(env->next_rip, ==, 0x7779);
+    g_assert_false(env->eflags & NT_MASK);
+    g_assert_cmphex((pr32(t, GDT + 0x2c) >> 8) & 0xf, ==, 9);
+    tcpu_free(t);
+}
+
 /* ---- IA-32e mode ---- */
 
 static TestCPU *setup64(void)
@@ -711,6 +770,7 @@ int main(int argc, char **argv)
     g_test_add_func("/excp/triple-fault", test_triple_fault);
     g_test_add_func("/excp/hard-interrupt", test_hard_interrupt);
     g_test_add_func("/excp/call-gate", test_call_gate);
+    g_test_add_func("/excp/task-switch", test_task_switch);
     g_test_add_func("/excp/long-mode", test_long_mode_delivery);
     g_test_add_func("/excp/syscall-sysret", test_syscall_sysret);
     g_test_add_func("/cpu/control-registers", test_control_registers);
