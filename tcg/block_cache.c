@@ -285,6 +285,11 @@ uint64_t tb_cache_generation(const TBCache *c)
     return __atomic_load_n(&c->generation, __ATOMIC_ACQUIRE);
 }
 
+const volatile uint64_t *tb_cache_generation_ptr(const TBCache *c)
+{
+    return &c->generation;
+}
+
 void tb_cache_stats(const TBCache *c, TBCacheStats *out)
 {
     *out = c->stats;

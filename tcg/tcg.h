@@ -58,6 +58,8 @@ void tb_cache_collect(TBCache *c);
 /* Number of invalidations since creation: the interpreter compares it
  * before and after an instruction to notice its own block went away. */
 uint64_t tb_cache_generation(const TBCache *c);
+/* The same counter for a hot loop to poll without a call. */
+const volatile uint64_t *tb_cache_generation_ptr(const TBCache *c);
 
 typedef struct TBCacheStats {
     uint64_t blocks, lookups, misses, invalidations, flushes;

@@ -18,41 +18,60 @@ static inline uint64_t ip_mask(const CPUX86State *env)
     return env->code_bits == 64 ? ~0ull : env->code_bits == 32 ? 0xffffffffull : 0xffffull;
 }
 
+/* Run one instruction; true if the block must stop after it. */
+static inline bool interp_one(CPUX86State *env, const Insn *insn, uint64_t mask)
+{
+    uint16_t fl = insn_op_flags[insn->op];
+    if ((fl & IF_PRIV) && env->cpl != 0) {
+        cpu_raise_exception_err(env, EXCP_GP, 0);
+    }
+    env->next_rip = (env->rip + insn->len) & mask;
+    insn_handlers[insn->op](env, insn);
+    /* a REP string instruction that yields leaves next_rip == rip */
+    bool yielded = (fl & IF_STRING) && env->next_rip == env->rip;
+    env->rip = env->next_rip;
+    return yielded || env->halted;
+}
+
+/* The first instruction of a block under the trap flag or in an interrupt
+ * shadow.  Only the last instruction of a block can set either (POPF, STI,
+ * MOV SS, IRET all end blocks), so checking at block entry is enough. */
+static void interp_exec_special(CPUX86State *env, TranslationBlock *tb, TcgVcpu *t)
+{
+    bool single_step = (env->eflags & TF_MASK) != 0;
+    interp_one(env, &tb->insns[0], ip_mask(env));
+    t->insns_executed++;
+    /* the one instruction after STI / MOV SS ran: interrupts may be taken
+     * again (SDM Vol.3 6.8.3) */
+    env->inhibit_irq = false;
+    if (single_step) {
+        /* trap after the instruction: DR6.BS, then #DB (SDM Vol.3 17.3.1.4) */
+        env->dr[6] |= 1u << 14;
+        env->exception_index = EXCP_DB;
+        cpu_do_interrupt(env, EXCP_DB, false, false, 0, env->rip);
+    }
+}
+
 static void interp_exec(CPUX86State *env, TranslationBlock *tb, TcgVcpu *t)
 {
-    TBCache *cache = t->cache;
+    if (env->inhibit_irq || (env->eflags & TF_MASK)) {
+        interp_exec_special(env, tb, t);
+        return;
+    }
     const uint64_t mask = ip_mask(env);
-    const uint64_t gen = tb_cache_generation(cache);
+    const volatile uint64_t *gen_ptr = tb_cache_generation_ptr(t->cache);
+    const uint64_t gen = *gen_ptr;
+    unsigned i = 0;
 
-    for (unsigned i = 0; i < tb->nr_insns; i++) {
-        const Insn *insn = &tb->insns[i];
-        bool shadow = env->inhibit_irq;
-        bool single_step = (env->eflags & TF_MASK) != 0;
-
-        if ((insn_op_flags[insn->op] & IF_PRIV) && env->cpl != 0) {
-            cpu_raise_exception_err(env, EXCP_GP, 0);
-        }
-        env->next_rip = (env->rip + insn->len) & mask;
-        insn_handlers[insn->op](env, insn);
-        bool yielded = env->next_rip == env->rip && (insn_op_flags[insn->op] & IF_STRING);
-        env->rip = env->next_rip;
-        t->insns_executed++;
-        if (shadow) {
-            /* the one instruction after STI / MOV SS ran: interrupts may
-             * be taken again (SDM Vol.3 6.8.3) */
-            env->inhibit_irq = false;
-        }
-        if (single_step) {
-            /* trap after the instruction: DR6.BS, then #DB (SDM Vol.3 17.3.1.4) */
-            env->dr[6] |= 1u << 14;
-            env->exception_index = EXCP_DB;
-            cpu_do_interrupt(env, EXCP_DB, false, false, 0, env->rip);
-            return;
-        }
-        if (yielded || env->halted || tb_cache_generation(cache) != gen) {
-            return;
+    while (i < tb->nr_insns) {
+        bool stop = interp_one(env, &tb->insns[i++], mask);
+        /* a store may have dropped this very block (self-modifying code):
+         * its Insn array must not be used any further */
+        if (stop || *gen_ptr != gen) {
+            break;
         }
     }
+    t->insns_executed += i;
 }
 
 const TcgBackend tcg_backend_interp = {
