@@ -1449,6 +1449,11 @@ int main(int argc, char **argv)
         skipped += r.skipped;
         suspect += r.suspect;
     }
+    for (size_t i = 0; i < nfiles; i++) {
+        free(files[i]);
+    }
+    free(files);
+    revoked_free(&revoked);
     if (opt.dump) {
         return 0;
     }
