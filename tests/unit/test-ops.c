@@ -55,10 +55,12 @@ static void machine_setup(void)
         as_map(&machine.io, 0x80, 4, &io_ops, NULL, "testport");
         machine.ram = ram;
         machine.ram_size = RAM_SIZE;
+        cpu_x86_init(&cpu, &machine, 0);
         done = true;
     }
     memset(ram, 0, RAM_SIZE);
-    cpu_x86_init(&cpu, &machine, 0);
+    /* Reset (not init) keeps the CPU's software TLB allocation. */
+    cpu_x86_reset(&cpu);
 }
 
 static void set_flat(int seg, bool code, bool big, int dpl)
