@@ -58,4 +58,4 @@ clean:
 
 distclean: clean
 
--include $(OBJS:.o=.d) $(UNIT_BINS:=.d)
+-include $(OBJS:.o=.d) $(TEST_SUPPORT_OBJS:.o=.d) $(UNIT_BINS:=.d)
