@@ -345,6 +345,8 @@ static void deliver(CPUX86State *env, int vector, bool is_sw, bool is_hw, bool h
     vector &= 0xff;
     if (!is_sw && !is_hw) {
         int old = env->old_exception;
+        log_mask_printf(LOG_INT, "check_exception old: 0x%x new 0x%x\n", (unsigned)old,
+                        (unsigned)vector);
         if (old == EXCP_DF) {
             log_mask_printf(LOG_INT, "triple fault (v=%02x while delivering #DF)\n", vector);
             env->triple_fault = true;

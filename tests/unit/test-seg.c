@@ -277,6 +277,114 @@ static void test_lar_lsl_verr(void)
     tcpu_free(t);
 }
 
+static Insn mem_insn(uint16_t op, unsigned opsize, unsigned addrsize, uint64_t addr,
+                     unsigned memsize)
+{
+    Insn i = { .op = op, .len = 4, .opsize = opsize, .addrsize = addrsize, .seg = R_DS,
+               .nr_ops = 1 };
+    i.ops[0] = (InsnOperand){ OPK_MEM, memsize, 0 };
+    i.mem = (InsnMem){ REG_NONE, REG_NONE, 1, false, (int64_t)addr };
+    return i;
+}
+
+static void test_system_insns(void)
+{
+    TestCPU *t = tcpu_new(4);
+    CPUX86State *env = t->env;
+    /* LGDT with a 16-bit operand size keeps 24 bits of the base */
+    pw16(t, 0x500, 0x1234);
+    pw32(t, 0x502, 0x12345678);
+    Insn lgdt = mem_insn(OP_LGDT, 2, 2, 0x500, 0);
+    g_assert_cmpint(TCPU_RUN(env, op_LGDT(env, &lgdt)), ==, -1);
+    g_assert_cmphex(env->gdt.base, ==, 0x345678);
+    g_assert_cmphex(env->gdt.limit, ==, 0x1234);
+    Insn lidt = mem_insn(OP_LIDT, 4, 2, 0x500, 0);
+    g_assert_cmpint(TCPU_RUN(env, op_LIDT(env, &lidt)), ==, -1);
+    g_assert_cmphex(env->idt.base, ==, 0x12345678);
+    Insn sidt = mem_insn(OP_SIDT, 4, 2, 0x600, 0);
+    g_assert_cmpint(TCPU_RUN(env, op_SIDT(env, &sidt)), ==, -1);
+    g_assert_cmphex(pr16(t, 0x600), ==, 0x1234);
+    g_assert_cmphex(pr32(t, 0x602), ==, 0x12345678);
+
+    /* LSS loads SS:SP from memory (real mode) */
+    pw16(t, 0x700, 0x8000);
+    pw16(t, 0x702, 0x2000);
+    Insn lss = mem_insn(OP_LSS, 2, 2, 0x700, 0);
+    lss.nr_ops = 2;
+    lss.ops[1] = lss.ops[0];
+    lss.ops[0] = (InsnOperand){ OPK_REG, 2, R_ESP };
+    g_assert_cmpint(TCPU_RUN(env, op_LSS(env, &lss)), ==, -1);
+    g_assert_cmphex(env->regs[R_ESP], ==, 0x8000);
+    g_assert_cmphex(env->segs[R_SS].base, ==, 0x20000);
+
+    /* MOV SS sets the interrupt shadow; MOV CS is #UD */
+    Insn movss = { .op = OP_MOV_SEG, .len = 2, .opsize = 2, .addrsize = 2, .seg = SEG_NONE,
+                   .nr_ops = 2, .ops = { { OPK_SREG, 2, R_SS }, { OPK_REG, 2, R_EAX } } };
+    env->regs[R_EAX] = 0x3000;
+    g_assert_cmpint(TCPU_RUN(env, op_MOV_SEG(env, &movss)), ==, -1);
+    g_assert_true(env->inhibit_irq);
+    g_assert_cmphex(env->segs[R_SS].base, ==, 0x30000);
+    movss.ops[0].reg = R_CS;
+    g_assert_cmpint(TCPU_RUN(env, op_MOV_SEG(env, &movss)), ==, EXCP_UD);
+
+    /* LMSW sets PE but never clears it; SMSW reads CR0 */
+    Insn lmsw = { .op = OP_LMSW, .len = 3, .opsize = 2, .addrsize = 2, .seg = SEG_NONE,
+                  .nr_ops = 1, .ops = { { OPK_REG, 2, R_EAX } } };
+    env->regs[R_EAX] = CR0_PE | CR0_MP;
+    g_assert_cmpint(TCPU_RUN(env, op_LMSW(env, &lmsw)), ==, -1);
+    g_assert_true(env->cr[0] & CR0_PE);
+    env->regs[R_EAX] = 0;
+    g_assert_cmpint(TCPU_RUN(env, op_LMSW(env, &lmsw)), ==, -1);
+    g_assert_true(env->cr[0] & CR0_PE);
+    g_assert_false(env->cr[0] & CR0_MP);
+    Insn smsw = { .op = OP_SMSW, .len = 3, .opsize = 4, .addrsize = 4, .seg = SEG_NONE,
+                  .nr_ops = 1, .ops = { { OPK_REG, 4, R_EBX } } };
+    g_assert_cmpint(TCPU_RUN(env, op_SMSW(env, &smsw)), ==, -1);
+    g_assert_cmphex(env->regs[R_EBX], ==, env->cr[0]);
+    env->cr[0] |= CR0_TS;
+    Insn clts = { .op = OP_CLTS, .len = 2, .opsize = 4, .addrsize = 4, .seg = SEG_NONE };
+    g_assert_cmpint(TCPU_RUN(env, op_CLTS(env, &clts)), ==, -1);
+    g_assert_false(env->cr[0] & CR0_TS);
+
+    /* debug registers: fixed bits, DR4/5 aliases, CR4.DE */
+    Insn movdr = { .op = OP_MOV_DR, .len = 3, .opsize = 4, .addrsize = 4, .seg = SEG_NONE,
+                   .nr_ops = 2, .ops = { { OPK_DREG, 4, 7 }, { OPK_REG, 4, R_EAX } } };
+    env->regs[R_EAX] = 0;
+    g_assert_cmpint(TCPU_RUN(env, op_MOV_DR(env, &movdr)), ==, -1);
+    g_assert_cmphex(env->dr[7], ==, 0x400);
+    movdr.ops[0].reg = 4;
+    g_assert_cmpint(TCPU_RUN(env, op_MOV_DR(env, &movdr)), ==, -1);
+    g_assert_cmphex(env->dr[6], ==, 0xffff0ff0u);
+    env->cr[4] |= CR4_DE;
+    g_assert_cmpint(TCPU_RUN(env, op_MOV_DR(env, &movdr)), ==, EXCP_UD);
+
+    /* RDMSR/WRMSR; unknown MSR #GP(0) */
+    Insn rdmsr = { .op = OP_RDMSR, .len = 2, .opsize = 4, .addrsize = 4, .seg = SEG_NONE };
+    Insn wrmsr = rdmsr;
+    wrmsr.op = OP_WRMSR;
+    env->regs[R_ECX] = MSR_IA32_PAT;
+    g_assert_cmpint(TCPU_RUN(env, op_RDMSR(env, &rdmsr)), ==, -1);
+    g_assert_cmphex(env->regs[R_EAX], ==, 0x00070406);
+    g_assert_cmphex(env->regs[R_EDX], ==, 0x00070406);
+    env->regs[R_EAX] = 0x06;
+    env->regs[R_EDX] = 0x07;
+    g_assert_cmpint(TCPU_RUN(env, op_WRMSR(env, &wrmsr)), ==, -1);
+    g_assert_cmphex(env->pat, ==, 0x0000000700000006ull);
+    env->regs[R_ECX] = 0xdead;
+    g_assert_cmpint(TCPU_RUN(env, op_RDMSR(env, &rdmsr)), ==, EXCP_GP);
+
+    /* HLT; privileged instructions at CPL 3 */
+    Insn hlt = { .op = OP_HLT, .len = 1, .opsize = 4, .addrsize = 4, .seg = SEG_NONE };
+    g_assert_cmpint(TCPU_RUN(env, op_HLT(env, &hlt)), ==, -1);
+    g_assert_true(env->halted);
+    env->halted = false;
+    env->cpl = 3;
+    g_assert_cmpint(TCPU_RUN(env, op_HLT(env, &hlt)), ==, EXCP_GP);
+    g_assert_cmpint(TCPU_RUN(env, op_LGDT(env, &lgdt)), ==, EXCP_GP);
+    g_assert_false(env->halted);
+    tcpu_free(t);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -286,5 +394,6 @@ int main(int argc, char **argv)
     g_test_add_func("/seg/linear-real-64", test_linear_real_and_64);
     g_test_add_func("/seg/ldt-tr", test_ldt_tr);
     g_test_add_func("/seg/lar-lsl-verr", test_lar_lsl_verr);
+    g_test_add_func("/seg/system-insns", test_system_insns);
     return g_test_run();
 }
