@@ -386,6 +386,56 @@ static void test_task_switch(void)
     tcpu_free(t);
 }
 
+static void test_vm86_round_trip(void)
+{
+    TestCPU *t = setup32();
+    CPUX86State *env = t->env;
+    static const uint32_t frame[9] = {
+        0x100, 0x2000, EFLAGS_FIXED1 | VM_MASK | IF_MASK | IOPL_MASK,
+        0x800, 0x3000, 0x4000, 0x5000, 0x6000, 0x7000,
+    };
+    for (int i = 0; i < 9; i++) {
+        pw32(t, 0x6000 + i * 4, frame[i]);
+    }
+    env->regs[R_ESP] = 0x6000;
+    g_assert_cmpint(TCPU_RUN(env, cpu_iret(env, 4)), ==, -1);
+    g_assert_true(env->eflags & VM_MASK);
+    g_assert_cmpint(env->cpl, ==, 3);
+    g_assert_cmpint(env->code_bits, ==, 16);
+    g_assert_cmphex(env->next_rip, ==, 0x100);
+    g_assert_cmphex(env->segs[R_CS].base, ==, 0x20000);
+    g_assert_cmphex(env->segs[R_DS].base, ==, 0x50000);
+    g_assert_cmphex(env->segs[R_GS].selector, ==, 0x7000);
+    g_assert_cmphex(env->regs[R_ESP], ==, 0x800);
+    /* V86 segments are real-mode style */
+    uint64_t la = 0;
+    g_assert_cmpint(TCPU_RUN(env, la = seg_linear(env, R_DS, 0x10, 2, ACC_WRITE)), ==, -1);
+    g_assert_cmphex(la, ==, 0x50010);
+
+    /* an external interrupt leaves V86 through the ring-0 stack */
+    env->rip = 0x100;
+    g_assert_cmpint(TCPU_RUN(env, cpu_do_interrupt(env, 0x30, false, false, 0, 0x100)), ==, -1);
+    g_assert_false(env->eflags & VM_MASK);
+    g_assert_cmpint(env->cpl, ==, 0);
+    g_assert_cmphex(env->rip, ==, 0x3030);
+    g_assert_cmphex(env->regs[R_ESP], ==, 0x9000 - 36);
+    g_assert_cmphex(pr32(t, 0x9000 - 4), ==, 0x7000);    /* GS */
+    g_assert_cmphex(pr32(t, 0x9000 - 16), ==, 0x4000);   /* ES */
+    g_assert_cmphex(pr32(t, 0x9000 - 20), ==, 0x3000);   /* SS */
+    g_assert_cmphex(pr32(t, 0x9000 - 28) & VM_MASK, ==, VM_MASK);
+    g_assert_cmphex(pr32(t, 0x9000 - 36), ==, 0x100);    /* EIP */
+    g_assert_false(env->segs[R_DS].flags & DESC_P_MASK);
+    g_assert_cmphex(env->segs[R_DS].selector, ==, 0);
+
+    /* and IRET goes back */
+    g_assert_cmpint(TCPU_RUN(env, cpu_iret(env, 4)), ==, -1);
+    g_assert_true(env->eflags & VM_MASK);
+    g_assert_cmphex(env->segs[R_DS].base, ==, 0x50000);
+    g_assert_cmphex(env->regs[R_ESP], ==, 0x800);
+    g_assert_cmphex(env->next_rip, ==, 0x100);
+    tcpu_free(t);
+}
+
 /* ---- IA-32e mode ---- */
 
 static TestCPU *setup64(void)
@@ -771,6 +821,7 @@ int main(int argc, char **argv)
     g_test_add_func("/excp/hard-interrupt", test_hard_interrupt);
     g_test_add_func("/excp/call-gate", test_call_gate);
     g_test_add_func("/excp/task-switch", test_task_switch);
+    g_test_add_func("/excp/vm86-round-trip", test_vm86_round_trip);
     g_test_add_func("/excp/long-mode", test_long_mode_delivery);
     g_test_add_func("/excp/syscall-sysret", test_syscall_sysret);
     g_test_add_func("/cpu/control-registers", test_control_registers);
