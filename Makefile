@@ -42,8 +42,9 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS) $(TEST_SUPPORT_OBJS)
 	$(CC) $(CFLAGS) -MMD -MP -o $@ $< $(LIB_OBJS) $(TEST_SUPPORT_OBJS) $(LDFLAGS) $(LIBS)
 
 -include tests/guest/guest.mk
+-include tests/realmode/realmode.mk
 
-check: all $(UNIT_BINS) guests
+check: all $(UNIT_BINS) guests $(BUILD)/run286
 	@BUILD=$(BUILD) tests/check.sh
 
 check-asan:

@@ -69,5 +69,9 @@ if [ -x tests/guest/run-guests.sh ]; then
     run_suite guests tests/guest/run-guests.sh --emu86 "$BUILD/emu86"
 fi
 
+if [ -x "$BUILD/run286" ]; then
+    run_suite realmode-286 "$BUILD/run286"
+fi
+
 echo "total: $passed passed, $failed failed, $skipped skipped"
 [ $failed -eq 0 ]
