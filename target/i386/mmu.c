@@ -21,8 +21,9 @@
  *    accesses that were allowed, so a write entry implies D is already set.
  *    Supervisor entries for user pages are not cached while CR4.SMAP is on
  *    (the answer depends on EFLAGS.AC).  The TLB is flushed on CR3 writes,
- *    paging-related CR0/CR4/EFER changes and INVLPG (one page); global pages
- *    are flushed too (allowed: the SDM only permits keeping them).
+ *    paging-related CR0/CR4/EFER changes and INVLPG (one page, or every
+ *    cached piece of a large page); entries for global pages (G with
+ *    CR4.PGE) survive CR3 writes, as on hardware.
  *  - PAE PDPTEs are read during the walk instead of being latched on the
  *    CR3 load (a guest cannot tell unless it edits live PDPTEs without
  *    reloading CR3, which the SDM leaves undefined anyway).
@@ -54,6 +55,8 @@ typedef struct TlbEntry {
 struct MMUTlb {
     TlbEntry e[2][3][TLB_SIZE]; /* [is_user][ACC_*][index] */
     bool has_large;             /* some entry came from a 2M/4M/1G page */
+    uint8_t page_shift[2][3][TLB_SIZE]; /* log2 of the page size, 0 = 4 KiB */
+    uint8_t global[2][3][TLB_SIZE]; /* entry maps a global page (G, CR4.PGE) */
     uint64_t a20_mask;          /* env->a20_mask when the entries were made */
 };
 
@@ -64,6 +67,7 @@ struct MMUTlb {
 #define PG_A    (1ull << 5)
 #define PG_D    (1ull << 6)
 #define PG_PS   (1ull << 7)
+#define PG_G    (1ull << 8)
 #define PG_NX   (1ull << 63)
 #define PHYS_BITS 40
 #define PHYS_RSVD (((1ull << 52) - 1) & ~((1ull << PHYS_BITS) - 1)) /* 51:40 */
@@ -108,8 +112,31 @@ void mmu_tlb_flush(CPUX86State *env)
             }
         }
     }
+    memset(t->global, 0, sizeof(t->global));
+    memset(t->page_shift, 0, sizeof(t->page_shift));
     t->has_large = false;
     t->a20_mask = env->a20_mask;
+}
+
+/* MOV to CR3 / task switch: entries for global pages survive when
+ * CR4.PGE = 1 (SDM Vol.3 4.10.2.4). */
+void mmu_tlb_flush_nonglobal(CPUX86State *env)
+{
+    struct MMUTlb *t = env->tlb;
+    if (!t || !(env->cr[4] & CR4_PGE)) {
+        mmu_tlb_flush(env);
+        return;
+    }
+    for (int u = 0; u < 2; u++) {
+        for (int a = 0; a < 3; a++) {
+            for (unsigned i = 0; i < TLB_SIZE; i++) {
+                if (!t->global[u][a][i]) {
+                    t->e[u][a][i].tag = TLB_INVALID;
+                    t->e[u][a][i].host = NULL;
+                }
+            }
+        }
+    }
 }
 
 void mmu_tlb_check_a20(CPUX86State *env)
@@ -126,18 +153,23 @@ void mmu_tlb_flush_page(CPUX86State *env, uint64_t linear)
         return;
     }
     /* A large page may be cached as several 4 KiB entries: INVLPG of any
-     * address in it must drop all of them (SDM Vol.3 4.10.4.1).  Entries do
-     * not remember their page size, so flush everything once some entry
-     * came from a large page. */
-    if (t->has_large) {
-        mmu_tlb_flush(env);
-        return;
-    }
+     * address in it must drop all of them (SDM Vol.3 4.10.4.1), so when
+     * large pages are cached, scan for entries of the same large page. */
     unsigned i = (linear >> 12) & (TLB_SIZE - 1);
     for (int u = 0; u < 2; u++) {
         for (int a = 0; a < 3; a++) {
             t->e[u][a][i].tag = TLB_INVALID;
             t->e[u][a][i].host = NULL;
+            if (!t->has_large) {
+                continue;
+            }
+            for (unsigned j = 0; j < TLB_SIZE; j++) {
+                unsigned sh = t->page_shift[u][a][j];
+                if (sh && (t->e[u][a][j].tag >> sh) == (linear >> sh)) {
+                    t->e[u][a][j].tag = TLB_INVALID;
+                    t->e[u][a][j].host = NULL;
+                }
+            }
         }
     }
 }
@@ -242,7 +274,8 @@ static void pte_set_bits(CPUX86State *env, uint64_t gpa, uint64_t bits, unsigned
 
 typedef struct WalkResult {
     uint64_t gpa;       /* physical address of la */
-    bool large;         /* 2M/4M/1G page */
+    uint8_t page_shift; /* 21, 22 or 30 for a large page, else 0 */
+    bool global;        /* G set in the leaf and CR4.PGE */
     bool user_page;     /* U/S = 1 at every level */
     bool cacheable;     /* may be put in the TLB */
 } WalkResult;
@@ -257,7 +290,8 @@ static uint32_t mmu_walk(CPUX86State *env, uint64_t la, int access, bool is_user
     uint64_t cr0 = env->cr[0], cr4 = env->cr[4];
     res->cacheable = true;
     res->user_page = true;
-    res->large = false;
+    res->page_shift = 0;
+    res->global = false;
     if (!(cr0 & CR0_PG)) {
         res->gpa = la & 0xffffffffu & env->a20_mask;
         return WALK_OK;
@@ -274,7 +308,7 @@ static uint32_t mmu_walk(CPUX86State *env, uint64_t la, int access, bool is_user
     unsigned entry_size = pae ? 8 : 4;
     int nr_entries = 0;
     bool rw = true, us = true, nx = false;
-    uint64_t phys, page_size;
+    uint64_t phys, page_size, leaf;
 
     if (!pae) {
         /* 32-bit paging (SDM Vol.3 4.3) */
@@ -293,6 +327,7 @@ static uint32_t mmu_walk(CPUX86State *env, uint64_t la, int access, bool is_user
                 return err | PF_ERR_P | PF_ERR_RSVD;
             }
             phys = (pde & 0xffc00000u) | (((pde >> 13) & 0xff) << 32);
+            leaf = pde;
             page_size = 4u << 20;
         } else {
             uint64_t pte_gpa = (pde & 0xfffff000u) + ((la >> 12) & 0x3ff) * 4;
@@ -304,6 +339,7 @@ static uint32_t mmu_walk(CPUX86State *env, uint64_t la, int access, bool is_user
             rw = rw && (pte & PG_RW);
             us = us && (pte & PG_US);
             phys = pte & 0xfffff000u;
+            leaf = pte;
             page_size = 4096;
         }
     } else {
@@ -343,6 +379,7 @@ static uint32_t mmu_walk(CPUX86State *env, uint64_t la, int access, bool is_user
             nx = nx || (nxe && (e & PG_NX));
             if (shift == 12) {
                 phys = e & ADDR_MASK;
+                leaf = e;
                 page_size = 4096;
                 break;
             }
@@ -354,6 +391,7 @@ static uint32_t mmu_walk(CPUX86State *env, uint64_t la, int access, bool is_user
                     return err | PF_ERR_P | PF_ERR_RSVD;
                 }
                 phys = e & ADDR_MASK & ~((1ull << shift) - 1);
+                leaf = e;
                 page_size = 1ull << shift;
                 break;
             }
@@ -397,7 +435,8 @@ static uint32_t mmu_walk(CPUX86State *env, uint64_t la, int access, bool is_user
         }
     }
     res->user_page = us;
-    res->large = page_size > 4096;
+    res->page_shift = page_size > 4096 ? (uint8_t)__builtin_ctzll(page_size) : 0;
+    res->global = (cr4 & CR4_PGE) && (leaf & PG_G);
     res->gpa = (phys | (la & (page_size - 1))) & env->a20_mask;
     return WALK_OK;
 }
@@ -417,9 +456,12 @@ static uint64_t translate(CPUX86State *env, uint64_t la, int access, bool is_use
         e->tag = la & PAGE_MASK;
         e->gpa = gpa_page;
         e->host = phys_host_ptr(cpu_pm(env), gpa_page, 4096, access == ACC_WRITE);
-        if (r.large) {
+        unsigned idx = (la >> 12) & (TLB_SIZE - 1);
+        if (r.page_shift) {
             env->tlb->has_large = true;
         }
+        env->tlb->page_shift[is_user][access][idx] = r.page_shift;
+        env->tlb->global[is_user][access][idx] = r.global;
     }
     return r.gpa;
 }

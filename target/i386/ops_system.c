@@ -648,7 +648,7 @@ static void set_cr3(CPUX86State *env, uint64_t v)
         v &= 0xffffffffu;
     }
     env->cr[3] = v;
-    mmu_tlb_flush(env);
+    mmu_tlb_flush_nonglobal(env);
 }
 
 void op_MOV_CR(CPUX86State *env, const Insn *insn)

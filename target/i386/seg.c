@@ -560,7 +560,7 @@ void task_switch(CPUX86State *env, uint16_t sel, uint32_t e1, uint32_t e2, int s
     env->cr[0] |= CR0_TS;
     if (new32 && (env->cr[0] & CR0_PG)) {
         env->cr[3] = n_cr3;
-        mmu_tlb_flush(env);
+        mmu_tlb_flush_nonglobal(env);
     }
     for (int i = 0; i < 8; i++) {
         env->regs[i] = new32 ? n_regs[i] : ((env->regs[i] & ~0xffffull) | n_regs[i]);

@@ -116,6 +116,8 @@ void mmu_st(CPUX86State *env, uint64_t la, unsigned size, uint64_t v, bool is_us
 /* Flush the TLB if env->a20_mask changed since it was filled (called after
  * port writes: the A20 gate lives behind ports 0x92 and 0x60/0x64). */
 void mmu_tlb_check_a20(CPUX86State *env);
+/* CR3 load: flush all but global-page entries (all if CR4.PGE = 0). */
+void mmu_tlb_flush_nonglobal(CPUX86State *env);
 
 /* ---- excp.c ---- */
 /* IRET for the current mode; opsize 2, 4 or 8. */

@@ -369,6 +369,53 @@ static void test_smep_smap(void)
     tcpu_free(t);
 }
 
+static void test_global_and_large_invlpg(void)
+{
+    TestCPU *t = setup32();
+    CPUX86State *env = t->env;
+    Insn movcr3 = { .op = OP_MOV_CR, .len = 3, .opsize = 4, .addrsize = 4, .seg = SEG_NONE,
+                    .nr_ops = 2, .ops = { { OPK_CREG, 4, 3 }, { OPK_REG, 4, R_EAX } } };
+    env->regs[R_EAX] = 0x10000;
+    /* a global 4 KiB page survives MOV CR3 with CR4.PGE, a normal one not */
+    pw32(t, 0x11000, 0x200000 | 7 | 0x100);      /* G */
+    pw32(t, 0x11000 + 8, 0x202000 | 3);
+    env->cr[4] |= CR4_PGE;
+    mmu_tlb_flush(env);
+    pw32(t, 0x200000, 0xaaaa);
+    pw32(t, 0x202000, 0xcccc);
+    g_assert_cmphex(cpu_ldl(env, 0x400000), ==, 0xaaaa);
+    g_assert_cmphex(cpu_ldl(env, 0x402000), ==, 0xcccc);
+    pw32(t, 0x11000, 0x205000 | 7 | 0x100);
+    pw32(t, 0x11000 + 8, 0x205000 | 3);
+    g_assert_cmpint(TCPU_RUN(env, op_MOV_CR(env, &movcr3)), ==, -1);
+    g_assert_cmphex(cpu_ldl(env, 0x400000), ==, 0xaaaa);   /* global: kept */
+    g_assert_cmphex(cpu_ldl(env, 0x402000), ==, 0);        /* flushed: now 0x205000 */
+    /* without PGE the CR3 write drops it too */
+    env->cr[4] &= ~(uint64_t)CR4_PGE;
+    mmu_tlb_flush(env);
+    pw32(t, 0x11000, 0x200000 | 7 | 0x100);
+    g_assert_cmphex(cpu_ldl(env, 0x400000), ==, 0xaaaa);
+    pw32(t, 0x11000, 0x205000 | 7 | 0x100);
+    g_assert_cmpint(TCPU_RUN(env, op_MOV_CR(env, &movcr3)), ==, -1);
+    g_assert_cmphex(cpu_ldl(env, 0x400000), ==, 0);
+
+    /* INVLPG of one address in a 4 MiB page drops every cached piece */
+    pw32(t, 0xc00000, 0x1111);
+    pw32(t, 0xc01000, 0x2222);
+    g_assert_cmphex(cpu_ldl(env, 0x800000), ==, 0x1111);
+    g_assert_cmphex(cpu_ldl(env, 0x801000), ==, 0x2222);
+    pw32(t, 0x10008, 0x400000 | PG_PS | 7);       /* now at 4M */
+    pw32(t, 0x400000, 0x3333);
+    pw32(t, 0x401000, 0x4444);
+    Insn invlpg = { .op = OP_INVLPG, .len = 7, .opsize = 4, .addrsize = 4, .seg = R_DS,
+                    .nr_ops = 1, .ops = { { OPK_MEM, 1, 0 } },
+                    .mem = { REG_NONE, REG_NONE, 1, false, 0x800000 } };
+    g_assert_cmpint(TCPU_RUN(env, op_INVLPG(env, &invlpg)), ==, -1);
+    g_assert_cmphex(cpu_ldl(env, 0x800000), ==, 0x3333);
+    g_assert_cmphex(cpu_ldl(env, 0x801000), ==, 0x4444);
+    tcpu_free(t);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -382,5 +429,6 @@ int main(int argc, char **argv)
     g_test_add_func("/mmu/code-watch", test_code_watch);
     g_test_add_func("/mmu/rom-mmio", test_rom_and_mmio);
     g_test_add_func("/mmu/smep-smap", test_smep_smap);
+    g_test_add_func("/mmu/global-large-invlpg", test_global_and_large_invlpg);
     return g_test_run();
 }
