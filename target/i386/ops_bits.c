@@ -71,17 +71,25 @@ void op_BTC(CPUX86State *env, const Insn *insn)
     bt_common(env, insn, BT_COMPLEMENT);
 }
 
-/* BSF/BSR: a zero source sets ZF and leaves the destination unchanged
- * (documented by AMD, what Intel parts do); otherwise ZF = 0.  CF, OF, SF,
- * AF, PF are undefined: computed as for a logic op on the source, which is
- * what Intel parts return. */
+/* BSF/BSR: a zero source sets ZF and leaves the destination unchanged,
+ * except that Intel parts still write a 32-bit destination, clearing its
+ * upper half (Intel architects' statement quoted in Linux's bitops.h; AMD
+ * documents no write at all); otherwise ZF = 0.  CF, OF, SF, AF, PF are
+ * undefined: computed as for a logic op on the source, as QEMU does. */
+static void bsx_zero_source(CPUX86State *env, const Insn *insn)
+{
+    if (op_size(insn, 0) == 4 && insn->ops[0].kind == OPK_REG) {
+        op_set(env, insn, 0, op_get(env, insn, 0));
+    }
+    cc_update(env, CC_MASK, CC_Z | CC_P);
+}
 void op_BSF(CPUX86State *env, const Insn *insn)
 {
     unsigned size = op_size(insn, 0);
     uint64_t s = op_get(env, insn, 1);
 
     if (!s) {
-        cc_update(env, CC_MASK, CC_Z | CC_P);
+        bsx_zero_source(env, insn);
         return;
     }
     op_set(env, insn, 0, (uint64_t)__builtin_ctzll(s));
@@ -94,7 +102,7 @@ void op_BSR(CPUX86State *env, const Insn *insn)
     uint64_t s = op_get(env, insn, 1);
 
     if (!s) {
-        cc_update(env, CC_MASK, CC_Z | CC_P);
+        bsx_zero_source(env, insn);
         return;
     }
     op_set(env, insn, 0, (uint64_t)(63 - __builtin_clzll(s)));
