@@ -245,5 +245,13 @@ void cpu_dump_state(CPUX86State *env, FILE *f)
         }
         fprintf(f, "\nDR6=%016" PRIx64 " DR7=%016" PRIx64 "\n", env->dr[6], env->dr[7]);
     }
+    /* QEMU's lazy-flag line; ours is shown materialized (CCO=EFLAGS) since
+     * the two emulators' lazy encodings differ */
+    if (env->long_mode && (env->segs[R_CS].flags & DESC_L_MASK)) {
+        fprintf(f, "CCS=%016" PRIx64 " CCD=%016" PRIx64 " CCO=EFLAGS\n",
+                (uint64_t)(fl & CC_MASK), (uint64_t)0);
+    } else {
+        fprintf(f, "CCS=%08x CCD=%08x CCO=EFLAGS\n", (uint32_t)(fl & CC_MASK), 0u);
+    }
     fprintf(f, "EFER=%016" PRIx64 "\n", env->efer);
 }
