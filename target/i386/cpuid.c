@@ -3,7 +3,7 @@
  *
  * Design: a conservative model, "emu86-default": GenuineIntel family 6
  * model 6 stepping 3 that advertises only what the interpreter implements
- * (no x87/MMX/SSE and no local APIC yet).  Basic leaves 0, 1 and 7 and
+ * (no x87/MMX/SSE yet; APIC only when the machine gave this CPU a LAPIC).  Basic leaves 0, 1 and 7 and
  * extended leaves up to 0x80000008 are defined; leaves 2..6 read as zero;
  * leaves above the maximum return the data of the highest basic leaf, as
  * Intel processors do.
@@ -12,6 +12,7 @@
 
 #include "target/i386/cpu.h"
 #include "target/i386/cpuid.h"
+#include "target/i386/seg.h"
 
 #define MAX_BASIC_LEAF 7u
 #define MAX_EXT_LEAF 0x80000008u
@@ -94,6 +95,11 @@ void cpu_cpuid(CPUX86State *env, uint32_t leaf, uint32_t subleaf, uint32_t out[4
         *b = (8u << 8) | (1u << 16) | (apic_id << 24);
         *c = m->features_1_ecx;
         *d = m->features_1_edx;
+        /* the APIC bit follows the machine: set when this CPU has a LAPIC
+         * (and it is globally enabled, SDM Vol.3 10.4.3) */
+        if (cpu_apic(env) && (env->apic_base & (1u << 11))) {
+            *d |= CPUID_APIC;
+        }
         break;
     }
     case 7:

@@ -39,10 +39,14 @@
  */
 #include <inttypes.h>
 
+#include "hw/intc/apic.h"
 #include "hw/machine.h"
 #include "system/sysemu.h"
 #include "target/i386/cpu.h"
 #include "target/i386/seg.h"
+
+/* weak: see msr.c (the LAPIC may not be linked in) */
+#pragma weak apic_intr_ack
 
 static bool vector_has_error_code(int vector)
 {
@@ -399,11 +403,14 @@ bool cpu_check_hard_interrupt(X86CPU *cpu)
     if (!(req & CPU_INTERRUPT_HARD) || !(env->eflags & IF_MASK) || env->inhibit_irq) {
         return false;
     }
-    if (!m || !m->intr_ack) {
+    /* INTA: through the LAPIC when there is one (it forwards ExtINT to
+     * the 8259), else straight to the 8259 */
+    ApicState *apic = cpu_apic(env);
+    if (!apic && (!m || !m->intr_ack)) {
         return false;
     }
     bql_lock();
-    int vector = m->intr_ack(m->intc);
+    int vector = apic ? apic_intr_ack(apic) : m->intr_ack(m->intc);
     bql_unlock();
     if (vector < 0) {
         return false;

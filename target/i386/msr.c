@@ -8,10 +8,29 @@
  * anyway: they read as zero and ignore writes.  The TSC runs at a nominal
  * 1 GHz: one tick per nanosecond of the host monotonic clock, plus
  * tsc_offset (a TSC write sets the offset).
+ *
+ * Local APIC: when the machine has a LAPIC for this CPU (hw/intc/apic.h),
+ * IA32_APIC_BASE, the x2APIC MSRs 0x800-0x8ff, IA32_TSC_DEADLINE and CR8
+ * go to it, under the BQL as its header requires.  The apic_* functions
+ * are referenced weakly: a build without hw/intc/apic.c links, and
+ * cpu_apic() then finds no LAPIC (the CPU keeps its own APIC_BASE copy
+ * and CR8 register, as before the LAPIC existed).
  */
+#include "hw/intc/apic.h"
+#include "hw/machine.h"
 #include "system/sysemu.h"
 #include "target/i386/cpu.h"
 #include "target/i386/seg.h"
+
+#pragma weak apic_find
+#pragma weak apic_get_base
+#pragma weak apic_set_base
+#pragma weak apic_msr_read
+#pragma weak apic_msr_write
+#pragma weak apic_set_tsc_deadline
+#pragma weak apic_get_tsc_deadline
+#pragma weak apic_get_tpr
+#pragma weak apic_set_tpr
 
 #define MSR_IA32_P5_MC_ADDR     0x0
 #define MSR_IA32_P5_MC_TYPE     0x1
@@ -26,6 +45,78 @@ uint64_t cpu_rdtsc(CPUX86State *env)
     return (uint64_t)(clock_ns() + env->tsc_offset);
 }
 
+struct ApicState *cpu_apic(CPUX86State *env)
+{
+    if (!apic_find || !env->cpu || !env->cpu->machine) {
+        return NULL;
+    }
+    return apic_find(env->cpu->machine, env->cpu->index);
+}
+
+uint64_t cpu_get_cr8(CPUX86State *env)
+{
+    ApicState *s = cpu_apic(env);
+    if (!s) {
+        return env->cr8;
+    }
+    bql_lock();
+    uint64_t v = apic_get_tpr(s) >> 4;
+    bql_unlock();
+    env->cr8 = v;
+    return v;
+}
+
+void cpu_set_cr8(CPUX86State *env, uint64_t v)
+{
+    ApicState *s = cpu_apic(env);
+    env->cr8 = v & 15;
+    if (s) {
+        bql_lock();
+        apic_set_tpr(s, (uint8_t)((v & 15) << 4));
+        bql_unlock();
+    }
+}
+
+/* MSRs owned by the LAPIC; false with *handled = false if not one. */
+static bool apic_msr(CPUX86State *env, uint32_t msr, uint64_t *value, bool write,
+                     bool *handled)
+{
+    ApicState *s;
+    *handled = false;
+    if (msr != MSR_IA32_APICBASE && msr != MSR_IA32_TSC_DEADLINE &&
+        (msr < 0x800 || msr > 0x8ff)) {
+        return false;
+    }
+    s = cpu_apic(env);
+    if (!s) {
+        return false;
+    }
+    *handled = true;
+    bool ok = true;
+    bql_lock();
+    if (msr == MSR_IA32_APICBASE) {
+        if (write) {
+            ok = apic_set_base(s, *value);
+        }
+        env->apic_base = apic_get_base(s);
+        if (!write) {
+            *value = env->apic_base;
+        }
+    } else if (msr == MSR_IA32_TSC_DEADLINE) {
+        /* guest TSC -> clock_ns() time base (1 GHz TSC) */
+        if (write) {
+            apic_set_tsc_deadline(s, *value ? *value - (uint64_t)env->tsc_offset : 0);
+        } else {
+            uint64_t d = apic_get_tsc_deadline(s);
+            *value = d ? d + (uint64_t)env->tsc_offset : 0;
+        }
+    } else {
+        ok = write ? apic_msr_write(s, msr, *value) : apic_msr_read(s, msr, value);
+    }
+    bql_unlock();
+    return ok;
+}
+
 static bool is_mtrr(uint32_t msr)
 {
     return (msr >= 0x200 && msr <= 0x20f) || msr == 0x250 || msr == 0x258 ||
@@ -36,6 +127,10 @@ static bool is_mtrr(uint32_t msr)
 bool cpu_rdmsr(CPUX86State *env, uint32_t msr, uint64_t *value)
 {
     uint64_t v;
+    bool handled, ok = apic_msr(env, msr, value, false, &handled);
+    if (handled) {
+        return ok;
+    }
     switch (msr) {
     case MSR_IA32_TSC:          v = cpu_rdtsc(env); break;
     case MSR_IA32_APICBASE:     v = env->apic_base; break;
@@ -86,6 +181,10 @@ static bool pat_valid(uint64_t v)
 
 bool cpu_wrmsr(CPUX86State *env, uint32_t msr, uint64_t v)
 {
+    bool handled, ok = apic_msr(env, msr, &v, true, &handled);
+    if (handled) {
+        return ok;
+    }
     switch (msr) {
     case MSR_IA32_TSC:
         env->tsc_offset = (int64_t)(v - (uint64_t)clock_ns());

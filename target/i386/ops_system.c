@@ -663,7 +663,7 @@ void op_MOV_CR(CPUX86State *env, const Insn *insn)
         cpu_raise_exception(env, EXCP_UD);
     }
     if (!to_cr) {
-        uint64_t v = n == 8 ? env->cr8 : env->cr[n];
+        uint64_t v = n == 8 ? cpu_get_cr8(env) : env->cr[n];
         reg_write(env, gpr->reg, size, v);
         return;
     }
@@ -677,7 +677,7 @@ void op_MOV_CR(CPUX86State *env, const Insn *insn)
         if (v & ~0xfull) {
             cpu_raise_exception_err(env, EXCP_GP, 0);
         }
-        env->cr8 = v;
+        cpu_set_cr8(env, v);
         break;
     }
 }

@@ -119,6 +119,12 @@ void mmu_tlb_check_a20(CPUX86State *env);
 /* CR3 load: flush all but global-page entries (all if CR4.PGE = 0). */
 void mmu_tlb_flush_nonglobal(CPUX86State *env);
 
+/* ---- msr.c: the CPU's local APIC, if the machine has one ---- */
+struct ApicState *cpu_apic(CPUX86State *env);
+/* CR8 = TPR[7:4] of the LAPIC (or env->cr8 without one) */
+uint64_t cpu_get_cr8(CPUX86State *env);
+void cpu_set_cr8(CPUX86State *env, uint64_t v);
+
 /* ---- excp.c ---- */
 /* IRET for the current mode; opsize 2, 4 or 8. */
 void cpu_iret(CPUX86State *env, unsigned opsize);
