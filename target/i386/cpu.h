@@ -168,6 +168,31 @@ typedef enum CCOp {
     CC_OP_NB
 } CCOp;
 
+/* x87 FPU state (SDM Vol.1 8.1), see target/i386/fpu.c.  Registers are
+ * kept by physical number R0..R7 (ST(i) = R[(TOP + i) & 7]) as raw 80-bit
+ * values, so FSAVE/FRSTOR round-trip every bit pattern (unnormals,
+ * pseudo-denormals included).  The tag word is abridged (one "non-empty"
+ * bit per physical register, like FXSAVE); FSTENV/FSAVE compute the full
+ * 2-bit tags from the register contents, as the hardware does. */
+typedef struct X87Reg {
+    uint64_t mant;        /* significand, bit 63 = explicit integer bit J */
+    uint16_t sexp;        /* sign (bit 15) and biased exponent */
+} X87Reg;
+
+typedef struct X87State {
+    X87Reg regs[8];       /* physical R0..R7 */
+    uint16_t fcw;         /* control word */
+    uint16_t fsw;         /* status word, TOP kept in bits 13:11 */
+    uint8_t ftw;          /* abridged tag: bit i set = Ri not empty */
+    uint16_t fop;         /* last non-control opcode, 11 bits */
+    uint16_t fcs, fds;    /* selectors of FIP / FDP */
+    uint64_t fip, fdp;    /* offsets (64-bit in 64-bit mode) */
+    /* SSE part of the FXSAVE image: storage until the SSE state lands in
+     * CPUX86State (then fpu_fxsave/fxrstor move to the real registers). */
+    uint32_t mxcsr;
+    uint8_t xmm[16][16];
+} X87State;
+
 typedef struct CPUX86State {
     /* --- registers the interpreter touches on every instruction --- */
     uint64_t regs[16];
@@ -225,6 +250,9 @@ typedef struct CPUX86State {
     /* Software TLB of the interpreter's memory path (target/i386/mmu.c),
      * allocated on first use; NULL until then and unused under KVM. */
     struct MMUTlb *tlb;
+
+    /* x87 FPU (target/i386/fpu.c) */
+    X87State x87;
 
     struct X86CPU *cpu;   /* back pointer */
 } CPUX86State;
