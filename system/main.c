@@ -161,6 +161,7 @@ int main(int argc, char **argv)
     }
 
     atexit(main_atexit);
+    main_loop_init();
     Machine *m = pc_machine_create(&o, &err);
     if (!m) {
         error_report("%s", err);
@@ -171,7 +172,6 @@ int main(int argc, char **argv)
         error_report("%s", aerr[0] ? aerr : "accelerator initialisation failed");
         main_exit(1, true);
     }
-    main_loop_init(m);
     if (!cpus_start(m, &err)) {
         error_report("%s", err);
         main_exit(1, cpus_join(m, 2000));

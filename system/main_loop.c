@@ -102,9 +102,8 @@ static void main_loop_fatal_signal(int sig)
     raise(sig);   /* SA_RESETHAND: now the default action */
 }
 
-void main_loop_init(Machine *m)
+void main_loop_init(void)
 {
-    loop_machine = m;
     g_main_context_set_poll_func(NULL, main_loop_poll);
     chardev_quit_hook = main_loop_quit;
 
@@ -140,6 +139,7 @@ void main_loop_init(Machine *m)
 void main_loop_run(Machine *m)
 {
     bql_lock();
+    loop_machine = m;
     while (!__atomic_load_n(&m->shutdown_requested, __ATOMIC_SEQ_CST)) {
         g_main_context_iteration(NULL, TRUE);
     }

@@ -11,10 +11,13 @@ struct Machine;
 void main_loop_wakeup(void);
 
 /* Install SIGINT/SIGTERM/SIGHUP (orderly shutdown) and fatal-signal
- * (terminal restore) handlers.  Call once, before the vCPUs start. */
-void main_loop_init(struct Machine *m);
+ * (terminal restore) handlers, the poll function and the timer source.
+ * Call once, early: a termination signal that arrives before
+ * main_loop_run() is kept pending and handled when the loop starts. */
+void main_loop_init(void);
 
-/* Run timers and host input until m->shutdown_requested.  Takes the BQL
+/* Run timers and host input until m->shutdown_requested (signals and
+ * C-a x then shut m down).  Takes the BQL
  * itself (held while dispatching, released while polling). */
 void main_loop_run(struct Machine *m);
 

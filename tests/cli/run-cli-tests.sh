@@ -155,7 +155,7 @@ else
     "$BIN" -accel tcg -m 16M -display none -serial none -bios "$FW_LOOP" \
         </dev/null >"$TMP/out" 2>"$TMP/err" &
     pid=$!
-    sleep 1
+    sleep 2
     kill -TERM "$pid" 2>/dev/null
     # bounded wait for the process
     for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
