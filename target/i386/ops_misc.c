@@ -133,7 +133,7 @@ static bool v86_redirect_int(CPUX86State *env, uint8_t vector)
     stack_write(env, sp - 4, env->segs[R_CS].selector, 2);
     stack_write(env, sp - 6, env->next_rip & 0xffff, 2);
     reg_write(env, R_ESP, 2, sp - 6);
-    env->eflags &= ~(uint64_t)(TF_MASK | RF_MASK | (iopl3 ? IF_MASK : VIF_MASK));
+    env->eflags &= ~(uint64_t)(TF_MASK | (iopl3 ? IF_MASK : VIF_MASK));
     cpu_load_seg_real(env, R_CS, cs);
     env->next_rip = ip;
     return true;
