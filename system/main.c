@@ -141,9 +141,14 @@ int main(int argc, char **argv)
     for (int i = 0; o.devices && o.devices[i]; i++) {
         char *name = g_strndup(o.devices[i], strcspn(o.devices[i], ","));
         const DeviceInfo *info = device_find(name);
-        if (!info || !info->user_creatable) {
+        if (!info) {
             error_report("-device %s: '%s' is not a valid device model name "
                          "(try -device help)", o.devices[i], name);
+            return 1;
+        }
+        if (!info->user_creatable) {
+            error_report("-device %s: '%s' is part of the pc machine and cannot be "
+                         "added with -device", o.devices[i], name);
             return 1;
         }
         g_free(name);

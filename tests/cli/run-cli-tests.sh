@@ -110,6 +110,17 @@ bad "-serial file: in a missing directory" -bios "$FW" -serial "file:$TMP/no/suc
 bad "-rtc base=bogus" -bios "$FW" -rtc base=bogus
 bad "no firmware" -m 64M
 bad "-kernel (not implemented)" -kernel "$TMP/bzImage"
+bad "-device of a built-in device" -bios "$FW" -device i8259
+bad "-device with a malformed property value" -bios "$FW" -device isa-debug-exit,iobase=zz
+# more RAM than the host lets us map (sanitizer builds reserve huge shadow
+# mappings, so an address space limit cannot be used there)
+if have_bin && ! { ldd "$BIN" 2>/dev/null | grep -q 'libasan\|libubsan'; }; then
+    ( ulimit -v 2000000; bad "-m more than the host can map" -bios "$FW" -m 8G ) |
+        tee "$TMP/ulimit.res"
+    grep -q '^PASS' "$TMP/ulimit.res" && passed=$((passed + 1)) || failed=$((failed + 1))
+else
+    skip "-m more than the host can map" "sanitizer build or no binary"
+fi
 if [ -e /dev/kvm ] && { exec 3<>/dev/kvm; } 2>/dev/null; then
     exec 3>&-
     skip "-accel kvm without KVM" "KVM is available here"
