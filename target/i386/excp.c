@@ -332,9 +332,12 @@ static void log_interrupt(CPUX86State *env, int vector, bool is_sw, uint32_t err
     } else {
         snprintf(tail, sizeof(tail), " env->regs[R_EAX]=%016" PRIx64, env->regs[R_EAX]);
     }
+    /* as QEMU: IP is the current instruction (the INT itself for software
+     * interrupts) and pc adds the sign-extended low 32 bits of CS.base */
     log_printf("%6d: v=%02x e=%04x i=%d cpl=%d IP=%04x:%016" PRIx64 " pc=%016" PRIx64
                " SP=%04x:%016" PRIx64 "%s\n", n, vector, error_code, is_sw, env->cpl,
-               cs->selector, next_rip, cs->base + next_rip, ss->selector,
+               cs->selector, env->rip,
+               (uint64_t)(int64_t)(int32_t)(uint32_t)cs->base + env->rip, ss->selector,
                env->regs[R_ESP], tail);
     FILE *f = log_file();
     cpu_dump_state(env, f ? f : stderr);
@@ -367,7 +370,8 @@ static void deliver(CPUX86State *env, int vector, bool is_sw, bool is_hw, bool h
         env->old_exception = vector;
     }
     env->exception_index = -1;
-    if (log_enabled(LOG_INT)) {
+    if (log_enabled(LOG_INT) && (env->cr[0] & CR0_PE)) {
+        /* QEMU logs protected-mode deliveries only */
         log_interrupt(env, vector, is_sw, has_error ? error_code : 0, next_rip);
     }
     if (!(env->cr[0] & CR0_PE)) {

@@ -253,9 +253,10 @@ void seg_load_tr(CPUX86State *env, uint16_t sel)
             cpu_raise_exception_err(env, EXCP_GP, sel & ~3u);
         }
     }
-    e2 |= 2u << DESC_TYPE_SHIFT;  /* busy */
+    /* busy in the GDT; the cached attributes keep the type read (as QEMU
+     * shows them: "TSS32-avl" after LTR) */
     if (desc_addr(env, sel, 8, &la)) {
-        cpu_stl_kernel(env, la + 4, e2);
+        cpu_stl_kernel(env, la + 4, e2 | (2u << DESC_TYPE_SHIFT));
     }
     env->tr.selector = sel;
     env->tr.base = desc_base(e1, e2) | ((uint64_t)e3 << 32);
@@ -323,12 +324,10 @@ void seg_null_inaccessible(CPUX86State *env)
         bool conforming_code = (fl & DESC_CS_MASK) && (fl & DESC_C_MASK);
         unsigned dpl = (fl & DESC_DPL_MASK) >> DESC_DPL_SHIFT;
         if ((fl & DESC_S_MASK) && !conforming_code && env->cpl > dpl) {
-            /* the selector is kept visible (as hardware does); the
-             * register becomes unusable */
+            /* null selector, the register becomes unusable (not present);
+             * base and limit stay, as in QEMU */
             sc->selector = 0;
-            sc->base = 0;
-            sc->limit = 0;
-            sc->flags = 0;
+            sc->flags &= ~DESC_P_MASK;
         }
     }
 }
@@ -556,7 +555,7 @@ void task_switch(CPUX86State *env, uint16_t sel, uint32_t e1, uint32_t e2, int s
     }
 
     /* commit: from here on faults belong to the new task */
-    env->tr = (SegmentCache){ sel, nbase, nlimit, desc_flags(e2) };
+    env->tr = (SegmentCache){ sel, nbase, nlimit, desc_flags(e2) & ~(2u << DESC_TYPE_SHIFT) };
     env->cr[0] |= CR0_TS;
     if (new32 && (env->cr[0] & CR0_PG)) {
         env->cr[3] = n_cr3;

@@ -35,9 +35,12 @@ static inline uint32_t desc_limit(uint32_t e1, uint32_t e2)
     return limit;
 }
 
+/* The cached attributes: the whole high dword, as QEMU keeps it, so that
+ * `-d cpu` dumps match QEMU's byte for byte (the base and limit bits in it
+ * are ignored: every user masks with DESC_*). */
 static inline uint32_t desc_flags(uint32_t e2)
 {
-    return e2 & 0x00f0ff00u;
+    return e2;
 }
 
 static inline bool la_is_canonical(uint64_t a)
