@@ -31,7 +31,9 @@ static void string_op(CPUX86State *env, const Insn *insn, int kind)
     uint16_t port = (uint16_t)env->regs[R_EDX];
     unsigned n = 0;
 
-    if (kind == S_INS || kind == S_OUTS) {
+    /* REP with a zero count executes nothing, not even the I/O
+     * permission check (SDM REP: the count is tested first). */
+    if ((kind == S_INS || kind == S_OUTS) && (!rep || (env->regs[R_ECX] & amask))) {
         io_check(env, port, size);
     }
     for (;;) {
