@@ -163,8 +163,6 @@ static int exclusion(uint16_t op)
     case OP_SLDT: case OP_STR: case OP_SGDT: case OP_SIDT: case OP_SMSW:
     case OP_LAR: case OP_LSL: case OP_VERR: case OP_VERW:
         return 4;
-    case OP_INVALID:
-        return 5;
     default:
         return -1;
     }
@@ -1076,6 +1074,7 @@ static int host_run(const Seq *s)
 /* emu86 side */
 
 static TestCPU *tc;
+static bool host_amd;     /* vendor differences the SDM does not cover */
 static uint16_t host_sel[6];
 
 static void emu_setup(void)
@@ -1179,6 +1178,14 @@ static const char *host_diff(const Insn *in)
     if (in->op == OP_SSE || in->op == OP_FPU) {
         return "x87/SSE encoding reached through a prefix";
     }
+    if (host_amd && (in->prefix & PFX_OPSZ) &&
+        (in->op == OP_JMP || in->op == OP_JCC || in->op == OP_CALL || in->op == OP_RET ||
+         in->op == OP_LOOP || in->op == OP_LOOPE || in->op == OP_LOOPNE || in->op == OP_JCXZ)) {
+        return "66 on a near branch: AMD uses a 16-bit operand size, Intel (and emu86) 64";
+    }
+    if (host_amd && in->op == OP_MOV_CR && (in->prefix & PFX_LOCK)) {
+        return "LOCK MOV CRn: AMD's alternate encoding of CR8";
+    }
     if (in->op == OP_RDPID || in->op == OP_RDTSCP || in->op == OP_CPUID || in->op == OP_RDTSC) {
         return "host-specific values";
     }
@@ -1193,7 +1200,8 @@ static void emu_run(const Seq *s, EmuOut *o, bool track)
     memset(o, 0, sizeof(*o));
     o->fault_item = -1;
     uint64_t end = s->start + s->code_len;
-    uint32_t undef = 0;
+    /* volatile: read after the longjmp of an exception */
+    volatile uint32_t undef = 0;
     emu_reset(s);
     emu_steps = 0;
     Insn in;
@@ -1238,6 +1246,10 @@ static void emu_run(const Seq *s, EmuOut *o, bool track)
         }
         int idx = item_at(s, env->rip);
         FlagFx fx = flag_effects(env, &in);
+        if ((in.op == OP_BSF || in.op == OP_BSR) && insn_get_op(env, &in, 1) == 0) {
+            /* zero source: destination undefined (SDM BSF/BSR) */
+            fx.result_undefined = true;
+        }
         if (track && (fx.read & undef)) {
             o->status = EMU_SKIP_UNDEF;
             o->skip_why = "an instruction reads a flag left undefined by an earlier one";
@@ -1261,7 +1273,9 @@ static void emu_run(const Seq *s, EmuOut *o, bool track)
         }
         if (track && fx.result_undefined) {
             o->status = EMU_SKIP_UNDEF;
-            o->skip_why = "SHLD/SHRD with count > operand size (result undefined)";
+            o->skip_why = in.op == OP_BSF || in.op == OP_BSR ?
+                "BSF/BSR with a zero source (destination undefined)" :
+                "SHLD/SHRD with count > operand size (result undefined)";
             return;
         }
         undef = (undef & ~fx.def) | fx.undef;
@@ -1567,6 +1581,36 @@ static bool prefix_of(const Seq *s, int k, Seq *p)
 
 typedef enum { R_PASS, R_FAIL, R_SKIP } RunResult;
 
+/* encodings the host runs and emu86 does not have: opcode bytes without
+ * legacy prefixes and REX, ModRM included */
+static char host_ext[64][24];
+static unsigned long host_ext_count[64];
+static unsigned nr_host_ext;
+
+static void note_host_extension(const Item *it)
+{
+    unsigned i = 0;
+    while (i < it->len && (is_prefix_or_escape(it->b[i]) && it->b[i] != 0x0f)) {
+        i++;
+    }
+    char key[24];
+    size_t l = 0;
+    unsigned n = it->b[i] == 0x0f ? 3 : 2;
+    for (unsigned k = 0; k < n && i + k < it->len; k++) {
+        l += (size_t)snprintf(key + l, sizeof(key) - l, "%s%02x", k ? " " : "", it->b[i + k]);
+    }
+    for (unsigned k = 0; k < nr_host_ext; k++) {
+        if (!strcmp(host_ext[k], key)) {
+            host_ext_count[k]++;
+            return;
+        }
+    }
+    if (nr_host_ext < 64) {
+        snprintf(host_ext[nr_host_ext], sizeof(host_ext[0]), "%s", key);
+        host_ext_count[nr_host_ext++] = 1;
+    }
+}
+
 /* Run one sequence on both sides; on mismatch fills d. */
 static RunResult run_both(const Seq *s, EmuOut *o, Diff *d, const char **why)
 {
@@ -1592,6 +1636,19 @@ static RunResult run_both(const Seq *s, EmuOut *o, Diff *d, const char **why)
     if (compare(s, o, &mbox->res, d)) {
         *why = "wild access: host address space differs from the sandbox";
         return R_SKIP;
+    }
+    if (d->any && o->status == EMU_FAULT && o->vector == EXCP_UD && o->fault_item >= 0 &&
+        !(host_vector(&mbox->res) == EXCP_UD && mbox->res.rip == s->addr[o->fault_item])) {
+        /* emu86's CPU model has no such instruction, the host has one
+         * (SVM, MONITORX, CLZERO, RDRAND, ...): not comparable */
+        const Item *it = &s->it[o->fault_item];
+        Insn in;
+        DecodeResult r = decode_buf(&in, MODE_64, it->b, it->len);
+        if (r == DECODE_UD || (r == DECODE_OK && in.op == OP_INVALID)) {
+            note_host_extension(it);
+            *why = "the host executes an encoding emu86's CPU model does not have (#UD)";
+            return R_SKIP;
+        }
     }
     return d->any ? R_FAIL : R_PASS;
 }
@@ -1635,7 +1692,13 @@ static void record_mismatch(const Seq *s, uint64_t seqno, const EmuOut *o, const
             }
         }
     }
-    snprintf(key, sizeof(key), "%s%s: %s", opn, form, use->what[0] ? use->what : d->what);
+    const char *what = use->what[0] ? use->what : d->what;
+    if (!strcmp(what, "#PF error code")) {
+        /* one class for all read-modify-write operations */
+        snprintf(key, sizeof(key), "read-modify-write mem: #PF error code");
+    } else {
+        snprintf(key, sizeof(key), "%s%s: %s", opn, form, what);
+    }
     MClass *mc = NULL;
     for (unsigned i = 0; i < nr_classes; i++) {
         if (!strcmp(classes[i].key, key)) {
@@ -1778,6 +1841,11 @@ int main(int argc, char **argv)
     host_sel[R_FS] = mbox->res.sel_fs;
     host_sel[R_GS] = mbox->res.sel_gs;
     emu_setup();
+    {
+        uint32_t a, b, c, d;
+        asm volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0), "c"(0));
+        host_amd = b == 0x68747541; /* "Auth"enticAMD */
+    }
 
     static Seq s;
     unsigned long passed = 0, failed = 0, skipped = 0;
@@ -1859,6 +1927,13 @@ int main(int argc, char **argv)
         for (unsigned k = 0; k < nr_skip_kinds; k++) {
             printf("  %7lu  %s\n", skipped_by[k], skipped_why[k]);
         }
+    }
+    if (nr_host_ext) {
+        printf("encodings the host executes and emu86 raises #UD for (opcode modrm: count):\n ");
+        for (unsigned k = 0; k < nr_host_ext; k++) {
+            printf(" [%s]:%lu", host_ext[k], host_ext_count[k]);
+        }
+        printf("\n");
     }
     if (coverage) {
         print_coverage();
