@@ -1,8 +1,9 @@
 /*
  * hw/intc/apic.c - the local APIC (SDM Vol.3 chapter 10): registers in
  * xAPIC MMIO and x2APIC MSR form, interrupt acceptance (IRR/ISR/TMR, TPR,
- * PPR, EOI), local vector table, IPIs (ICR) and INIT/SIPI.  The timer is
- * in apic_timer.c.
+ * PPR, EOI), local vector table, IPIs (ICR) and INIT/SIPI.  The register
+ * decoder (MMIO and MSR) is in apic_regs.c, the timer in apic_timer.c,
+ * the state they share in apic_internal.h.
  *
  * Design: one ApicState per CPU, created by apic_create() on a machine-wide
  * ApicBus (a small static table keyed by Machine*, since Machine has no
@@ -26,7 +27,6 @@
 
 #include "hw/intc/apic_internal.h"
 
-#define APIC_VERSION    0x00050014u  /* version 0x14, max LVT entry 5 */
 #define APIC_MAX_BUSES  16
 
 struct ApicBus {
@@ -64,20 +64,7 @@ static ApicBus *apic_bus_get(Machine *m, bool create)
     return NULL;
 }
 
-static bool apic_hw_enabled(const ApicState *s)
-{
-    return s->apic_base & MSR_IA32_APICBASE_ENABLE;
-}
 
-static bool apic_x2(const ApicState *s)
-{
-    return (s->apic_base & MSR_IA32_APICBASE_EXTD) && apic_hw_enabled(s);
-}
-
-static bool apic_sw_enabled(const ApicState *s)
-{
-    return s->svr & APIC_SVR_ENABLE;
-}
 
 /* Highest set bit of a 256-bit register, -1 if none. */
 static int apic_highest(const uint32_t *r)
@@ -95,7 +82,7 @@ static void apic_bit_clear(uint32_t *r, int v) { r[v >> 5] &= ~(1u << (v & 31));
 static bool apic_bit_test(const uint32_t *r, int v) { return r[v >> 5] & (1u << (v & 31)); }
 
 /* PPR, SDM 10.8.3.1: TPR if its class is at least the in-service class. */
-static uint8_t apic_ppr(const ApicState *s)
+uint8_t apic_ppr(const ApicState *s)
 {
     int isrv = apic_highest(s->isr);
     if (isrv < 0) {
@@ -105,7 +92,7 @@ static uint8_t apic_ppr(const ApicState *s)
 }
 
 /* APR, SDM 10.8.3.1 (Figure 10-15 rule, ignoring lowest-priority focus). */
-static uint8_t apic_apr(const ApicState *s)
+uint8_t apic_apr(const ApicState *s)
 {
     int isrv = apic_highest(s->isr), irrv = apic_highest(s->irr);
     int top = (isrv > irrv ? isrv : irrv);
@@ -115,7 +102,7 @@ static uint8_t apic_apr(const ApicState *s)
     return top & 0xf0;
 }
 
-static uint32_t apic_x2_ldr(const ApicState *s)
+uint32_t apic_x2_ldr(const ApicState *s)
 {
     /* SDM 10.12.10.2: cluster = ID[19:4], bit ID[3:0] in the low 16 */
     return ((s->initial_id >> 4) << 16) | (1u << (s->initial_id & 0xf));
@@ -148,7 +135,7 @@ bool apic_intr_pending(ApicState *s)
            (s->lint_level[0] && apic_accepts_pic_interrupts(s));
 }
 
-static void apic_update(ApicState *s)
+void apic_update(ApicState *s)
 {
     int level = apic_intr_pending(s);
     if (level != s->intr_level) {
@@ -160,7 +147,7 @@ static void apic_update(ApicState *s)
 }
 
 /* Log errors; a newly set bit raises the error LVT (SDM 10.5.3). */
-static void apic_error(ApicState *s, uint32_t bits)
+void apic_error(ApicState *s, uint32_t bits)
 {
     uint32_t fresh = bits & ~s->esr_pending;
     s->esr_pending |= bits;
@@ -181,7 +168,7 @@ static void apic_error(ApicState *s, uint32_t bits)
 
 /* Accept a fixed interrupt into IRR (SDM 10.8.3).  Vectors 0-15 are
  * illegal: logged as "receive illegal vector", never set in IRR. */
-static void apic_accept(ApicState *s, int vec, bool level)
+void apic_accept(ApicState *s, int vec, bool level)
 {
     if (vec < 16) {
         apic_error(s, APIC_ESR_RECV_ILLEGAL_VECTOR);
@@ -319,7 +306,7 @@ int apic_intr_ack(ApicState *s)
     return vec;
 }
 
-static void apic_eoi(ApicState *s)
+void apic_eoi(ApicState *s)
 {
     int isrv = apic_highest(s->isr);
     if (isrv < 0) {
@@ -395,7 +382,7 @@ static void apic_bus_deliver(ApicBus *bus, ApicState *self, int shorthand,
 }
 
 /* A write to ICR low (or the x2APIC ICR MSR) sends the IPI (10.6.1). */
-static void apic_send_ipi(ApicState *s)
+void apic_send_ipi(ApicState *s)
 {
     uint32_t lo = s->icr_lo;
     uint8_t vec = lo & 0xff;
@@ -442,255 +429,6 @@ void apic_set_eoi_hook(Machine *m, void (*eoi)(void *opaque, uint8_t vector),
     if (bus) {
         bus->eoi = eoi;
         bus->eoi_opaque = opaque;
-    }
-}
-
-/* ---- registers ---- */
-
-static void apic_write_svr(ApicState *s, uint32_t v)
-{
-    /* bit 12 (EOI broadcast suppression) is not offered: version bit 24=0 */
-    s->svr = v & 0x3ff;
-    if (!apic_sw_enabled(s)) {
-        /* software disable masks every LVT entry (SDM 10.4.7.2) */
-        for (int i = 0; i < APIC_LVT_NB; i++) {
-            s->lvt[i] |= APIC_LVT_MASKED;
-        }
-    }
-    apic_update(s);
-}
-
-static void apic_write_lvt(ApicState *s, int i, uint32_t v)
-{
-    static const uint32_t writable[APIC_LVT_NB] = {
-        [APIC_LVT_TIMER] = 0x700ff,   /* vector, mask, timer mode */
-        [APIC_LVT_THERMAL] = 0x107ff, /* + delivery mode */
-        [APIC_LVT_PERF] = 0x107ff,
-        [APIC_LVT_LINT0] = 0x1a7ff,   /* + polarity, trigger mode */
-        [APIC_LVT_LINT1] = 0x1a7ff,
-        [APIC_LVT_ERROR] = 0x100ff,
-    };
-    uint32_t old = s->lvt[i];
-    v = (v & writable[i]) | (old & APIC_LVT_REMOTE_IRR);
-    if (!apic_sw_enabled(s)) {
-        v |= APIC_LVT_MASKED;
-    }
-    s->lvt[i] = v;
-    if (i == APIC_LVT_TIMER) {
-        apic_timer_lvt_written(s, old);
-    }
-    if (i == APIC_LVT_LINT0 || i == APIC_LVT_LINT1) {
-        /* an unmasked level-triggered pin already asserted fires now */
-        int pin = i - APIC_LVT_LINT0;
-        if (s->lint_level[pin] && !(v & APIC_LVT_MASKED) && (v & APIC_LVT_LEVEL) &&
-            ((v >> 8) & 7) == APIC_DM_FIXED && !(v & APIC_LVT_REMOTE_IRR)) {
-            apic_local_deliver(s, i);
-        }
-    }
-    apic_update(s);
-}
-
-/* Register idx (offset >> 4).  false: no such register. */
-static bool apic_reg_read(ApicState *s, unsigned idx, uint32_t *v)
-{
-    switch (idx) {
-    case 0x02: *v = apic_x2(s) ? s->initial_id : (uint32_t)s->id << 24; break;
-    case 0x03: *v = APIC_VERSION; break;
-    case 0x08: *v = s->tpr; break;
-    case 0x09: *v = apic_apr(s); break;
-    case 0x0a: *v = apic_ppr(s); break;
-    case 0x0b: *v = 0; break;                       /* EOI: write only */
-    case 0x0c: *v = 0; break;                       /* remote read */
-    case 0x0d: *v = apic_x2(s) ? apic_x2_ldr(s) : s->ldr; break;
-    case 0x0e: *v = s->dfr; break;
-    case 0x0f: *v = s->svr; break;
-    case 0x10 ... 0x17: *v = s->isr[idx - 0x10]; break;
-    case 0x18 ... 0x1f: *v = s->tmr[idx - 0x18]; break;
-    case 0x20 ... 0x27: *v = s->irr[idx - 0x20]; break;
-    case 0x28: *v = s->esr; break;
-    case 0x30: *v = s->icr_lo; break;
-    case 0x31: *v = s->icr_hi; break;
-    case 0x32 ... 0x37: *v = s->lvt[idx - 0x32]; break;
-    case 0x38: *v = s->initial_count; break;
-    case 0x39: *v = apic_timer_current_count(s); break;
-    case 0x3e: *v = s->divide_conf; break;
-    default: return false;
-    }
-    return true;
-}
-
-/* 0 done, 1 read-only register, -1 no such register. */
-static int apic_reg_write(ApicState *s, unsigned idx, uint32_t v)
-{
-    switch (idx) {
-    case 0x02:
-        if (apic_x2(s)) {
-            return 1;
-        }
-        s->id = v >> 24;
-        break;
-    case 0x03: case 0x09: case 0x0a: case 0x0c: case 0x39:
-    case 0x10 ... 0x27:
-        return 1;
-    case 0x08: s->tpr = v; apic_update(s); break;
-    case 0x0b: apic_eoi(s); break;
-    case 0x0d:
-        if (apic_x2(s)) {
-            return 1;
-        }
-        s->ldr = v & 0xff000000u;
-        break;
-    case 0x0e: s->dfr = v | 0x0fffffffu; break;
-    case 0x0f: apic_write_svr(s, v); break;
-    case 0x28:
-        /* write-then-read: latch the errors seen since the last write */
-        s->esr = s->esr_pending;
-        s->esr_pending = 0;
-        break;
-    case 0x30: s->icr_lo = v & ~(1u << 12); apic_send_ipi(s); break;
-    case 0x31: s->icr_hi = v & 0xff000000u; break;
-    case 0x32 ... 0x37: apic_write_lvt(s, idx - 0x32, v); break;
-    case 0x38: apic_timer_set_initial(s, v); break;
-    case 0x3e: apic_timer_set_divide(s, v); break;
-    default: return -1;
-    }
-    return 0;
-}
-
-uint64_t apic_mmio_read(ApicState *s, uint64_t off, unsigned size)
-{
-    uint32_t v = 0;
-    /* no xAPIC page while disabled or in x2APIC mode (SDM 10.12.2) */
-    if (!s || !apic_hw_enabled(s) || apic_x2(s)) {
-        return 0;
-    }
-    off &= 0xfff;
-    /* registers are 32 bits at 16-byte strides; the rest reads 0 */
-    if ((off & 0xf) >= 4) {
-        return 0;
-    }
-    if (!apic_reg_read(s, off >> 4, &v)) {
-        apic_error(s, APIC_ESR_ILLEGAL_ADDRESS);
-        return 0;
-    }
-    v >>= (off & 3) * 8;
-    return size >= 4 ? v : v & ((1u << (size * 8)) - 1);
-}
-
-void apic_mmio_write(ApicState *s, uint64_t off, uint64_t val, unsigned size)
-{
-    if (!s || !apic_hw_enabled(s) || apic_x2(s)) {
-        return;
-    }
-    off &= 0xfff;
-    /* only aligned dword writes are defined (SDM 10.4.1) */
-    if (size < 4 || (off & 0xf)) {
-        return;
-    }
-    if (apic_reg_write(s, off >> 4, (uint32_t)val) < 0) {
-        apic_error(s, APIC_ESR_ILLEGAL_ADDRESS);
-    }
-}
-
-bool apic_msr_read(ApicState *s, uint32_t msr, uint64_t *val)
-{
-    if (!s || !apic_x2(s) || msr < 0x800 || msr > 0x8ff) {
-        return false;
-    }
-    unsigned idx = msr - 0x800;
-    uint32_t v;
-    switch (idx) {
-    case 0x09: case 0x0b: case 0x0c: case 0x0e: case 0x31: case 0x3f:
-        return false;   /* absent or write-only in x2APIC mode (10.12.1.2) */
-    case 0x30:
-        *val = (uint64_t)s->icr_hi << 32 | s->icr_lo;
-        return true;
-    }
-    if (!apic_reg_read(s, idx, &v)) {
-        return false;
-    }
-    *val = v;
-    return true;
-}
-
-bool apic_msr_write(ApicState *s, uint32_t msr, uint64_t val)
-{
-    if (!s || !apic_x2(s) || msr < 0x800 || msr > 0x8ff) {
-        return false;
-    }
-    unsigned idx = msr - 0x800;
-    if (idx == 0x30) {
-        /* one 64-bit write: 32-bit destination in the high half */
-        s->icr_hi = val >> 32;
-        s->icr_lo = (uint32_t)val & ~(1u << 12);
-        apic_send_ipi(s);
-        return true;
-    }
-    if (val >> 32) {
-        return false;
-    }
-    switch (idx) {
-    case 0x0b: case 0x28:
-        if (val) {
-            return false;   /* EOI and ESR take only 0 in x2APIC mode */
-        }
-        break;
-    case 0x3f:
-        if (val & ~0xffull) {
-            return false;
-        }
-        apic_accept(s, val & 0xff, false);  /* SELF IPI (10.12.11) */
-        return true;
-    case 0x09: case 0x0c: case 0x0e: case 0x31:
-        return false;
-    }
-    return apic_reg_write(s, idx, val) == 0;
-}
-
-uint64_t apic_get_base(ApicState *s)
-{
-    return s ? s->apic_base : 0;
-}
-
-static void apic_bus_remap(ApicBus *bus, uint64_t base);
-
-bool apic_set_base(ApicState *s, uint64_t val)
-{
-    const uint64_t ok_bits = MSR_IA32_APICBASE_BASE | MSR_IA32_APICBASE_BSP |
-                             MSR_IA32_APICBASE_EXTD | MSR_IA32_APICBASE_ENABLE;
-    if (!s || (val & ~ok_bits)) {
-        return false;
-    }
-    bool en = val & MSR_IA32_APICBASE_ENABLE, x2 = val & MSR_IA32_APICBASE_EXTD;
-    bool was_en = apic_hw_enabled(s), was_x2 = apic_x2(s);
-    /* SDM 10.12.5 Figure 10-27: invalid states and transitions */
-    if ((x2 && !en) || (was_x2 && en && !x2) || (!was_en && x2)) {
-        return false;
-    }
-    uint64_t old = s->apic_base;
-    s->apic_base = (val & ~MSR_IA32_APICBASE_BSP) | (old & MSR_IA32_APICBASE_BSP);
-    if (was_en && !en) {
-        /* disabling resets the APIC state (10.4.3, 10.12.5.1) */
-        apic_init_reset(s);
-        s->id = s->initial_id;
-    }
-    if ((old ^ val) & MSR_IA32_APICBASE_BASE && s->cpu_index == 0 && s->bus) {
-        apic_bus_remap(s->bus, val & MSR_IA32_APICBASE_BASE);
-    }
-    apic_update(s);
-    return true;
-}
-
-uint8_t apic_get_tpr(ApicState *s)
-{
-    return s ? s->tpr : 0;
-}
-
-void apic_set_tpr(ApicState *s, uint8_t tpr)
-{
-    if (s) {
-        s->tpr = tpr;
-        apic_update(s);
     }
 }
 
@@ -834,7 +572,7 @@ static const MemoryOps apic_mmio_ops = {
 };
 
 /* The page follows the BSP's IA32_APIC_BASE (10.4.5). */
-static void apic_bus_remap(ApicBus *bus, uint64_t base)
+void apic_bus_remap(ApicBus *bus, uint64_t base)
 {
     if (!bus->mapped || bus->mapped_base == base) {
         return;

@@ -59,7 +59,29 @@ struct ApicState {
     uint64_t tsc_deadline;  /* clock_ns() domain, 0 = disarmed */
 };
 
+static inline bool apic_hw_enabled(const ApicState *s)
+{
+    return s->apic_base & MSR_IA32_APICBASE_ENABLE;
+}
+static inline bool apic_x2(const ApicState *s)
+{
+    return (s->apic_base & MSR_IA32_APICBASE_EXTD) && apic_hw_enabled(s);
+}
+static inline bool apic_sw_enabled(const ApicState *s)
+{
+    return s->svr & APIC_SVR_ENABLE;
+}
+
 /* apic.c */
+void apic_update(ApicState *s);          /* recompute the INTR output */
+void apic_error(ApicState *s, uint32_t bits);
+void apic_accept(ApicState *s, int vec, bool level);
+void apic_eoi(ApicState *s);
+void apic_send_ipi(ApicState *s);       /* ICR written */
+uint8_t apic_ppr(const ApicState *s);
+uint8_t apic_apr(const ApicState *s);
+uint32_t apic_x2_ldr(const ApicState *s);
+void apic_bus_remap(ApicBus *bus, uint64_t base);
 void apic_local_deliver(ApicState *s, int lvt);
 /* apic_timer.c */
 void apic_timer_init(ApicState *s);
