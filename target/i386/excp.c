@@ -367,7 +367,11 @@ static void deliver(CPUX86State *env, int vector, bool is_sw, bool is_hw, bool h
             has_error = true;
             error_code = 0;
         }
-        env->old_exception = vector;
+        /* only classes that can promote are remembered (a benign first
+         * exception never does; QEMU's log shows the same) */
+        if (is_contributory(vector) || vector == EXCP_PF || vector == EXCP_DF) {
+            env->old_exception = vector;
+        }
     }
     env->exception_index = -1;
     if (log_enabled(LOG_INT) && (env->cr[0] & CR0_PE)) {
