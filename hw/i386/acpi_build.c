@@ -1,0 +1,436 @@
+/*
+ * hw/i386/acpi_build.c - RSDP, RSDT, XSDT, FADT, FACS, DSDT and MADT for
+ * -kernel boots.
+ *
+ * Design: the tables are built into one host buffer laid out for a known
+ * guest base address, so all pointers are final when the checksums are
+ * computed; the caller copies the blob into guest RAM (acpi_setup) or a
+ * test parses it.  The DSDT's AML comes from a tiny emitter (ACPI 6.x
+ * chapter 20 grammar: NameOp, NameString, PackageOp, PkgLength) rather
+ * than a precompiled blob, so its bytes are explained where they are made.
+ *
+ * What the FADT announces is what the machine has: PM1a event/control and
+ * a 24-bit PM timer in the PIIX4 PM window, SCI on IRQ 9, no GPE block, no
+ * SMI command port (the machine starts in ACPI mode: ACPICA treats
+ * SMI_CMD = 0 as "already in ACPI mode"), no C2/C3, the 0xCF9 reset
+ * register (i440fx.c implements it), and IAPC_BOOT_ARCH with LEGACY_DEVICES
+ * and 8042 so Linux probes the i8042 at 0x60/0x64 without a PNP0303 device.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hw/i386/acpi_build.h"
+#include "hw/pci/pci.h"
+
+#define ACPI_HDR_LEN 36
+
+/* FADT Flags (ACPI 6.x table 5.10) */
+#define FADT_WBINVD        (1u << 0)
+#define FADT_PROC_C1       (1u << 2)
+#define FADT_PWR_BUTTON    (1u << 4)   /* 1: no fixed-feature power button */
+#define FADT_SLP_BUTTON    (1u << 5)   /* 1: no fixed-feature sleep button */
+#define FADT_FIX_RTC       (1u << 6)   /* 1: RTC wake status not in PM1 */
+#define FADT_RESET_REG_SUP (1u << 10)
+/* IAPC_BOOT_ARCH (table 5.11) */
+#define BOOT_ARCH_LEGACY_DEVICES (1u << 0)
+#define BOOT_ARCH_8042           (1u << 1)
+#define BOOT_ARCH_VGA_NOT_PRESENT (1u << 2)
+#define BOOT_ARCH_MSI_NOT_SUPPORTED (1u << 3)
+
+typedef struct AcpiBlob {
+    uint8_t *buf;
+    size_t len, cap;
+    uint64_t base;
+    bool oom;
+} AcpiBlob;
+
+static void put16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8); }
+static void put32(uint8_t *p, uint32_t v) { put16(p, (uint16_t)v); put16(p + 2, (uint16_t)(v >> 16)); }
+static void put64(uint8_t *p, uint64_t v) { put32(p, (uint32_t)v); put32(p + 4, (uint32_t)(v >> 32)); }
+
+static uint8_t acpi_checksum(const uint8_t *p, size_t len)
+{
+    uint8_t sum = 0;
+    for (size_t i = 0; i < len; i++) {
+        sum += p[i];
+    }
+    return (uint8_t)-sum;
+}
+
+/* Reserves len zeroed bytes at an aligned offset; returns the offset. */
+static size_t blob_alloc(AcpiBlob *b, size_t len, size_t align)
+{
+    size_t off = (b->len + align - 1) & ~(align - 1);
+    if (off + len > b->cap) {
+        size_t cap = b->cap ? b->cap : 1024;
+        while (cap < off + len) {
+            cap *= 2;
+        }
+        uint8_t *n = realloc(b->buf, cap);
+        if (!n) {
+            b->oom = true;
+            return 0;
+        }
+        memset(n + b->cap, 0, cap - b->cap);
+        b->buf = n;
+        b->cap = cap;
+    }
+    b->len = off + len;
+    return off;
+}
+
+/* Standard description header (ACPI 6.x 5.2.6); checksum filled later. */
+static void acpi_header(uint8_t *t, const char *sig, uint32_t len, uint8_t rev)
+{
+    memcpy(t, sig, 4);
+    put32(t + 4, len);
+    t[8] = rev;
+    memcpy(t + 10, "EMU86 ", 6);          /* OEMID */
+    memcpy(t + 16, "EMU86PC ", 8);        /* OEM Table ID */
+    put32(t + 24, 1);                     /* OEM Revision */
+    memcpy(t + 28, "EMU8", 4);            /* Creator ID */
+    put32(t + 32, 1);                     /* Creator Revision */
+}
+
+static void acpi_finish(uint8_t *t, uint32_t len)
+{
+    t[9] = 0;
+    t[9] = acpi_checksum(t, len);
+}
+
+/* Generic Address Structure (5.2.3.2): space 1 = System I/O */
+static void acpi_gas_io(uint8_t *g, uint8_t bit_width, uint8_t access_size, uint64_t addr)
+{
+    g[0] = 1;
+    g[1] = bit_width;
+    g[2] = 0;
+    g[3] = access_size;   /* 1 = byte access */
+    put64(g + 4, addr);
+}
+
+/* ---- AML emitter (ACPI 6.x 20.2) ---- */
+
+typedef struct Aml {
+    uint8_t buf[256];
+    size_t len;
+    bool overflow;
+} Aml;
+
+static void aml_byte(Aml *a, uint8_t v)
+{
+    if (a->len < sizeof(a->buf)) {
+        a->buf[a->len++] = v;
+    } else {
+        a->overflow = true;
+    }
+}
+
+static void aml_bytes(Aml *a, const uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        aml_byte(a, p[i]);
+    }
+}
+
+/* NameString "\XXXX": RootChar then one NameSeg (4 chars, '_' padded). */
+static void aml_root_name(Aml *a, const char *seg)
+{
+    size_t n = strlen(seg);
+    aml_byte(a, '\\');
+    for (size_t i = 0; i < 4; i++) {
+        aml_byte(a, i < n ? (uint8_t)seg[i] : '_');
+    }
+}
+
+/* PkgLength (20.2.4) for a body of n bytes: the encoding counts itself.
+ * 1 byte up to 63; else the low nibble in byte 0 and 8 bits per extra
+ * byte, bits 7:6 of byte 0 giving how many follow. */
+static void aml_pkglength(Aml *a, size_t body)
+{
+    size_t total = body + 1;
+    if (total <= 0x3f) {
+        aml_byte(a, (uint8_t)total);
+        return;
+    }
+    int extra = 1;
+    while (body + 1 + extra > (1ul << (4 + 8 * extra)) - 1) {
+        extra++;
+    }
+    total = body + 1 + extra;
+    aml_byte(a, (uint8_t)((extra << 6) | (total & 0xf)));
+    for (int i = 0; i < extra; i++) {
+        aml_byte(a, (uint8_t)(total >> (4 + 8 * i)));
+    }
+}
+
+/* Integer constant: ZeroOp, OneOp, or BytePrefix/WordPrefix/DWordPrefix. */
+static void aml_integer(Aml *a, uint32_t v)
+{
+    if (v == 0) {
+        aml_byte(a, 0x00);
+    } else if (v == 1) {
+        aml_byte(a, 0x01);
+    } else if (v <= 0xff) {
+        aml_byte(a, 0x0a);
+        aml_byte(a, (uint8_t)v);
+    } else if (v <= 0xffff) {
+        aml_byte(a, 0x0b);
+        aml_byte(a, (uint8_t)v);
+        aml_byte(a, (uint8_t)(v >> 8));
+    } else {
+        uint8_t b[4];
+        put32(b, v);
+        aml_byte(a, 0x0c);
+        aml_bytes(a, b, 4);
+    }
+}
+
+/* Name(\seg, Package(n) { v0, v1, ... }) */
+static void aml_name_package(Aml *a, const char *seg, const uint32_t *vals, int n)
+{
+    Aml body = { .len = 0 };
+    aml_byte(&body, (uint8_t)n);            /* NumElements */
+    for (int i = 0; i < n; i++) {
+        aml_integer(&body, vals[i]);
+    }
+    aml_byte(a, 0x08);                      /* NameOp */
+    aml_root_name(a, seg);
+    aml_byte(a, 0x12);                      /* PackageOp */
+    aml_pkglength(a, body.len);
+    aml_bytes(a, body.buf, body.len);
+    a->overflow |= body.overflow;
+}
+
+/* ---- tables ---- */
+
+static size_t build_dsdt(AcpiBlob *b)
+{
+    Aml aml = { .len = 0 };
+    /* \_S5: SLP_TYPa, SLP_TYPb, two reserved (7.4.2): type 0 = power off
+     * for piix4-pm. */
+    static const uint32_t s5[4] = { 0, 0, 0, 0 };
+    aml_name_package(&aml, "_S5_", s5, 4);
+    size_t len = ACPI_HDR_LEN + aml.len;
+    size_t off = blob_alloc(b, len, 16);
+    if (b->oom || aml.overflow) {
+        b->oom = true;
+        return 0;
+    }
+    uint8_t *t = b->buf + off;
+    /* revision 2: integers are 64 bits */
+    acpi_header(t, "DSDT", (uint32_t)len, 2);
+    memcpy(t + ACPI_HDR_LEN, aml.buf, aml.len);
+    acpi_finish(t, (uint32_t)len);
+    return off;
+}
+
+static size_t build_facs(AcpiBlob *b)
+{
+    /* 5.2.10: 64-byte aligned, no checksum */
+    size_t off = blob_alloc(b, 64, 64);
+    if (b->oom) {
+        return 0;
+    }
+    uint8_t *t = b->buf + off;
+    memcpy(t, "FACS", 4);
+    put32(t + 4, 64);
+    t[32] = 2;                       /* version */
+    return off;
+}
+
+static size_t build_fadt(AcpiBlob *b, const AcpiBuildConfig *cfg, size_t facs, size_t dsdt)
+{
+    const uint32_t len = 244;        /* revision 3 layout (ACPI 2.0+) */
+    size_t off = blob_alloc(b, len, 8);
+    if (b->oom) {
+        return 0;
+    }
+    uint8_t *t = b->buf + off;
+    uint32_t pm = cfg->pm_io_base;
+    acpi_header(t, "FACP", len, 3);
+    put32(t + 36, (uint32_t)(b->base + facs));   /* FIRMWARE_CTRL */
+    put32(t + 40, (uint32_t)(b->base + dsdt));   /* DSDT */
+    t[45] = 0;                                   /* PM profile: unspecified */
+    put16(t + 46, cfg->sci_irq);                 /* SCI_INT */
+    put32(t + 48, 0);                            /* SMI_CMD: none */
+    put32(t + 56, pm);                           /* PM1a_EVT_BLK */
+    put32(t + 64, pm + 4);                       /* PM1a_CNT_BLK */
+    put32(t + 76, pm + 8);                       /* PM_TMR_BLK */
+    t[88] = 4;                                   /* PM1_EVT_LEN */
+    t[89] = 2;                                   /* PM1_CNT_LEN */
+    t[91] = 4;                                   /* PM_TMR_LEN */
+    put16(t + 96, 0x0fff);                       /* P_LVL2_LAT > 100: no C2 */
+    put16(t + 98, 0x0fff);                       /* P_LVL3_LAT > 1000: no C3 */
+    t[108] = 0x32;                               /* CENTURY: CMOS register */
+    uint16_t arch = BOOT_ARCH_LEGACY_DEVICES | BOOT_ARCH_8042 | BOOT_ARCH_VGA_NOT_PRESENT;
+    if (!cfg->madt) {
+        arch |= BOOT_ARCH_MSI_NOT_SUPPORTED;     /* no APIC, no MSI */
+    }
+    put16(t + 109, arch);                        /* IAPC_BOOT_ARCH */
+    put32(t + 112, FADT_WBINVD | FADT_PROC_C1 | FADT_PWR_BUTTON | FADT_SLP_BUTTON |
+                   FADT_FIX_RTC | FADT_RESET_REG_SUP);
+    acpi_gas_io(t + 116, 8, 1, 0xcf9);           /* RESET_REG */
+    t[128] = 0x06;                               /* RESET_VALUE: SYS_RST | RST_CPU */
+    /* X_FIRMWARE_CTRL, X_DSDT and the X_ blocks stay 0: the 32-bit
+     * fields above are used (5.2.9: X_ fields only when nonzero). */
+    acpi_finish(t, len);
+    return off;
+}
+
+static size_t build_madt(AcpiBlob *b, const AcpiBuildConfig *cfg)
+{
+    uint32_t len = 44 + 8 * cfg->nr_cpus + 12 + 2 * 10 + 6;
+    size_t off = blob_alloc(b, len, 8);
+    if (b->oom) {
+        return 0;
+    }
+    uint8_t *t = b->buf + off;
+    acpi_header(t, "APIC", len, 1);
+    put32(t + 36, ACPI_LAPIC_ADDR);
+    put32(t + 40, 1);                /* PCAT_COMPAT: dual 8259 present */
+    uint8_t *e = t + 44;
+    for (int i = 0; i < cfg->nr_cpus; i++, e += 8) {
+        e[0] = 0;                    /* Processor Local APIC */
+        e[1] = 8;
+        e[2] = (uint8_t)i;           /* ACPI processor UID */
+        e[3] = (uint8_t)i;           /* APIC ID */
+        put32(e + 4, 1);             /* enabled */
+    }
+    e[0] = 1;                        /* I/O APIC */
+    e[1] = 12;
+    e[2] = (uint8_t)cfg->nr_cpus;    /* its ID follows the CPUs', as QEMU */
+    put32(e + 4, ACPI_IOAPIC_ADDR);
+    put32(e + 8, 0);                 /* GSI base */
+    e += 12;
+    /* Interrupt Source Overrides (5.2.12.5): the PIT's IRQ0 is wired to
+     * pin 2; the SCI is level triggered, active high (flags 0b1101). */
+    static const struct { uint8_t irq; uint32_t gsi; uint16_t flags; } iso[2] = {
+        { 0, 2, 0x0000 }, { 9, 9, 0x000d },
+    };
+    for (int i = 0; i < 2; i++, e += 10) {
+        e[0] = 2;
+        e[1] = 10;
+        e[2] = 0;                    /* ISA */
+        e[3] = iso[i].irq;
+        put32(e + 4, iso[i].gsi);
+        put16(e + 8, iso[i].flags);
+    }
+    e[0] = 4;                        /* Local APIC NMI: all CPUs, LINT1 */
+    e[1] = 6;
+    e[2] = 0xff;
+    put16(e + 3, 0);
+    e[5] = 1;
+    acpi_finish(t, len);
+    return off;
+}
+
+static size_t build_sdt(AcpiBlob *b, const char *sig, const size_t *tables, int n,
+                        unsigned entry_size)
+{
+    uint32_t len = ACPI_HDR_LEN + entry_size * n;
+    size_t off = blob_alloc(b, len, 8);
+    if (b->oom) {
+        return 0;
+    }
+    uint8_t *t = b->buf + off;
+    acpi_header(t, sig, len, 1);
+    for (int i = 0; i < n; i++) {
+        uint64_t addr = b->base + tables[i];
+        if (entry_size == 4) {
+            put32(t + ACPI_HDR_LEN + 4 * i, (uint32_t)addr);
+        } else {
+            put64(t + ACPI_HDR_LEN + 8 * i, addr);
+        }
+    }
+    acpi_finish(t, len);
+    return off;
+}
+
+void acpi_build_default_config(const Machine *m, AcpiBuildConfig *cfg)
+{
+    memset(cfg, 0, sizeof(*cfg));
+    cfg->nr_cpus = m->nr_cpus > 0 ? m->nr_cpus : 1;
+    cfg->pm_io_base = ACPI_PM_IO_BASE;
+    cfg->sci_irq = ACPI_SCI_IRQ;
+    cfg->madt = true;
+}
+
+uint8_t *acpi_build_tables(const AcpiBuildConfig *cfg, uint64_t base, size_t *len,
+                           uint64_t *rsdp_addr)
+{
+    if (!cfg || (base & 63) || base + ACPI_TABLES_MAX > (1ull << 32) ||
+        cfg->nr_cpus < 1 || cfg->nr_cpus > 255 || !cfg->pm_io_base ||
+        (cfg->pm_io_base & 0x3f)) {
+        return NULL;
+    }
+    AcpiBlob b = { .base = base };
+    size_t rsdp = blob_alloc(&b, 36, 16);
+    size_t facs = build_facs(&b);
+    size_t dsdt = build_dsdt(&b);
+    size_t tables[2];
+    int n = 0;
+    tables[n++] = build_fadt(&b, cfg, facs, dsdt);
+    if (cfg->madt) {
+        tables[n++] = build_madt(&b, cfg);
+    }
+    size_t rsdt = build_sdt(&b, "RSDT", tables, n, 4);
+    size_t xsdt = build_sdt(&b, "XSDT", tables, n, 8);
+    if (b.oom || b.len > ACPI_TABLES_MAX) {
+        free(b.buf);
+        return NULL;
+    }
+    /* RSDP (5.2.5.3), revision 2 */
+    uint8_t *r = b.buf + rsdp;
+    memcpy(r, "RSD PTR ", 8);
+    memcpy(r + 9, "EMU86 ", 6);
+    r[15] = 2;
+    put32(r + 16, (uint32_t)(base + rsdt));
+    put32(r + 20, 36);
+    put64(r + 24, base + xsdt);
+    r[8] = acpi_checksum(r, 20);
+    r[32] = acpi_checksum(r, 36);
+    *len = b.len;
+    if (rsdp_addr) {
+        *rsdp_addr = base + rsdp;
+    }
+    return b.buf;
+}
+
+bool acpi_setup(Machine *m, const AcpiBuildConfig *cfg, uint64_t *rsdp_addr, char **err)
+{
+    size_t len = 0;
+    uint64_t rsdp = 0;
+    uint8_t *blob = acpi_build_tables(cfg, ACPI_TABLES_ADDR, &len, &rsdp);
+    if (!blob) {
+        if (err) {
+            *err = strdup("ACPI: cannot build the tables (bad configuration)");
+        }
+        return false;
+    }
+    if (!phys_host_ptr(&m->mem, ACPI_TABLES_ADDR, len, true)) {
+        free(blob);
+        if (err) {
+            *err = strdup("ACPI: the BIOS area at 0xE0000 is not RAM (a -bios image "
+                          "is mapped there and owns the ACPI tables)");
+        }
+        return false;
+    }
+    phys_write(&m->mem, ACPI_TABLES_ADDR, blob, len);
+    free(blob);
+    if (rsdp_addr) {
+        *rsdp_addr = rsdp;
+    }
+    return true;
+}
+
+bool acpi_piix4_pm_program(Machine *m, uint16_t base)
+{
+    const uint8_t devfn = PCI_DEVFN(1, 3);
+    if (!m->pci_bus || !m->pci_bus->devices[devfn] || (base & 0x3f)) {
+        return false;
+    }
+    pci_config_write(m->pci_bus, devfn, 0x40, base | 1u, 4);   /* PMBA */
+    pci_config_write(m->pci_bus, devfn, 0x80, 0x01, 1);        /* PMIOSE */
+    return pci_config_read(m->pci_bus, devfn, 0x40, 4) == (base | 1u);
+}

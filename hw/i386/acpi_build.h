@@ -1,0 +1,61 @@
+/*
+ * hw/i386/acpi_build.h - ACPI tables for a directly booted kernel
+ * (-kernel: no firmware builds them).
+ *
+ * Tables (ACPI 6.x chapter 5): RSDP (revision 2) -> RSDT and XSDT ->
+ * FADT (revision 3) -> FACS, DSDT; MADT when the machine has local APICs
+ * and an I/O APIC.  The DSDT holds \_S5 = {0, 0, 0, 0}: Linux's power-off
+ * writes SLP_TYP 0 | SLP_EN to PM1a_CNT, which hw/acpi/piix4_pm.c turns
+ * into a shutdown.  The PM1 and PM timer blocks sit in the PIIX4 PM I/O
+ * window, which firmware normally places at 0x600 (PMBA): with -kernel
+ * acpi_piix4_pm_program() does that instead.
+ *
+ * Placement: the whole blob (RSDP first) goes into [0xE0000, 0x100000),
+ * which is RAM when no -bios image is mapped, which e820 reserves and
+ * which Linux scans for "RSD PTR " (ACPI 6.x 5.2.5.1).
+ */
+#ifndef HW_I386_ACPI_BUILD_H
+#define HW_I386_ACPI_BUILD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hw/machine.h"
+
+#define ACPI_PM_IO_BASE     0x600     /* PMBA as QEMU's firmware sets it */
+#define ACPI_SCI_IRQ        9
+#define ACPI_TABLES_ADDR    0xE0000ull
+#define ACPI_TABLES_MAX     0x10000u  /* [0xE0000, 0xF0000) */
+#define ACPI_LAPIC_ADDR     0xFEE00000u
+#define ACPI_IOAPIC_ADDR    0xFEC00000u
+
+typedef struct AcpiBuildConfig {
+    int nr_cpus;            /* Processor Local APIC entries, APIC IDs 0.. */
+    uint16_t pm_io_base;    /* PIIX4 PMBA: PM1a_EVT = base, CNT = +4, TMR = +8 */
+    uint8_t sci_irq;        /* FADT SCI_INT */
+    bool madt;              /* emit a MADT (only with APIC models: without
+                             * one Linux must stay in PIC mode) */
+} AcpiBuildConfig;
+
+/* The defaults for m: its CPU count, PMBA 0x600, SCI 9, MADT on. */
+void acpi_build_default_config(const Machine *m, AcpiBuildConfig *cfg);
+
+/* Builds all tables as one blob to be placed at guest address base (64-byte
+ * aligned, below 4 GiB): the RSDP at offset 0, the tables after it, every
+ * pointer and checksum final.  Returns malloc'd bytes (free()) and their
+ * length in *len, or NULL on bad arguments.  *rsdp_addr = base. */
+uint8_t *acpi_build_tables(const AcpiBuildConfig *cfg, uint64_t base, size_t *len,
+                           uint64_t *rsdp_addr);
+
+/* Builds the tables and writes them to guest RAM at ACPI_TABLES_ADDR.
+ * Fails (with a malloc'd *err) if that area is not writable RAM, e.g. a
+ * -bios image is mapped there (the firmware then owns ACPI). */
+bool acpi_setup(Machine *m, const AcpiBuildConfig *cfg, uint64_t *rsdp_addr, char **err);
+
+/* Do what firmware does for the PIIX4 PM function (00:01.3): PMBA = base,
+ * PMREGMISC.PMIOSE = 1.  False if there is no PCI bus or no function
+ * there.  The function's reset clears both: call again after a reset. */
+bool acpi_piix4_pm_program(Machine *m, uint16_t base);
+
+#endif

@@ -1,0 +1,274 @@
+/* Unit tests for hw/i386/acpi_build.c: the tables are parsed back the way
+ * an OS finds them (RSDP checksums -> RSDT/XSDT -> FADT -> FACS/DSDT, MADT),
+ * checking signatures, lengths, checksums, pointers, the FADT fields Linux
+ * relies on, the MADT entries and the AML bytes of \_S5.  Also writing
+ * them to guest RAM and programming the PIIX4 PM window so that the FADT's
+ * PM1a_CNT really powers the machine off. */
+#include <glib.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "hw/i386/acpi_build.h"
+#include "hw/i386/pc.h"
+#include "hw/pci/pci.h"
+
+static uint16_t get16(const uint8_t *p) { return p[0] | p[1] << 8; }
+static uint32_t get32(const uint8_t *p) { return get16(p) | (uint32_t)get16(p + 2) << 16; }
+static uint64_t get64(const uint8_t *p) { return get32(p) | (uint64_t)get32(p + 4) << 32; }
+
+static uint8_t sum(const uint8_t *p, size_t n)
+{
+    uint8_t s = 0;
+    for (size_t i = 0; i < n; i++) {
+        s += p[i];
+    }
+    return s;
+}
+
+typedef struct Tables {
+    const uint8_t *blob;
+    size_t len;
+    uint64_t base;
+} Tables;
+
+/* A table at guest address addr: checked header, returns its bytes. */
+static const uint8_t *table_at(const Tables *t, uint64_t addr, const char *sig)
+{
+    g_assert_cmphex(addr, >=, t->base);
+    g_assert_cmphex(addr + 36, <=, t->base + t->len);
+    const uint8_t *p = t->blob + (addr - t->base);
+    g_assert_cmpmem(p, 4, sig, 4);
+    uint32_t len = get32(p + 4);
+    g_assert_cmpuint(len, >=, 36);
+    g_assert_cmphex(addr + len, <=, t->base + t->len);
+    g_assert_cmpuint(sum(p, len), ==, 0);
+    g_assert_cmpmem(p + 10, 6, "EMU86 ", 6);
+    return p;
+}
+
+static void check_tables(const AcpiBuildConfig *cfg, uint64_t base)
+{
+    size_t len = 0;
+    uint64_t rsdp_addr = 0;
+    uint8_t *blob = acpi_build_tables(cfg, base, &len, &rsdp_addr);
+    g_assert_nonnull(blob);
+    Tables t = { blob, len, base };
+    g_assert_cmphex(rsdp_addr, ==, base);
+    g_assert_cmphex(rsdp_addr & 15, ==, 0);
+
+    /* RSDP: both checksums, revision 2, length 36 */
+    const uint8_t *r = blob;
+    g_assert_cmpmem(r, 8, "RSD PTR ", 8);
+    g_assert_cmpuint(sum(r, 20), ==, 0);
+    g_assert_cmpuint(sum(r, 36), ==, 0);
+    g_assert_cmpuint(r[15], ==, 2);
+    g_assert_cmpuint(get32(r + 20), ==, 36);
+    const uint8_t *rsdt = table_at(&t, get32(r + 16), "RSDT");
+    const uint8_t *xsdt = table_at(&t, get64(r + 24), "XSDT");
+    int n = (get32(rsdt + 4) - 36) / 4;
+    g_assert_cmpint(n, ==, cfg->madt ? 2 : 1);
+    g_assert_cmpint((get32(xsdt + 4) - 36) / 8, ==, n);
+    const uint8_t *fadt = NULL, *madt = NULL;
+    for (int i = 0; i < n; i++) {
+        uint32_t a = get32(rsdt + 36 + 4 * i);
+        g_assert_cmphex(get64(xsdt + 36 + 8 * i), ==, a);
+        const uint8_t *p = blob + (a - base);
+        if (!memcmp(p, "FACP", 4)) {
+            fadt = table_at(&t, a, "FACP");
+        } else {
+            madt = table_at(&t, a, "APIC");
+        }
+    }
+    g_assert_nonnull(fadt);
+
+    /* FADT */
+    g_assert_cmpuint(get32(fadt + 4), ==, 244);
+    g_assert_cmpuint(fadt[8], ==, 3);
+    uint32_t facs_addr = get32(fadt + 36);
+    g_assert_cmphex(facs_addr & 63, ==, 0);
+    const uint8_t *facs = blob + (facs_addr - base);
+    g_assert_cmpmem(facs, 4, "FACS", 4);
+    g_assert_cmpuint(get32(facs + 4), ==, 64);
+    const uint8_t *dsdt = table_at(&t, get32(fadt + 40), "DSDT");
+    g_assert_cmpuint(get16(fadt + 46), ==, 9);                  /* SCI_INT */
+    g_assert_cmpuint(get32(fadt + 48), ==, 0);                  /* SMI_CMD */
+    g_assert_cmphex(get32(fadt + 56), ==, cfg->pm_io_base);     /* PM1a_EVT */
+    g_assert_cmphex(get32(fadt + 64), ==, cfg->pm_io_base + 4); /* PM1a_CNT */
+    g_assert_cmphex(get32(fadt + 76), ==, cfg->pm_io_base + 8); /* PM_TMR */
+    g_assert_cmpuint(fadt[88], ==, 4);
+    g_assert_cmpuint(fadt[89], ==, 2);
+    g_assert_cmpuint(fadt[91], ==, 4);
+    g_assert_cmphex(get32(fadt + 80), ==, 0);                   /* no GPE0 */
+    g_assert_cmphex(get16(fadt + 109) & 3, ==, 3);              /* legacy, 8042 */
+    uint32_t flags = get32(fadt + 112);
+    g_assert_true(flags & (1u << 10));                          /* RESET_REG_SUP */
+    g_assert_false(flags & (1u << 8));                          /* 24-bit timer */
+    g_assert_cmpuint(fadt[116], ==, 1);                         /* reset reg: I/O */
+    g_assert_cmpuint(fadt[117], ==, 8);
+    g_assert_cmphex(get64(fadt + 120), ==, 0xcf9);
+    g_assert_cmphex(fadt[128], ==, 6);
+    g_assert_cmphex(get64(fadt + 140), ==, 0);                  /* X_DSDT unused */
+
+    /* DSDT: revision 2 and exactly Name(\_S5, Package(4){0,0,0,0}) */
+    static const uint8_t s5[] = {
+        0x08, '\\', '_', 'S', '5', '_', 0x12, 0x06, 0x04, 0x00, 0x00, 0x00, 0x00,
+    };
+    g_assert_cmpuint(dsdt[8], ==, 2);
+    g_assert_cmpuint(get32(dsdt + 4), ==, 36 + sizeof(s5));
+    g_assert_cmpmem(dsdt + 36, sizeof(s5), s5, sizeof(s5));
+
+    /* MADT */
+    if (cfg->madt) {
+        g_assert_nonnull(madt);
+        g_assert_cmphex(get32(madt + 36), ==, 0xfee00000);
+        g_assert_cmphex(get32(madt + 40) & 1, ==, 1);
+        uint32_t mlen = get32(madt + 4);
+        int cpus = 0, ioapics = 0, isos = 0, nmis = 0;
+        for (uint32_t off = 44; off < mlen;) {
+            const uint8_t *e = madt + off;
+            g_assert_cmpuint(e[1], >=, 2);
+            g_assert_cmpuint(off + e[1], <=, mlen);
+            switch (e[0]) {
+            case 0:
+                g_assert_cmpuint(e[1], ==, 8);
+                g_assert_cmpuint(e[3], ==, cpus);
+                g_assert_cmphex(get32(e + 4), ==, 1);
+                cpus++;
+                break;
+            case 1:
+                g_assert_cmpuint(e[1], ==, 12);
+                g_assert_cmpuint(e[2], ==, cfg->nr_cpus);
+                g_assert_cmphex(get32(e + 4), ==, 0xfec00000);
+                g_assert_cmphex(get32(e + 8), ==, 0);
+                ioapics++;
+                break;
+            case 2:
+                g_assert_cmpuint(e[1], ==, 10);
+                if (e[3] == 0) {
+                    g_assert_cmpuint(get32(e + 4), ==, 2);
+                } else {
+                    g_assert_cmpuint(e[3], ==, 9);
+                    g_assert_cmpuint(get32(e + 4), ==, 9);
+                    g_assert_cmphex(get16(e + 8), ==, 0xd);     /* level, high */
+                }
+                isos++;
+                break;
+            case 4:
+                nmis++;
+                break;
+            default:
+                g_assert_not_reached();
+            }
+            off += e[1];
+        }
+        g_assert_cmpint(cpus, ==, cfg->nr_cpus);
+        g_assert_cmpint(ioapics, ==, 1);
+        g_assert_cmpint(isos, ==, 2);
+        g_assert_cmpint(nmis, ==, 1);
+    } else {
+        g_assert_null(madt);
+        g_assert_true(get16(fadt + 109) & 8);                   /* no MSI */
+    }
+    free(blob);
+}
+
+static void test_tables(void)
+{
+    AcpiBuildConfig cfg = { .nr_cpus = 1, .pm_io_base = 0x600, .sci_irq = 9, .madt = true };
+    check_tables(&cfg, 0xe0000);
+    cfg.nr_cpus = 8;
+    cfg.pm_io_base = 0xb000;
+    check_tables(&cfg, 0x7fe0000);
+    cfg.madt = false;
+    check_tables(&cfg, 0xe0000);
+    cfg.nr_cpus = 255;
+    cfg.madt = true;
+    check_tables(&cfg, 0xe0000);
+}
+
+static void test_bad_config(void)
+{
+    AcpiBuildConfig cfg = { .nr_cpus = 1, .pm_io_base = 0x600, .sci_irq = 9 };
+    size_t len;
+    g_assert_null(acpi_build_tables(&cfg, 0xe0010, &len, NULL));       /* unaligned */
+    g_assert_null(acpi_build_tables(&cfg, 0xfffff000, &len, NULL));    /* past 4 GiB */
+    cfg.nr_cpus = 0;
+    g_assert_null(acpi_build_tables(&cfg, 0xe0000, &len, NULL));
+    cfg.nr_cpus = 256;
+    g_assert_null(acpi_build_tables(&cfg, 0xe0000, &len, NULL));
+    cfg.nr_cpus = 1;
+    cfg.pm_io_base = 0x608;
+    g_assert_null(acpi_build_tables(&cfg, 0xe0000, &len, NULL));
+}
+
+static void test_setup_and_poweroff(void)
+{
+    Machine *m = calloc(1, sizeof(*m));
+    char *err = NULL;
+    g_assert_true(pc_memory_init(m, 32 << 20, NULL, &err));
+    g_assert_nonnull(device_create(m, "i440fx", NULL, &err));
+    g_assert_nonnull(device_create(m, "piix4-pm", NULL, &err));
+    m->nr_cpus = 2;
+    AcpiBuildConfig cfg;
+    acpi_build_default_config(m, &cfg);
+    g_assert_cmpint(cfg.nr_cpus, ==, 2);
+    uint64_t rsdp = 0;
+    g_assert_true(acpi_setup(m, &cfg, &rsdp, &err));
+    g_assert_cmphex(rsdp, ==, 0xe0000);
+    g_assert_cmpmem(m->ram + rsdp, 8, "RSD PTR ", 8);
+    /* an OS's scan of 0xE0000-0xFFFFF finds it at a 16-byte boundary */
+    uint64_t found = 0;
+    for (uint64_t a = 0xe0000; a < 0x100000 && !found; a += 16) {
+        if (!memcmp(m->ram + a, "RSD PTR ", 8) && sum(m->ram + a, 20) == 0) {
+            found = a;
+        }
+    }
+    g_assert_cmphex(found, ==, rsdp);
+
+    /* the FADT's PM1a_CNT, once the PM window is programmed, powers off */
+    g_assert_true(acpi_piix4_pm_program(m, ACPI_PM_IO_BASE));
+    const uint8_t *rsdt = m->ram + get32(m->ram + rsdp + 16);
+    const uint8_t *fadt = m->ram + get32(rsdt + 36);
+    uint32_t cnt = get32(fadt + 64);
+    uint64_t v = 0;
+    g_assert_true(as_read(&m->io, get32(fadt + 76), 4, &v));    /* PM timer decodes */
+    m->exit_status = 5;
+    as_write(&m->io, cnt, 2, (0 << 10) | 0x2000);               /* SLP_TYP 0 | SLP_EN */
+    g_assert_true(m->shutdown_requested);
+    g_assert_cmpint(m->exit_status, ==, 0);
+    g_assert_false(acpi_piix4_pm_program(m, 0x608));            /* misaligned */
+    for (int i = 0; i < m->nr_devices; i++) {
+        free(m->devices[i].state);
+    }
+    m->nr_cpus = 0;
+    pc_machine_free(m);
+
+    /* with a BIOS ROM over 0xE0000 the tables are the firmware's job */
+    m = calloc(1, sizeof(*m));
+    char path[] = "/tmp/emu86-acpi-bios-XXXXXX";
+    int fd = mkstemp(path);
+    g_assert_cmpint(fd, >=, 0);
+    static uint8_t rom[128 << 10];
+    g_assert_cmpint(write(fd, rom, sizeof(rom)), ==, sizeof(rom));
+    close(fd);
+    g_assert_true(pc_memory_init(m, 32 << 20, path, &err));
+    unlink(path);
+    m->nr_cpus = 1;
+    acpi_build_default_config(m, &cfg);
+    g_assert_false(acpi_setup(m, &cfg, &rsdp, &err));
+    g_assert_nonnull(strstr(err, "not RAM"));
+    free(err);
+    g_assert_false(acpi_piix4_pm_program(m, ACPI_PM_IO_BASE));  /* no PCI bus */
+    m->nr_cpus = 0;
+    pc_machine_free(m);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/acpi/tables", test_tables);
+    g_test_add_func("/acpi/bad-config", test_bad_config);
+    g_test_add_func("/acpi/setup-and-poweroff", test_setup_and_poweroff);
+    return g_test_run();
+}
