@@ -1356,8 +1356,8 @@ static bool compare(const Seq *s, const EmuOut *o, const HostResult *h, Diff *d)
     }
     if (ev != hv) {
         /* a wild access the host happened to satisfy (or vice versa) */
-        if ((ev == EXCP_PF && !pf_addr_in_sandbox(o->cr2)) ||
-            (hv == EXCP_PF && !pf_addr_in_sandbox(h->cr2) && ev == EXCP_BP)) {
+        if (ev == EXCP_PF && !pf_addr_in_sandbox(o->cr2) &&
+            !(hv == EXCP_PF && h->cr2 == o->cr2)) {
             return true;
         }
         set_what(d, "fault");
