@@ -814,7 +814,7 @@ void op_LAR(CPUX86State *env, const Insn *insn)
     }
     set_zf(env, ok);
     if (ok) {
-        insn_set_op(env, insn, 0, e2 & 0x00ffff00u);
+        insn_set_op(env, insn, 0, e2 & 0x00f0ff00u);  /* bits 19:16 read as 0, as QEMU */
     }
 }
 
