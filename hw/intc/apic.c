@@ -467,6 +467,18 @@ void apic_reset(ApicState *s)
     }
 }
 
+void apic_setup_virtual_wire(ApicState *s)
+{
+    if (!s) {
+        return;
+    }
+    /* what SeaBIOS leaves for the OS (MP spec 3.6.2.2 virtual wire mode):
+     * software enabled, LINT0 = ExtINT (the 8259), LINT1 = NMI */
+    apic_mmio_write(s, 0xf0, 0x1ff, 4);
+    apic_mmio_write(s, 0x350, 0x700, 4);
+    apic_mmio_write(s, 0x360, 0x400, 4);
+}
+
 ApicState *apic_create(Machine *m, int cpu_index, const ApicCpuOps *ops,
                        void *opaque)
 {

@@ -67,6 +67,10 @@ void apic_machine_cleanup(Machine *m);
 void apic_reset(ApicState *s);
 /* INIT reset, SDM 10.4.7.3: like power-on except APIC ID and APIC_BASE. */
 void apic_init_reset(ApicState *s);
+/* The state a BIOS leaves on the BSP (SVR enabled, LINT0 ExtINT, LINT1
+ * NMI): for boots without firmware (-kernel, bare-metal images) so the
+ * 8259 keeps reaching the CPU.  Needs xAPIC mode (the power-on state). */
+void apic_setup_virtual_wire(ApicState *s);
 
 /* ---- the CPU's view ---- */
 /* Route global MMIO-region accesses from this thread to s (each vCPU

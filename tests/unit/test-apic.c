@@ -463,6 +463,12 @@ static void test_extint(void)
     apic_set_lint(s, 1, 1);
     g_assert_cmpint(recs[0].nmi, ==, 1);
     apic_set_lint(s, 1, 0);
+    /* what firmware-less boots get: the same virtual wire */
+    apic_init_reset(s);
+    g_assert_false(apic_accepts_pic_interrupts(s));
+    apic_setup_virtual_wire(s);
+    g_assert_true(apic_accepts_pic_interrupts(s));
+    g_assert_cmphex(rd(s, 0x360), ==, 0x400);
     /* a LAPIC vector goes first */
     apic_set_lint(s, 0, 1);
     apic_deliver_irq(m, 0, 0, APIC_DM_FIXED, 0x90, false);
