@@ -1611,6 +1611,16 @@ static void note_host_extension(const Item *it)
     }
 }
 
+/* Did the host execute the instruction at addr (not fault on it with #UD,
+ * nor stop before it)?  Branches only go forward, so "before" is "below". */
+static bool host_passed(const Seq *s, const HostResult *h, uint64_t addr)
+{
+    if (h->rip == addr) {
+        return host_vector(h) != EXCP_UD;
+    }
+    return h->rip > addr || h->rip < s->start;
+}
+
 /* Run one sequence on both sides; on mismatch fills d. */
 static RunResult run_both(const Seq *s, EmuOut *o, Diff *d, const char **why)
 {
@@ -1638,7 +1648,7 @@ static RunResult run_both(const Seq *s, EmuOut *o, Diff *d, const char **why)
         return R_SKIP;
     }
     if (d->any && o->status == EMU_FAULT && o->vector == EXCP_UD && o->fault_item >= 0 &&
-        !(host_vector(&mbox->res) == EXCP_UD && mbox->res.rip == s->addr[o->fault_item])) {
+        host_passed(s, &mbox->res, s->addr[o->fault_item])) {
         /* emu86's CPU model has no such instruction, the host has one
          * (SVM, MONITORX, CLZERO, RDRAND, ...): not comparable */
         const Item *it = &s->it[o->fault_item];
