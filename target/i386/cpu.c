@@ -19,6 +19,7 @@
 #include "system/sysemu.h"
 #include "target/i386/cpu.h"
 #include "target/i386/cpuid.h"
+#include "target/i386/fpu.h"
 #include "target/i386/seg.h"
 
 void cpu_x86_init(X86CPU *cpu, struct Machine *m, int index)
@@ -87,6 +88,7 @@ void cpu_x86_reset(X86CPU *cpu)
     env->halted = false;
     env->inhibit_irq = false;
 
+    fpu_reset(env);   /* x87 power-on state (FCW, tags...), fpu.c */
     mmu_tlb_flush(env);
     cpu_update_mode(env);
 }
