@@ -232,6 +232,9 @@ typedef struct CPUX86State {
     /* Interrupt shadow after STI / MOV SS / POP SS: one instruction long. */
     bool inhibit_irq;
     bool halted;
+    /* NMIs are blocked from NMI delivery to the next IRET (SDM Vol.3
+     * 6.7.1); excp.c keeps it. */
+    bool nmi_blocked;
 
     /* Exception delivery bookkeeping (target/i386/excp.c) */
     int exception_index;  /* -1 when none pending */

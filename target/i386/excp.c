@@ -402,10 +402,11 @@ bool cpu_check_hard_interrupt(X86CPU *cpu)
     int req = __atomic_load_n(&cpu->interrupt_request, __ATOMIC_ACQUIRE);
     Machine *m = cpu->machine;
 
-    if ((req & CPU_INTERRUPT_NMI) && !env->inhibit_irq) {
+    if ((req & CPU_INTERRUPT_NMI) && !env->inhibit_irq && !env->nmi_blocked) {
         __atomic_fetch_and(&cpu->interrupt_request, ~CPU_INTERRUPT_NMI, __ATOMIC_ACQ_REL);
         env->halted = false;
         deliver(env, EXCP_NMI, false, true, false, 0, env->rip);
+        env->nmi_blocked = true;
         return true;
     }
     if (!(req & CPU_INTERRUPT_HARD) || !(env->eflags & IF_MASK) || env->inhibit_irq) {
@@ -592,6 +593,8 @@ static void iret_prot(CPUX86State *env, unsigned opsize)
 
 void cpu_iret(CPUX86State *env, unsigned opsize)
 {
+    /* any IRET ends NMI blocking (SDM Vol.3 6.7.1), even one that faults */
+    env->nmi_blocked = false;
     if (!(env->cr[0] & CR0_PE)) {
         iret_real(env, opsize);
         return;

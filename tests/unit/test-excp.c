@@ -285,6 +285,21 @@ static void test_hard_interrupt(void)
     g_assert_cmphex(pr32(t, 0x6000 - 12), ==, 0x777);
     g_assert_false(env->halted);
     g_assert_false(env->eflags & IF_MASK);
+
+    /* NMI: taken with IF = 0, then blocked until IRET */
+    t->cpu->interrupt_request = CPU_INTERRUPT_NMI;
+    pw64(t, IDT + 2 * 8, tgate(0x08, 0x2222, 14, 0, 0));
+    g_assert_cmpint(TCPU_RUN(env, ok = cpu_check_hard_interrupt(t->cpu)), ==, -1);
+    g_assert_true(ok);
+    g_assert_cmphex(env->rip, ==, 0x2222);
+    g_assert_false(t->cpu->interrupt_request & CPU_INTERRUPT_NMI);
+    t->cpu->interrupt_request = CPU_INTERRUPT_NMI;
+    g_assert_false(cpu_check_hard_interrupt(t->cpu));   /* blocked */
+    env->next_rip = env->rip;
+    g_assert_cmpint(TCPU_RUN(env, cpu_iret(env, 4)), ==, -1);
+    env->rip = env->next_rip;
+    g_assert_cmpint(TCPU_RUN(env, ok = cpu_check_hard_interrupt(t->cpu)), ==, -1);
+    g_assert_true(ok);
     tcpu_free(t);
 }
 
