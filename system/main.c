@@ -105,60 +105,69 @@ static __attribute__((noreturn)) void main_exit(int status, bool threads_stopped
     _exit(status);
 }
 
+/* Globals, not locals: what lives until exit stays reachable for the leak
+ * checker of sanitizer builds, whichever thread calls exit(). */
+static Options main_opts;
+static Machine *main_machine;
+
+/* Print one error line (err: a g_malloc'd message, consumed) and return 1. */
+static int main_fail(char *err)
+{
+    error_report("%s", err ? err : "unknown error");
+    g_free(err);
+    options_free(&main_opts);
+    return 1;
+}
+
 int main(int argc, char **argv)
 {
-    Options o;
+    Options *o = &main_opts;
     char *err = NULL;
 
-    if (!options_parse(&o, argc, argv, &err)) {
-        error_report("%s", err);
-        return 1;
+    if (!options_parse(o, argc, argv, &err)) {
+        return main_fail(err);
     }
-    if (o.help != OPT_HELP_NONE) {
-        int r = main_print_help(&o);
-        options_free(&o);
+    if (o->help != OPT_HELP_NONE) {
+        int r = main_print_help(o);
+        options_free(o);
         return r;
     }
-    for (int i = 0; o.warnings && o.warnings[i]; i++) {
-        warn_report("%s", o.warnings[i]);
+    for (int i = 0; o->warnings && o->warnings[i]; i++) {
+        warn_report("%s", o->warnings[i]);
     }
-    if (o.log_items && !log_parse_items(o.log_items, &err)) {
-        error_report("%s", err);
-        return 1;
+    if (o->log_items && !log_parse_items(o->log_items, &err)) {
+        return main_fail(err);
     }
-    if (o.log_file && !log_set_file(o.log_file, &err)) {
-        error_report("%s", err);
-        return 1;
+    if (o->log_file && !log_set_file(o->log_file, &err)) {
+        return main_fail(err);
     }
-    if (o.kernel) {
-        error_report("-kernel: Linux boot is not implemented yet");
-        return 1;
+    if (o->kernel) {
+        return main_fail(g_strdup("-kernel: Linux boot is not implemented yet"));
     }
-    if (!o.bios) {
-        error_report("no firmware: use -bios FILE or -kernel FILE");
-        return 1;
+    if (!o->bios) {
+        return main_fail(g_strdup("no firmware: use -bios FILE or -kernel FILE"));
     }
-    for (int i = 0; o.devices && o.devices[i]; i++) {
-        char *name = g_strndup(o.devices[i], strcspn(o.devices[i], ","));
+    for (int i = 0; o->devices && o->devices[i]; i++) {
+        const char *spec = o->devices[i];
+        char *name = g_strndup(spec, strcspn(spec, ","));
         const DeviceInfo *info = device_find(name);
         if (!info) {
-            error_report("-device %s: '%s' is not a valid device model name "
-                         "(try -device help)", o.devices[i], name);
-            return 1;
-        }
-        if (!info->user_creatable) {
-            error_report("-device %s: '%s' is part of the pc machine and cannot be "
-                         "added with -device", o.devices[i], name);
-            return 1;
+            err = g_strdup_printf("-device %s: '%s' is not a valid device model name "
+                                  "(try -device help)", spec, name);
+        } else if (!info->user_creatable) {
+            err = g_strdup_printf("-device %s: '%s' is part of the pc machine and "
+                                  "cannot be added with -device", spec, name);
         }
         g_free(name);
+        if (err) {
+            return main_fail(err);
+        }
     }
 
     char why[512] = "";
-    const AccelOps *accel = accel_select(o.accel, why, sizeof(why));
+    const AccelOps *accel = accel_select(o->accel, why, sizeof(why));
     if (!accel) {
-        error_report("%s", why);
-        return 1;
+        return main_fail(g_strdup(why));
     }
     current_accel = accel;
     if (log_mask) {
@@ -167,19 +176,19 @@ int main(int argc, char **argv)
 
     atexit(main_atexit);
     main_loop_init();
-    Machine *m = pc_machine_create(&o, &err);
-    if (!m) {
-        error_report("%s", err);
-        main_exit(1, true);
+    main_machine = pc_machine_create(o, &err);
+    if (!main_machine) {
+        main_exit(main_fail(err), true);
     }
+    Machine *m = main_machine;
     char aerr[512] = "";
     if (accel->init && accel->init(m, aerr, sizeof(aerr)) != 0) {
-        error_report("%s", aerr[0] ? aerr : "accelerator initialisation failed");
-        main_exit(1, true);
+        main_exit(main_fail(g_strdup(aerr[0] ? aerr : "accelerator initialisation failed")),
+                  true);
     }
     if (!cpus_start(m, &err)) {
-        error_report("%s", err);
-        main_exit(1, cpus_join(m, 2000));
+        int r = main_fail(err);
+        main_exit(r, cpus_join(m, 2000));
     }
     main_loop_run(m);
 
@@ -187,6 +196,5 @@ int main(int argc, char **argv)
     if (!stopped) {
         error_report("vCPU threads did not stop, exiting anyway");
     }
-    options_free(&o);
     main_exit(m->exit_status, stopped);
 }

@@ -237,6 +237,25 @@ static bool pc_user_devices_init(Machine *m, const Options *o, char **err)
     return true;
 }
 
+/* A machine whose devices could not all be created.  Devices have no
+ * destroy hook, so it cannot be taken apart: its big mappings are released
+ * and the rest is kept (reachable) until the process exits, which is what
+ * the caller does next. */
+static Machine *pc_abandoned;
+
+static void pc_machine_abandon(Machine *m)
+{
+    if (m->ram) {
+        munmap(m->ram, m->ram_size);
+        m->ram = NULL;
+    }
+    if (m->bios) {
+        munmap(m->bios, m->bios_size);
+        m->bios = NULL;
+    }
+    pc_abandoned = m;
+}
+
 Machine *pc_machine_create(const Options *o, char **err)
 {
     Machine *m = calloc(1, sizeof(*m));
@@ -288,12 +307,12 @@ Machine *pc_machine_create(const Options *o, char **err)
             opts = "base=localtime";
         }
         if (!pc_add_device(m, name, opts, err)) {
-            pc_machine_free(m);
+            pc_machine_abandon(m);
             return NULL;
         }
     }
     if (!pc_serial_init(m, o, err) || !pc_user_devices_init(m, o, err)) {
-        pc_machine_free(m);
+        pc_machine_abandon(m);
         return NULL;
     }
     return m;
