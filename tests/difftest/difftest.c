@@ -1183,6 +1183,12 @@ static const char *host_diff(const Insn *in)
          in->op == OP_LOOP || in->op == OP_LOOPE || in->op == OP_LOOPNE || in->op == OP_JCXZ)) {
         return "66 on a near branch: AMD uses a 16-bit operand size, Intel (and emu86) 64";
     }
+    if (host_amd && (in->prefix & (PFX_REP | PFX_REPNE)) &&
+        (in->op == OP_LOOPE || in->op == OP_LOOPNE)) {
+        /* seen on an AMD EPYC host: with F3 LOOPcc tests ZF like LOOPE,
+         * with F2 like LOOPNE, whatever the opcode says */
+        return "F2/F3 on LOOPE/LOOPNE: the AMD host takes the condition from the prefix";
+    }
     if (host_amd && in->op == OP_MOV_CR && (in->prefix & PFX_LOCK)) {
         return "LOCK MOV CRn: AMD's alternate encoding of CR8";
     }
