@@ -563,7 +563,8 @@ static uint64_t apic_dev_read(void *opaque, uint64_t off, unsigned size)
 {
     ApicState *s = apic_dev_target(opaque);
     if (!s || (s->apic_base & MSR_IA32_APICBASE_BASE) != s->bus->mapped_base) {
-        return 0xffffffffu;     /* this CPU's APIC page is elsewhere */
+        /* this CPU's APIC page is elsewhere: nothing decodes here */
+        return size >= 4 ? 0xffffffffu : (1u << (size * 8)) - 1;
     }
     return apic_mmio_read(s, off, size);
 }

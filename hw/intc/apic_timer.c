@@ -14,8 +14,13 @@
  * timer re-arms from its own period grid, not from the callback time, so
  * a late callback does not drift; missed periods while the host was busy
  * collapse into one interrupt (the IRR bit holds one request per vector).
+ * Like KVM (min_timer_period_us), periodic callbacks are at least
+ * APIC_TIMER_MIN_PERIOD_NS apart, so a guest programming a 1 ns period
+ * cannot keep the I/O thread busy; the current count stays exact.
  */
 #include "hw/intc/apic_internal.h"
+
+#define APIC_TIMER_MIN_PERIOD_NS 100000
 
 /* Divide configuration bits 0,1,3 -> divider 2,4,8,16,32,64,128,1
  * (SDM Figure 10-10): value v = b3:b1:b0, divider = 2^((v + 1) & 7). */
@@ -49,9 +54,14 @@ static void apic_timer_arm(ApicState *s)
     int64_t period = apic_timer_period_ns(s);
     int64_t now = clock_ns();
     int64_t expire = s->count_start_ns + period;
-    if (apic_timer_mode(s) == APIC_TIMER_PERIODIC && expire <= now) {
-        int64_t n = (now - s->count_start_ns) / period;
-        expire = s->count_start_ns + (n + 1) * period;
+    if (apic_timer_mode(s) == APIC_TIMER_PERIODIC) {
+        if (expire <= now) {
+            int64_t n = (now - s->count_start_ns) / period;
+            expire = s->count_start_ns + (n + 1) * period;
+        }
+        if (period < APIC_TIMER_MIN_PERIOD_NS && expire < now + APIC_TIMER_MIN_PERIOD_NS) {
+            expire = now + APIC_TIMER_MIN_PERIOD_NS;
+        }
     }
     timer_mod(s->timer, expire);
 }

@@ -294,6 +294,11 @@ static void test_timer_oneshot_periodic(void)
     int n = run_timer(m, s, 0x32, 50);
     g_assert_cmpint(n, >=, 3);
     g_assert_cmpint(n, <=, 11);
+    /* a hostile 1 ns period is rate-limited, not a host busy loop */
+    wr(s, 0x380, 1);
+    n = run_timer(m, s, 0x32, 20);
+    g_assert_cmpint(n, >=, 1);
+    g_assert_cmpint(n, <=, 20000000 / 100000 + 2);
     /* masked: counts, but no interrupt */
     wr(s, 0x320, 0x30032);
     g_assert_cmpint(run_timer(m, s, 0x32, 12), ==, 0);
