@@ -164,11 +164,22 @@ int main(int argc, char **argv)
         }
     }
 
-    char why[512] = "";
-    const AccelOps *accel = accel_select(o->accel, why, sizeof(why));
-    if (!accel) {
-        return main_fail(g_strdup(why));
+    /* Fallback list: each accelerator that cannot run here is a warning
+     * while another one is left to try, the error when none is left. */
+    const AccelOps *accel = NULL;
+    char **names = g_strsplit(o->accel, ":", -1);
+    for (int i = 0; names[i] && !accel; i++) {
+        char why[512] = "";
+        accel = accel_select(names[i], why, sizeof(why));
+        if (!accel && !names[i + 1]) {
+            g_strfreev(names);
+            return main_fail(g_strdup(why));
+        }
+        if (!accel) {
+            warn_report("%s; trying %s", why, names[i + 1]);
+        }
     }
+    g_strfreev(names);
     current_accel = accel;
     if (log_mask) {
         log_printf("emu86: accel %s\n", accel->name);

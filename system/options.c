@@ -260,20 +260,36 @@ static bool accel_name_ok(const char *name)
     return !strcmp(name, "tcg") || !strcmp(name, "kvm") || !strcmp(name, "auto");
 }
 
-static bool set_accel(Options *o, const char *opt, const char *arg,
-                      const char *name, char **err)
+/* -accel may be repeated (QEMU: "-accel kvm -accel tcg" tries KVM, then
+ * TCG), and -machine accel= takes the old "kvm:tcg" list form.  Both end
+ * up as one ':'-separated list in o->accel, tried in order by main.c. */
+static bool add_accel(Options *o, const char *opt, const char *arg,
+                      const char *list, bool replace, char **err)
 {
-    /* QEMU's old "kvm:tcg" fallback list: the first available one, which is
-     * exactly what "auto" does for these two. */
-    if (!strcmp(name, "kvm:tcg")) {
-        name = "auto";
+    char **names = g_strsplit(list, ":", -1);
+    bool ok = names[0] != NULL;
+    for (int i = 0; names[i] && ok; i++) {
+        if (!accel_name_ok(names[i])) {
+            *err = g_strdup_printf("-%s %s: invalid accelerator %s (try -accel help)",
+                                   opt, arg, names[i]);
+            ok = false;
+        }
     }
-    if (!accel_name_ok(name)) {
-        *err = g_strdup_printf("-%s %s: invalid accelerator %s (try -accel help)",
-                               opt, arg, name);
+    if (!names[0]) {
+        *err = g_strdup_printf("-%s %s: missing accelerator name", opt, arg);
+    }
+    g_strfreev(names);
+    if (!ok) {
         return false;
     }
-    set_str(&o->accel, name);
+    if (replace || !o->accel_given) {
+        set_str(&o->accel, list);
+    } else {
+        char *joined = g_strjoin(":", o->accel, list, NULL);
+        g_free(o->accel);
+        o->accel = joined;
+    }
+    o->accel_given = true;
     return true;
 }
 
@@ -290,7 +306,7 @@ static bool opt_accel(Options *o, const char *opt, const char *arg, char **err)
     bool ok = true;
     for (int i = 0; kv[i] && ok; i += 2) {
         if (!strcmp(kv[i], "accel")) {
-            ok = set_accel(o, opt, arg, kv[i + 1], err);
+            ok = add_accel(o, opt, arg, kv[i + 1], false, err);
         } else {
             opt_warn(o, "-%s %s: option '%s' is ignored", opt, arg, kv[i]);
         }
@@ -301,8 +317,7 @@ static bool opt_accel(Options *o, const char *opt, const char *arg, char **err)
 
 static bool opt_enable_kvm(Options *o, const char *opt, const char *arg, char **err)
 {
-    set_str(&o->accel, "kvm");
-    return true;
+    return add_accel(o, opt, "", "kvm", false, err);
 }
 
 static bool opt_machine(Options *o, const char *opt, const char *arg, char **err)
@@ -333,7 +348,7 @@ static bool opt_machine(Options *o, const char *opt, const char *arg, char **err
                 ok = false;
             }
         } else if (!strcmp(k, "accel")) {
-            ok = set_accel(o, opt, arg, v, err);
+            ok = add_accel(o, opt, arg, v, true, err);
         } else {
             opt_warn(o, "-%s %s: property '%s' is ignored", opt, arg, k);
         }
@@ -666,7 +681,8 @@ static const OptDef opt_defs[] = {
       "select the emulated machine ('-machine help' for a list)" },
     { "M", "pc", opt_machine, "same as -machine" },
     { "accel", "tcg|kvm|auto", opt_accel,
-      "select the accelerator (auto: KVM when usable, else TCG; default tcg)" },
+      "select the accelerator (auto: KVM when usable, else TCG; default tcg);\n"
+      "                              repeat to give fallbacks: -accel kvm -accel tcg" },
     { "enable-kvm", NULL, opt_enable_kvm, "same as -accel kvm" },
     { "cpu", "model", opt_cpu, "select the CPU model ('-cpu help' for a list)" },
     { "smp", "[cpus=]n", opt_smp, "number of CPUs (1..64)" },

@@ -35,7 +35,9 @@ typedef enum OptionsHelp {
 typedef struct Options {
     uint64_t ram_size;          /* bytes */
     int smp;                    /* number of vCPUs */
-    char *accel;                /* "tcg", "kvm" or "auto" */
+    char *accel;                /* "tcg", "kvm", "auto", or a ':' list of
+                                 * them tried in order ("kvm:tcg") */
+    bool accel_given;
     char *machine;              /* "pc" */
     char *cpu_model;            /* "qemu64", "host", "max", "base" */
     char *kernel, *initrd, *append;

@@ -133,6 +133,15 @@ static void test_smp_accel_machine_cpu(void)
     g_assert_true(parse(&o, &err, "-machine", "pc,accel=auto", NULL));
     g_assert_cmpstr(o.accel, ==, "auto");
     options_free(&o);
+    /* QEMU's fallback lists */
+    g_assert_true(parse(&o, &err, "-accel", "kvm", "-accel", "tcg", NULL));
+    g_assert_cmpstr(o.accel, ==, "kvm:tcg");
+    options_free(&o);
+    g_assert_true(parse(&o, &err, "-machine", "accel=kvm:tcg", NULL));
+    g_assert_cmpstr(o.accel, ==, "kvm:tcg");
+    options_free(&o);
+    expect_error("-machine accel=kvm:bogus: invalid accelerator bogus",
+                 "-machine", "accel=kvm:bogus", NULL);
     /* options after the accelerator name are ignored with a warning */
     g_assert_true(parse(&o, &err, "-accel", "tcg,thread=single", NULL));
     g_assert_cmpstr(o.accel, ==, "tcg");
