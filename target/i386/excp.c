@@ -425,6 +425,7 @@ bool cpu_check_hard_interrupt(X86CPU *cpu)
         return false;
     }
     env->halted = false;
+    log_mask_printf(LOG_INT, "Servicing hardware INT=0x%02x\n", vector & 0xff);
     deliver(env, vector, false, true, false, 0, env->rip);
     return true;
 }
