@@ -29,6 +29,13 @@ typedef struct TranslationBlock {
     uint16_t size;          /* bytes covered */
     uint16_t nr_insns;
     bool invalid;           /* dropped while possibly executing: freed later */
+    bool chainable;         /* ends in a near branch or a plain cut: the
+                             * next block may be found through links[] */
+    /* Successors seen after this block (taken / fall-through), valid only
+     * while the cache generation equals links_gen: any invalidation may
+     * free the block a link points to. */
+    struct TranslationBlock *links[2];
+    uint64_t links_gen;
     struct TranslationBlock *hash_next;
     struct TranslationBlock *page_next[2]; /* per-page lists (page 1, page 2) */
     void *backend_data;     /* a backend's compiled form (JIT code) */

@@ -56,6 +56,45 @@ static void log_exec(CPUX86State *env, TranslationBlock *tb)
     }
 }
 
+/* Find the block at CS:RIP, preferably through the links of the block
+ * that just ran.  A link is only followed within the virtual page of that
+ * block: the lookup that first entered the page checked its translation,
+ * and nothing that may change translations (CR3/CR0/CR4 writes, INVLPG,
+ * far transfers, interrupts) lets a block be chainable.  Links go stale on
+ * any invalidation (the block they point to may be freed), so they are
+ * trusted only while the cache generation is unchanged. */
+static TranslationBlock *tcg_next_block(CPUX86State *env, TcgVcpu *t,
+                                        TranslationBlock *last, uint64_t last_gen)
+{
+    uint64_t gen = tb_cache_generation(t->cache);
+    if (!last || !last->chainable || gen != last_gen) {
+        return tcg_find_block(env, t);
+    }
+    uint64_t pc = tcg_current_pc(env);
+    if ((pc ^ last->pc) & ~0xfffull) {
+        return tcg_find_block(env, t);
+    }
+    if (last->links_gen == gen) {
+        for (int i = 0; i < 2; i++) {
+            TranslationBlock *n = last->links[i];
+            if (n && n->pc == pc && n->flags == tb_mode_flags(env)) {
+                t->blocks_chained++;
+                return n;
+            }
+        }
+    } else {
+        last->links[0] = last->links[1] = NULL;
+        last->links_gen = gen;
+    }
+    TranslationBlock *tb = tcg_find_block(env, t);
+    if (tb_cache_generation(t->cache) == gen) {
+        /* keep the two most recent successors */
+        last->links[1] = last->links[0];
+        last->links[0] = tb;
+    }
+    return tb;
+}
+
 static VcpuExit tcg_vcpu_run(X86CPU *cpu)
 {
     CPUX86State *env = &cpu->env;
@@ -70,6 +109,11 @@ static VcpuExit tcg_vcpu_run(X86CPU *cpu)
         cpu_do_interrupt(env, env->exception_index, false, env->has_error_code,
                          env->error_code, env->rip);
     }
+    /* The block that just ran, for chaining (NULL after anything that
+     * leaves the straight path: an exception, an interrupt, a request). */
+    TranslationBlock *last_tb = NULL;
+    uint64_t last_gen = 0;
+
     for (;;) {
         if (env->triple_fault) {
             env->triple_fault = false;
@@ -84,8 +128,10 @@ static VcpuExit tcg_vcpu_run(X86CPU *cpu)
         if (m->shutdown_requested || m->reset_requested) {
             return VCPU_EXIT_REQUEST;
         }
-        if (req & CPU_INTERRUPT_HARD) {
-            cpu_check_hard_interrupt(cpu);
+        if (req & (CPU_INTERRUPT_HARD | CPU_INTERRUPT_NMI)) {
+            if (cpu_check_hard_interrupt(cpu)) {
+                last_tb = NULL;
+            }
         }
         if (env->halted) {
             return VCPU_EXIT_HALT;
@@ -95,11 +141,13 @@ static VcpuExit tcg_vcpu_run(X86CPU *cpu)
             tb_cache_collect(t->cache);
             collected_gen = tb_cache_generation(t->cache);
         }
-        TranslationBlock *tb = tcg_find_block(env, t);
+        TranslationBlock *tb = tcg_next_block(env, t, last_tb, last_gen);
         if (log_enabled(LOG_CPU | LOG_EXEC)) {
             log_exec(env, tb);
         }
         t->blocks_executed++;
+        last_gen = tb_cache_generation(t->cache);
+        last_tb = tb;
         t->backend->exec(env, tb, t);
     }
 }

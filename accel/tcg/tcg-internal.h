@@ -38,12 +38,22 @@ struct TcgVcpu {
     const TcgBackend *backend;
     uint64_t insns_executed;   /* for the bench and -d exec statistics */
     uint64_t blocks_executed;
+    uint64_t blocks_chained;   /* found through a link, no lookup */
 };
 
 /* Decode mode key of a block for the current state. */
 static inline uint32_t tb_mode_flags(const CPUX86State *env)
 {
     return env->code_bits;
+}
+
+/* Linear address of CS:RIP */
+static inline uint64_t tcg_current_pc(const CPUX86State *env)
+{
+    if (env->code_bits == 64) {
+        return env->rip;
+    }
+    return (env->segs[R_CS].base + env->rip) & 0xffffffffull;
 }
 
 /* Find or build the block at the current CS:RIP (raises #PF/#GP/#UD for

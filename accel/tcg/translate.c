@@ -72,6 +72,22 @@ static bool insn_encoding_valid(const CPUX86State *env, const Insn *insn)
     return true;
 }
 
+/* Does this instruction leave the CPU in the same mode, privilege level
+ * and address space, so that the next block may be reached without a new
+ * translation of the PC?  Near branches and ordinary instructions do; far
+ * transfers, interrupts and everything that ends a block for a mode change
+ * (CR writes, INVLPG, MOV SS, POPF, STI, HLT...) do not. */
+static bool insn_ends_near(const Insn *insn)
+{
+    switch (insn->op) {
+    case OP_JMP: case OP_JCC: case OP_CALL: case OP_RET:
+    case OP_LOOP: case OP_LOOPE: case OP_LOOPNE: case OP_JCXZ:
+        return true;
+    default:
+        return !(insn_op_flags[insn->op] & (IF_BRANCH | IF_ENDBLK));
+    }
+}
+
 static void log_block(CPUX86State *env, TranslationBlock *tb)
 {
     uint8_t buf[TB_MAX_INSNS * 15];
@@ -147,6 +163,7 @@ static TranslationBlock *tb_gen(CPUX86State *env, TcgVcpu *t, uint64_t pc, uint6
     }
 
     TranslationBlock *tb = tb_alloc(n);
+    tb->chainable = insn_ends_near(&insns[n - 1]);
     tb->pc = pc;
     tb->phys_pc = phys_pc;
     tb->phys_page2 = f.page2_phys;
@@ -166,10 +183,7 @@ static TranslationBlock *tb_gen(CPUX86State *env, TcgVcpu *t, uint64_t pc, uint6
 
 TranslationBlock *tcg_find_block(CPUX86State *env, TcgVcpu *t)
 {
-    uint64_t pc = env->code_bits == 64 ? env->rip : env->segs[R_CS].base + env->rip;
-    if (env->code_bits != 64) {
-        pc &= 0xffffffffull;
-    }
+    uint64_t pc = tcg_current_pc(env);
     uint64_t phys = mmu_translate(env, pc, ACC_EXEC, env->cpl == 3);
     TranslationBlock *tb = tb_cache_lookup(t->cache, phys, pc, tb_mode_flags(env));
     if (!tb) {
