@@ -22,8 +22,10 @@ skip() { echo "SKIP $1: $2"; skipped=$((skipped + 1)); }
 have_bin() { [ -x "$BIN" ]; }
 
 # run ARGS...: runs the binary (no stdin), sets RC, OUT, ERR
+# (RUN_WRAP: an optional command prefix, e.g. a namespace without KVM)
+RUN_WRAP=()
 run() {
-    timeout "$TIMEOUT" "$BIN" "$@" </dev/null >"$TMP/out" 2>"$TMP/err"
+    timeout "$TIMEOUT" "${RUN_WRAP[@]}" "$BIN" "$@" </dev/null >"$TMP/out" 2>"$TMP/err"
     RC=$?
     OUT=$(cat "$TMP/out")
     ERR=$(cat "$TMP/err")
@@ -121,9 +123,31 @@ if have_bin && ! { ldd "$BIN" 2>/dev/null | grep -q 'libasan\|libubsan'; }; then
 else
     skip "-m more than the host can map" "sanitizer build or no binary"
 fi
+HIDE_KVM=(unshare -m sh -c 'mount --bind /dev/null /dev/kvm && exec "$0" "$@"')
 if [ -e /dev/kvm ] && { exec 3<>/dev/kvm; } 2>/dev/null; then
     exec 3>&-
-    skip "-accel kvm without KVM" "KVM is available here"
+    # hide KVM in a private mount namespace when we may (root)
+    if "${HIDE_KVM[@]}" true 2>/dev/null; then
+        RUN_WRAP=("${HIDE_KVM[@]}")
+        bad "-accel kvm without KVM" -bios "$FW" -accel kvm
+        name="-accel kvm -accel tcg falls back to TCG without KVM"
+        if have_bin; then
+            run -accel kvm -accel tcg -m 16M -display none -serial none \
+                -device "$DEBUG_EXIT" -bios "$FW"
+            if [ "$RC" -ne 33 ]; then
+                fail "$name" "exit status $RC, expected 33"
+            elif ! grep -q '^emu86: warning: .*trying tcg' "$TMP/err"; then
+                fail "$name" "no fallback warning: '$(head -n 1 "$TMP/err")'"
+            else
+                pass "$name"
+            fi
+        else
+            fail "$name" "binary $BIN not found"
+        fi
+        RUN_WRAP=()
+    else
+        skip "-accel kvm without KVM" "KVM is available here"
+    fi
 else
     bad "-accel kvm without KVM" -bios "$FW" -accel kvm
 fi
