@@ -1671,12 +1671,13 @@ static RunResult run_both(const Seq *s, EmuOut *o, Diff *d, const char **why)
 
 static void record_mismatch(const Seq *s, uint64_t seqno, const EmuOut *o, const Diff *d)
 {
+    const uint64_t hrip = mbox->res.rip;  /* the prefix runs overwrite it */
     /* find the first prefix that mismatches: its last test insn is the culprit */
     static Seq p;
     int culprit = -1;
     Diff pd;
     EmuOut po;
-    for (int k = 1; k <= s->n; k++) {
+    for (int k = 1; k < s->n; k++) {
         if (!s->it[k - 1].test || !prefix_of(s, k, &p)) {
             continue;
         }
@@ -1692,7 +1693,11 @@ static void record_mismatch(const Seq *s, uint64_t seqno, const EmuOut *o, const
     if (culprit >= 0) {
         use = &pd;
     } else {
-        culprit = o->fault_item;
+        /* no usable prefix (a branch jumps past it): blame the first
+         * instruction where one side stopped and the other went on */
+        uint64_t erip = o->fault_item >= 0 ? s->addr[o->fault_item] : ~0ull;
+        int hi = item_at(s, hrip);
+        culprit = hi >= 0 && hrip < erip ? hi : o->fault_item;
     }
     char key[96];
     const char *opn = "?";
