@@ -519,30 +519,24 @@ static void exec_mem(CPUX86State *env, const Insn *insn, uint8_t op, unsigned re
     run_host(env, insn, op, (uint8_t)(reg << 3), mem, size, is_store, la);
 }
 
-/* Register forms: the canonical encoding to run, or a special action. */
-enum { R_UD, R_HOST, R_FFREEP, R_NOP_NOWAIT, R_FNCLEX, R_FNINIT, R_FNSTSW_AX };
+/* Register forms (SDM Vol.2 Tables A-7..A-21, ModRM C0-FF): run on the
+ * host, or a special action.  The undocumented aliases every x87 since
+ * the 387 executes (FSTP1 D9 D8+i, FCOM2 DC D0+i, FCOMP3 DC D8+i, FXCH4
+ * DD C8+i, FCOMP5 DE D0+i, FFREEP DF C0+i, FXCH7 DF C8+i, FSTP8/9 DF
+ * D0-DF) run natively too: they are not all exact copies of the documented
+ * forms (AMD's FSTP1 does not signal stack underflow), and the host is the
+ * reference. */
+enum { R_UD, R_HOST, R_NOP_NOWAIT, R_FNCLEX, R_FNINIT, R_FNSTSW_AX };
 
-static int reg_form(uint8_t *op, uint8_t *modrm)
+static int reg_form(unsigned op, unsigned m)
 {
-    unsigned m = *modrm, lo = m & 7;
-
-    switch (*op) {
+    switch (op) {
     case 0xd8:
     case 0xdc:
-        if (*op == 0xdc && m >= 0xd0 && m <= 0xdf) {
-            *op = 0xd8;               /* FCOM2 / FCOMP3 aliases */
-        }
         return R_HOST;
     case 0xd9:
-        if (m <= 0xd0 || (m >= 0xe0 && m <= 0xe1) || (m >= 0xe4 && m <= 0xe5) ||
-            (m >= 0xe8 && m <= 0xee) || m >= 0xf0) {
-            return R_HOST;
-        }
-        if (m >= 0xd8 && m <= 0xdf) { /* FSTP1 alias */
-            *op = 0xdd;
-            return R_HOST;
-        }
-        return R_UD;
+        return (m <= 0xd0 || (m >= 0xd8 && m <= 0xe1) || m == 0xe4 || m == 0xe5 ||
+                (m >= 0xe8 && m <= 0xee) || m >= 0xf0) ? R_HOST : R_UD;
     case 0xda:
         return (m <= 0xdf || m == 0xe9) ? R_HOST : R_UD;
     case 0xdb:
@@ -557,35 +551,14 @@ static int reg_form(uint8_t *op, uint8_t *modrm)
         }
         return R_UD;
     case 0xdd:
-        if (m >= 0xc8 && m <= 0xcf) { /* FXCH4 alias */
-            *op = 0xd9;
-            return R_HOST;
-        }
         return m <= 0xef ? R_HOST : R_UD;
     case 0xde:
-        if (m >= 0xd0 && m <= 0xd7) { /* FCOMP5 alias */
-            *op = 0xd8;
-            *modrm = (uint8_t)(0xd8 | lo);
-            return R_HOST;
-        }
         return (m >= 0xd8 && m <= 0xdf && m != 0xd9) ? R_UD : R_HOST;
     case 0xdf:
-        if (m <= 0xc7) {
-            return R_FFREEP;
-        }
-        if (m <= 0xcf) {              /* FXCH7 alias */
-            *op = 0xd9;
-            return R_HOST;
-        }
-        if (m <= 0xdf) {              /* FSTP8 / FSTP9 aliases */
-            *op = 0xdd;
-            *modrm = (uint8_t)(0xd8 | lo);
-            return R_HOST;
-        }
         if (m == 0xe0) {
             return R_FNSTSW_AX;
         }
-        return (m >= 0xe8 && m <= 0xf7) ? R_HOST : R_UD;
+        return (m <= 0xdf || (m >= 0xe8 && m <= 0xf7)) ? R_HOST : R_UD;
     }
     return R_UD;
 }
@@ -595,7 +568,7 @@ static void exec_reg(CPUX86State *env, const Insn *insn)
     X87State *s = &env->x87;
     uint8_t op = (uint8_t)insn->opcode, modrm = insn->modrm;
 
-    switch (reg_form(&op, &modrm)) {
+    switch (reg_form(op, modrm)) {
     case R_UD:
         cpu_raise_exception(env, EXCP_UD);
     case R_NOP_NOWAIT:
@@ -608,13 +581,6 @@ static void exec_reg(CPUX86State *env, const Insn *insn)
         return;
     case R_FNSTSW_AX:
         reg_write(env, R_EAX, 2, s->fsw);
-        return;
-    case R_FFREEP:
-        /* FFREE ST(i), then pop (AMD documents it; Intel executes it too). */
-        check_pending(env);
-        run_host(env, insn, 0xdd, (uint8_t)(0xc0 | (modrm & 7)), NULL, 0, false, 0);
-        s->ftw &= ~(1u << fpu_top(s));
-        s->fsw = (uint16_t)((s->fsw & ~FSW_TOP) | (((fpu_top(s) + 1) & 7) << 11));
         return;
     default:
         check_pending(env);
