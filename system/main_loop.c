@@ -9,9 +9,9 @@
  * never race with vCPU port accesses.
  *
  * Timers (system/timer.c) appear as one custom GSource whose poll timeout is
- * the next deadline rounded up to whole milliseconds (GLib's unit):
- * rounding up means a timer never fires early; a late wake-up is at most
- * 1 ms.  timer_mod() making an earlier deadline calls main_loop_wakeup(),
+ * the next deadline rounded up to whole milliseconds (GLib's unit), so a
+ * timer never fires early; the poll function then sleeps with ppoll() until
+ * the exact nanosecond deadline.  timer_mod() making an earlier deadline calls main_loop_wakeup(),
  * which interrupts the poll so prepare() runs again.
  *
  * Termination signals go through g_unix_signal_add, so the shutdown request
@@ -21,8 +21,10 @@
  */
 #include <glib.h>
 #include <glib-unix.h>
+#include <poll.h>
 #include <signal.h>
 #include <string.h>
+#include <time.h>
 
 #include "hw/machine.h"
 #include "system/log.h"
@@ -36,10 +38,27 @@ void main_loop_wakeup(void)
     g_main_context_wakeup(NULL);
 }
 
+/* GLib computes the timeout in whole milliseconds; the timer deadline is
+ * known to the nanosecond, so sleep exactly until it with ppoll (GPollFD
+ * has struct pollfd's layout on Unix, which GLib guarantees).  A PIT
+ * programmed for sub-millisecond periods then fires on time. */
+G_STATIC_ASSERT(sizeof(GPollFD) == sizeof(struct pollfd));
+
 static gint main_loop_poll(GPollFD *fds, guint nfds, gint timeout)
 {
+    int64_t ns = timeout < 0 ? -1 : (int64_t)timeout * 1000000;
+    int64_t d = timers_next_deadline();
+    if (d >= 0 && (ns < 0 || d < ns)) {
+        ns = d;
+    }
     bql_unlock();
-    gint r = g_poll(fds, nfds, timeout);
+    gint r;
+    if (ns < 0) {
+        r = ppoll((struct pollfd *)fds, nfds, NULL, NULL);
+    } else {
+        struct timespec ts = { ns / 1000000000, ns % 1000000000 };
+        r = ppoll((struct pollfd *)fds, nfds, &ts, NULL);
+    }
     bql_lock();
     return r;
 }
