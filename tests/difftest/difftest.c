@@ -1669,6 +1669,15 @@ static RunResult run_both(const Seq *s, EmuOut *o, Diff *d, const char **why)
     return d->any ? R_FAIL : R_PASS;
 }
 
+/* Without a verified prefix: blame the first instruction where one side
+ * stopped (faulted) and the other went on. */
+static int blame(const Seq *s, const EmuOut *o, uint64_t hrip)
+{
+    uint64_t erip = o->fault_item >= 0 ? s->addr[o->fault_item] : ~0ull;
+    int hi = item_at(s, hrip);
+    return hi >= 0 && hrip < erip ? hi : o->fault_item;
+}
+
 static void record_mismatch(const Seq *s, uint64_t seqno, const EmuOut *o, const Diff *d)
 {
     const uint64_t hrip = mbox->res.rip;  /* the prefix runs overwrite it */
@@ -1677,27 +1686,29 @@ static void record_mismatch(const Seq *s, uint64_t seqno, const EmuOut *o, const
     int culprit = -1;
     Diff pd;
     EmuOut po;
+    bool prev_verified = true;  /* the empty prefix agrees trivially */
     for (int k = 1; k < s->n; k++) {
-        if (!s->it[k - 1].test || !prefix_of(s, k, &p)) {
+        if (!s->it[k - 1].test) {
+            continue;
+        }
+        if (!prefix_of(s, k, &p)) {
+            prev_verified = false;
             continue;
         }
         memset(&pd, 0, sizeof(pd));
         const char *why = NULL;
         RunResult r = run_both(&p, &po, &pd, &why);
         if (r == R_FAIL) {
-            culprit = k - 1;
+            culprit = prev_verified ? k - 1 : blame(&p, &po, mbox->res.rip);
             break;
         }
+        prev_verified = r == R_PASS;
     }
     const Diff *use = d;
     if (culprit >= 0) {
         use = &pd;
     } else {
-        /* no usable prefix (a branch jumps past it): blame the first
-         * instruction where one side stopped and the other went on */
-        uint64_t erip = o->fault_item >= 0 ? s->addr[o->fault_item] : ~0ull;
-        int hi = item_at(s, hrip);
-        culprit = hi >= 0 && hrip < erip ? hi : o->fault_item;
+        culprit = blame(s, o, hrip);
     }
     char key[96];
     const char *opn = "?";
