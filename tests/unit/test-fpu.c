@@ -55,6 +55,8 @@ __asm__(
     "    .byte 0xf3, 0x0f, 0x1e, 0xfa\n"
     "    push %rbx\n"
     "    mov %rdi, %rbx\n"
+    "    fninit\n"                 /* same contents in the empty registers */
+    "    fldz; fldz; fldz; fldz; fldz; fldz; fldz; fldz\n"
     "    fninit\n"
     "    fldcw (%rbx)\n"
     "    mov 4(%rbx), %ecx\n"
@@ -389,6 +391,10 @@ static void run_case(TRef *r, unsigned op, unsigned modrm, const MemForm *mf, co
         memcpy(t->ram + DATA + 0x100 + 16 * i, r->vals[i], 10);
     }
     env->rip = CODE;
+    g_assert_cmpint(GX(0xdb, 0xe3), ==, -1);                           /* FNINIT */
+    for (int i = 0; i < 8; i++) {
+        g_assert_cmpint(GX(0xd9, 0xee), ==, -1);                       /* FLDZ */
+    }
     g_assert_cmpint(GX(0xdb, 0xe3), ==, -1);                           /* FNINIT */
     g_assert_cmpint(GX(0xd9, MRBX(5), D32(0)), ==, -1);                /* FLDCW */
     for (unsigned i = 0; i < r->n; i++) {
