@@ -54,6 +54,7 @@ typedef struct TlbEntry {
 
 struct MMUTlb {
     TlbEntry e[2][3][TLB_SIZE]; /* [is_user][ACC_*][index] */
+    PhysMemory *pm;             /* env->cpu->machine->mem, one load away */
     bool has_large;             /* some entry came from a 2M/4M/1G page */
     uint8_t page_shift[2][3][TLB_SIZE]; /* log2 of the page size, 0 = 4 KiB */
     uint8_t global[2][3][TLB_SIZE]; /* entry maps a global page (G, CR4.PGE) */
@@ -85,6 +86,7 @@ static struct MMUTlb *tlb_alloc(CPUX86State *env)
         fatal("out of memory allocating the software TLB");
     }
     env->tlb = t;
+    t->pm = &env->cpu->machine->mem;
     mmu_tlb_flush(env);
     return t;
 }
@@ -544,9 +546,9 @@ static inline void st_fast(CPUX86State *env, uint64_t la, unsigned size, uint64_
     unsigned off = la & 0xfff;
     if (__builtin_expect(e->tag == (la & PAGE_MASK) && e->host && off <= 4096 - size, 1)) {
         stn_le(e->host + off, v, size);
-        const CodeWatch *cw = &env->cpu->machine->mem.code_watch;
+        const CodeWatch *cw = &env->tlb->pm->code_watch;
         uint64_t gpa = e->gpa | off;
-        if (__builtin_expect(code_watch_hit(cw, gpa), 0)) {
+        if (__builtin_expect(cw->pages != NULL, 0) && code_watch_hit(cw, gpa)) {
             cw->write(cw->opaque, gpa, size);
         }
         return;
