@@ -167,6 +167,10 @@ static void state_to_host_img(const X87State *s, uint8_t *img)
     put16(img + 0, s->fcw);
     put16(img + 4, s->fsw & ~(FSW_STICKY | FSW_ES | FSW_B));
     put16(img + 8, fpu_full_tag_word(s));
+    /* A nonzero FIP keeps the host x87 out of its XSAVE "initial
+     * configuration" (SDM Vol.1 13.6), in which a context switch may
+     * zero the contents of empty registers instead of keeping them. */
+    put32(img + 12, 1);
     put_stack(s, img + 28, 10);
 }
 

@@ -498,7 +498,7 @@ static void test_diff_reg(void)
             }
             for (unsigned rc = 0; rc < 4; rc++) {
                 for (unsigned p = 0; p < 3; p++) {
-                    for (int k = 0; k < 6; k++) {
+                    for (int k = 0; k < 16; k++) {
                         rnd_setup(&r, rc, pcs[p]);
                         run_case(&r, op, m, NULL, NULL);
                     }
@@ -522,7 +522,7 @@ static void test_diff_mem(void)
         const MemForm *mf = &mem_forms[i];
         for (unsigned rc = 0; rc < 4; rc++) {
             for (unsigned p = 0; p < 3; p++) {
-                for (int k = 0; k < 25; k++) {
+                for (int k = 0; k < 60; k++) {
                     rnd_setup(&r, rc, pcs[p]);
                     rnd_mem(mf, m);
                     run_case(&r, mf->op, MRBX(mf->reg), mf, m);
@@ -1047,6 +1047,9 @@ static void test_fxsave(void)
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
+    if (getenv("FPU_TEST_SEED")) {
+        rng = strtoull(getenv("FPU_TEST_SEED"), NULL, 0) | 1;
+    }
     g_test_add_func("/fpu/known-answers", test_known_answers);
     g_test_add_func("/fpu/tag-word", test_tag_word);
     g_test_add_func("/fpu/stack-faults", test_stack_faults);
