@@ -299,7 +299,7 @@ static size_t build_madt(AcpiBlob *b, const AcpiBuildConfig *cfg)
     }
     e[0] = 1;                        /* I/O APIC */
     e[1] = 12;
-    e[2] = (uint8_t)cfg->nr_cpus;    /* its ID follows the CPUs', as QEMU */
+    e[2] = cfg->ioapic_id;
     put32(e + 4, ACPI_IOAPIC_ADDR);
     put32(e + 8, 0);                 /* GSI base */
     e += 12;
@@ -354,6 +354,7 @@ void acpi_build_default_config(const Machine *m, AcpiBuildConfig *cfg)
     cfg->pm_io_base = ACPI_PM_IO_BASE;
     cfg->sci_irq = ACPI_SCI_IRQ;
     cfg->madt = true;
+    cfg->ioapic_id = (uint8_t)cfg->nr_cpus;
 }
 
 uint8_t *acpi_build_tables(const AcpiBuildConfig *cfg, uint64_t base, size_t *len,

@@ -36,9 +36,12 @@ typedef struct AcpiBuildConfig {
     uint8_t sci_irq;        /* FADT SCI_INT */
     bool madt;              /* emit a MADT (only with APIC models: without
                              * one Linux must stay in PIC mode) */
+    uint8_t ioapic_id;      /* MADT I/O APIC ID (default nr_cpus, as MP
+                             * tables number it; QEMU's MADT says 0) */
 } AcpiBuildConfig;
 
-/* The defaults for m: its CPU count, PMBA 0x600, SCI 9, MADT on. */
+/* The defaults for m: its CPU count, PMBA 0x600, SCI 9, MADT on, I/O APIC
+ * ID = CPU count. */
 void acpi_build_default_config(const Machine *m, AcpiBuildConfig *cfg);
 
 /* Builds all tables as one blob to be placed at guest address base (64-byte

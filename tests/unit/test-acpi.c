@@ -138,7 +138,7 @@ static void check_tables(const AcpiBuildConfig *cfg, uint64_t base)
                 break;
             case 1:
                 g_assert_cmpuint(e[1], ==, 12);
-                g_assert_cmpuint(e[2], ==, cfg->nr_cpus);
+                g_assert_cmpuint(e[2], ==, cfg->ioapic_id);
                 g_assert_cmphex(get32(e + 4), ==, 0xfec00000);
                 g_assert_cmphex(get32(e + 8), ==, 0);
                 ioapics++;
@@ -175,9 +175,11 @@ static void check_tables(const AcpiBuildConfig *cfg, uint64_t base)
 
 static void test_tables(void)
 {
-    AcpiBuildConfig cfg = { .nr_cpus = 1, .pm_io_base = 0x600, .sci_irq = 9, .madt = true };
+    AcpiBuildConfig cfg = { .nr_cpus = 1, .pm_io_base = 0x600, .sci_irq = 9, .madt = true,
+                            .ioapic_id = 1 };
     check_tables(&cfg, 0xe0000);
     cfg.nr_cpus = 8;
+    cfg.ioapic_id = 0;
     cfg.pm_io_base = 0xb000;
     check_tables(&cfg, 0x7fe0000);
     cfg.madt = false;
@@ -213,6 +215,7 @@ static void test_setup_and_poweroff(void)
     AcpiBuildConfig cfg;
     acpi_build_default_config(m, &cfg);
     g_assert_cmpint(cfg.nr_cpus, ==, 2);
+    g_assert_cmpint(cfg.ioapic_id, ==, 2);
     uint64_t rsdp = 0;
     g_assert_true(acpi_setup(m, &cfg, &rsdp, &err));
     g_assert_cmphex(rsdp, ==, 0xe0000);
