@@ -13,6 +13,10 @@ Design:
     nanoseconds under emu86 TCG (target/i386/msr.c: clock_ns()); the host
     rate is measured by the native harness.  Wall-clock time of the whole
     process is recorded too (CSV) and start-up is shown in the footer.
+  * Repetition: every cell (workload x mode) runs at least --runs times
+    (default 5) and fast cells are repeated until they have used --min-time
+    seconds (at most --max-runs runs); modes take turns (round robin) so a
+    shared host's changing load hits all columns alike.  Medians are shown.
   * Modes are detected by running a tiny probe guest: a mode is present
     when that run exits with the success status.  `emu86 -accel kvm` and
     QEMU's exit non-zero with a reason where KVM cannot run.
@@ -252,10 +256,20 @@ def build(out, workloads, size_key, nasm="nasm", cc="gcc"):
     return images, probe, native
 
 
-def run_native(native, w, size_key, runs):
+def enough_runs(run, n, spent, args):
+    """Stop repeating a (workload, mode) cell after a failure, or once it
+    has at least args.runs runs and either args.min_time seconds spent or
+    args.max_runs runs: fast modes get more runs, so their medians stay
+    stable on a busy host, slow ones are not repeated needlessly."""
+    if run.status != "ok":
+        return True
+    return n >= args.runs and (spent >= args.min_time or n >= args.max_runs)
+
+
+def run_native(native, w, size_key, args):
     size, buflog2 = w.sizes[size_key]
-    out = []
-    for _ in range(runs):
+    out, spent = [], 0.0
+    while not out or not enough_runs(out[-1], len(out), spent, args):
         rc, text, wall = run_image([native, w.name, str(size), str(buflog2)], 600)
         f = {}
         for line in text.splitlines():
@@ -268,6 +282,7 @@ def run_native(native, w, size_key, runs):
             out.append(r)
         else:
             out.append(Run("fail", wall=wall, detail="native exit %s" % rc))
+        spent += wall
     return out
 
 
@@ -346,10 +361,12 @@ def markdown_table(rows):
     return "\n".join(lines)
 
 
-def footer(modes, tsc_hz, host):
+def footer(modes, tsc_hz, host, args):
     model, virt, hyper, has_kvm = host
-    lines = ["", "Times are the guest's own RDTSC delta around the workload (median of the runs);",
-             "start-up is not included.  Start-up (boot to exit of a tiny guest, wall clock):"]
+    lines = ["", "Times are the guest's own RDTSC delta around the workload, the median of at least",
+             "%d runs (fast cells are repeated for >= %g s, up to %d runs; modes interleaved)." % (
+                 args.runs, args.min_time, args.max_runs),
+             "Start-up is not included.  Start-up (boot to exit of a tiny guest, wall clock):"]
     for m in modes:
         lines.append("  %-10s %s" % (m.name, fmt_time(m.startup) if m.available else "unavailable: " + m.reason))
     lines.append("n/a: the workload stopped with #UD/#NM because the instruction set is not implemented yet.")
@@ -440,19 +457,27 @@ def run_all(args, modes, workloads, images, probe, native, tsc_hz, log=print):
     counts = {"passed": 0, "failed": 0, "skipped": 0}
     for w in workloads:
         size, buflog2 = w.sizes[args.size_key]
-        results = {}
+        results = {m.name: [] for m in modes if m.available}
         for m in modes:
             if not m.available:
                 summary[(w.name, m.name)] = {"status": "unavailable", "seconds": None}
-                continue
-            runs = []
-            for _ in range(args.runs):
+        # Round robin over the modes, so a change in the host's load
+        # (other jobs on a shared machine) hits every column alike.
+        active = [m for m in modes if m.available]
+        spent = {m.name: 0.0 for m in active}
+        while active:
+            for m in list(active):
                 rc, text, wall = run_image(m.command(images[w.name]), args.timeout)
                 r = classify(rc, text, wall)
-                runs.append(r)
-                if r.status != "ok":
-                    break
-            results[m.name] = runs
+                results[m.name].append(r)
+                spent[m.name] += wall
+                if not enough_runs(r, len(results[m.name]), spent[m.name], args):
+                    continue
+                active.remove(m)
+        for m in modes:
+            if not m.available:
+                continue
+            runs = results[m.name]
             ok = [r for r in runs if r.status == "ok"]
             bad = [r for r in runs if r.status != "ok"]
             hz = m.tsc_hz or tsc_hz
@@ -472,7 +497,7 @@ def run_all(args, modes, workloads, images, probe, native, tsc_hz, log=print):
                 records.append([w.name, m.name, size, buflog2, "ok", len(ok), "%.6f" % secs,
                                 "%.6f" % median([r.wall for r in ok]), ok[0].checksum, ""])
         if native and not args.no_native:
-            nr = run_native(native, w, args.size_key, args.runs)
+            nr = run_native(native, w, args.size_key, args)
             results["native"] = nr
             ok = [r for r in nr if r.status == "ok"]
             if ok and len(ok) == len(nr):
@@ -512,6 +537,9 @@ def main(argv=None):
     ap.add_argument("--ci", action="store_true",
                     help="tiny sizes, one run each, check checksums; prints N passed, N failed, N skipped")
     ap.add_argument("--runs", type=int, default=int(os.environ.get("RUNS", "5")))
+    ap.add_argument("--min-time", type=float, default=1.0,
+                    help="repeat a fast cell until it has used this many seconds (default 1)")
+    ap.add_argument("--max-runs", type=int, default=15, help="cap on the runs of one cell (default 15)")
     ap.add_argument("--tiny", action="store_true", help="tiny sizes (as --ci) but the full report")
     ap.add_argument("--workloads", default="", help="comma-separated subset (default: all)")
     ap.add_argument("--modes", default="", help="comma-separated subset of " + ",".join(COLS[:-1]))
@@ -526,7 +554,7 @@ def main(argv=None):
     ap.add_argument("--timeout", type=float, default=300.0, help="seconds per run")
     args = ap.parse_args(argv)
     if args.ci:
-        args.runs = 1
+        args.runs, args.min_time = 1, 0.0
     args.size_key = "tiny" if (args.ci or args.tiny) else "full"
     args.runs = max(1, args.runs)
 
@@ -562,7 +590,7 @@ def main(argv=None):
     rows = table_rows(summary, workloads, args.size_key)
     print_table(rows)
     host = host_description()
-    print(footer(modes, tsc_hz, host))
+    print(footer(modes, tsc_hz, host, args))
     csv_path = args.csv or os.path.join(args.out, "compare.csv")
     write_csv(csv_path, records)
     chart = args.chart or os.path.join(args.out, "compare.png")

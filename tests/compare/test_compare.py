@@ -117,6 +117,18 @@ na = {"emu86-tcg": [R("unimpl")], "qemu-tcg": [R("ok", "cc")]}
 ref, probs = compare.check_checksums(na)
 check("checksums: n/a runs are not compared", ref == "cc" and probs == [])
 
+
+class A:
+    runs, min_time, max_runs = 3, 1.0, 15
+
+
+okr, badr = compare.Run("ok", "aa"), compare.Run("fail")
+check("repeat: a fast cell is repeated below min-time", not compare.enough_runs(okr, 3, 0.3, A))
+check("repeat: stops at min-time once the minimum count is reached", compare.enough_runs(okr, 3, 1.2, A))
+check("repeat: a slow cell still gets the minimum count", not compare.enough_runs(okr, 2, 9.0, A))
+check("repeat: capped at max-runs", compare.enough_runs(okr, 15, 0.1, A))
+check("repeat: stops after a failed run", compare.enough_runs(badr, 1, 0.0, A))
+
 check("ratio formatting", compare.fmt_ratio(3.0, 2.0) == "1.50x" and compare.fmt_ratio(None, 1) == "-")
 check("time formatting", compare.fmt_time(0.0123) == "12 ms" and compare.fmt_time(2.345) == "2.35 s")
 
