@@ -1150,6 +1150,8 @@ typedef struct EmuOut {
     uint32_t undef;       /* flags undefined at the end */
     const char *skip_why;
     int fault_item;       /* test item that faulted, or -1 */
+    int cur_op;           /* operation being executed (-1 before decode) */
+    int fault_op;         /* operation of a test item that faulted, or -1 */
     uint16_t exec_ops[MAX_ITEMS]; /* ops of executed test items, in order */
     int nr_exec;
 } EmuOut;
@@ -1205,6 +1207,8 @@ static void emu_run(const Seq *s, EmuOut *o, bool track)
     CPUX86State *env = tc->env;
     memset(o, 0, sizeof(*o));
     o->fault_item = -1;
+    o->fault_op = -1;
+    o->cur_op = -1;
     uint64_t end = s->start + s->code_len;
     /* volatile: read after the longjmp of an exception */
     volatile uint32_t undef = 0;
@@ -1219,6 +1223,7 @@ static void emu_run(const Seq *s, EmuOut *o, bool track)
         o->cr2 = env->cr[2];
         o->undef = undef;
         o->fault_item = item_at(s, env->rip);
+        o->fault_op = o->fault_item >= 0 && s->it[o->fault_item].test ? o->cur_op : -1;
         return;
     }
     while (emu_steps++ < 20000) {
@@ -1227,7 +1232,11 @@ static void emu_run(const Seq *s, EmuOut *o, bool track)
             o->undef = undef;
             return;
         }
+        o->cur_op = -1;
         DecodeResult r = decode_insn(&in, MODE_64, emu_fetch, env);
+        if (r == DECODE_OK) {
+            o->cur_op = in.op;
+        }
         if (r == DECODE_OK) {
             uint16_t fl = insn_op_flags[in.op];
             if (in.prefix & PFX_LOCK) {
@@ -1433,6 +1442,7 @@ static bool compare(const Seq *s, const EmuOut *o, const HostResult *h, Diff *d)
 /* statistics and reports */
 
 static unsigned long exec_per_op[OP_NB];
+static unsigned long fault_per_op[OP_NB];
 static uint8_t opcode_seen[2][256][9]; /* [map][opc][greg+1] */
 static unsigned long skipped_by[8];
 static const char *skipped_why[8];
@@ -1908,6 +1918,9 @@ int main(int argc, char **argv)
         for (int k = 0; k < o.nr_exec; k++) {
             exec_per_op[o.exec_ops[k]]++;
         }
+        if (o.status == EMU_FAULT && o.fault_op >= 0) {
+            fault_per_op[o.fault_op]++;
+        }
         for (int k = 0; k < s.n; k++) {
             const Cand *c = s.it[k].cand;
             if (s.it[k].test && c) {
@@ -1946,8 +1959,16 @@ int main(int argc, char **argv)
     for (int k = 1; k < OP_NB; k++) {
         ops_total += in_tables[k];
     }
-    printf("\noperations executed: %u (of %u generated from the tables, %d in insn.def)\n",
-           ops_seen, ops_total, OP_NB - 1);
+    printf("\ninstructions under test that raised an exception in emu86, per operation:\n ");
+    unsigned ops_reached = 0;
+    for (int k = 1; k < OP_NB; k++) {
+        if (fault_per_op[k]) {
+            printf(" %s:%lu", op_ids[k], fault_per_op[k]);
+        }
+        ops_reached += exec_per_op[k] || fault_per_op[k];
+    }
+    printf("\noperations completed: %u, completed or faulted: %u (of %u generated from the "
+           "tables, %d in insn.def)\n", ops_seen, ops_reached, ops_total, OP_NB - 1);
     printf("table entries not generated:\n");
     for (int k = 0; k < 6; k++) {
         if (excluded_by_cat[k]) {
