@@ -279,6 +279,8 @@ typedef struct Item {
     uint8_t b[32];
     uint8_t len;
     bool test;            /* the instruction under test (else a helper) */
+    bool group_start;     /* first item of a test insn and its helpers:
+                           * the only places branches may land */
     const Cand *cand;
     uint8_t patch;        /* PATCH_* */
     uint8_t patch_off;
@@ -677,12 +679,12 @@ static void layout(Seq *s)
         switch (it->patch) {
         case PATCH_REL8: case PATCH_REL32: {
             if (it->target < 0) {
-                /* a random later boundary within reach */
+                /* a random later group start (or the end) within reach;
+                 * the next item is always a fallback (disp 0) */
                 int j = i + 1 + rn(s->n - i);
-                if (it->patch == PATCH_REL8) {
-                    while (j > i + 1 && s->addr[j] - next > 127) {
-                        j--;
-                    }
+                while (j > i + 1 && ((j < s->n && !s->it[j].group_start) ||
+                                     (it->patch == PATCH_REL8 && s->addr[j] - next > 127))) {
+                    j--;
                 }
                 it->target = j;
             }
@@ -694,7 +696,11 @@ static void layout(Seq *s)
             if (it->target < 0) {
                 /* the test insn follows this helper: go past it */
                 int j = i + 2 + rn(s->n - i - 1 > 0 ? s->n - i - 1 : 1);
-                it->target = j > s->n ? s->n : j;
+                j = j > s->n ? s->n : j;
+                while (j < s->n && !s->it[j].group_start) {
+                    j++;
+                }
+                it->target = j;
             }
             memcpy(&it->b[it->patch_off], &s->addr[it->target], 8);
             break;
@@ -1259,6 +1265,12 @@ static void emu_run(const Seq *s, EmuOut *o, bool track)
             o->skip_why = hd;
             return;
         }
+        if (env->eflags & (TF_MASK | AC_MASK)) {
+            /* only a POPF reached without its sanitising push can do this */
+            o->status = EMU_SKIP_HOSTDIFF;
+            o->skip_why = "TF or AC set (single-step / alignment check not modelled here)";
+            return;
+        }
         int idx = item_at(s, env->rip);
         FlagFx fx = flag_effects(env, &in);
         if ((in.op == OP_BSF || in.op == OP_BSR) && insn_get_op(env, &in, 1) == 0) {
@@ -1558,6 +1570,7 @@ static void gen_seq(Seq *s)
             }
             maybe_undef = (maybe_undef & ~fx.def) | fx.undef;
         }
+        s->it[first].group_start = true;
     }
     unsigned total = 0;
     for (int i = 0; i < s->n; i++) {
