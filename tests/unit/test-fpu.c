@@ -34,7 +34,7 @@
 
 typedef struct TRef {
     uint16_t cw;
-    uint16_t pad0;
+    uint16_t pre;          /* 1: set ZE PE first, 2: an underflow first */
     uint32_t n;            /* values to FLD before the instruction */
     uint64_t flags_in;     /*  8 */
     const void *stub;      /* 16 */
@@ -59,7 +59,14 @@ __asm__(
     "    fldz; fldz; fldz; fldz; fldz; fldz; fldz; fldz\n"
     "    fninit\n"
     "    fldcw (%rbx)\n"
-    "    mov 4(%rbx), %ecx\n"
+    "    testb $1, 2(%rbx)\n"           /* pre: raise ZE and PE first */
+    "    jz 3f\n"
+    "    fldz; fld1; fdiv %st(1), %st; fstp %st(0); fstp %st(0)\n"
+    "    fldpi; fsqrt; fstp %st(0)\n"
+    "3:  testb $2, 2(%rbx)\n"           /* pre: and a stack fault (IE SF C1) */
+    "    jz 4f\n"
+    "    fcom %st(0)\n"
+    "4:  mov 4(%rbx), %ecx\n"
     "    lea 48(%rbx), %rdx\n"
     "    test %ecx, %ecx\n"
     "    jz 2f\n"
@@ -397,6 +404,19 @@ static void run_case(TRef *r, unsigned op, unsigned modrm, const MemForm *mf, co
     }
     g_assert_cmpint(GX(0xdb, 0xe3), ==, -1);                           /* FNINIT */
     g_assert_cmpint(GX(0xd9, MRBX(5), D32(0)), ==, -1);                /* FLDCW */
+    if (r->pre & 1) {
+        g_assert_cmpint(GX(0xd9, 0xee), ==, -1);                       /* FLDZ */
+        g_assert_cmpint(GX(0xd9, 0xe8), ==, -1);                       /* FLD1 */
+        g_assert_cmpint(GX(0xd8, 0xf1), ==, -1);                       /* FDIV ST0, ST1 */
+        g_assert_cmpint(GX(0xdd, 0xd8), ==, -1);                       /* FSTP ST0 */
+        g_assert_cmpint(GX(0xdd, 0xd8), ==, -1);
+        g_assert_cmpint(GX(0xd9, 0xeb), ==, -1);                       /* FLDPI */
+        g_assert_cmpint(GX(0xd9, 0xfa), ==, -1);                       /* FSQRT */
+        g_assert_cmpint(GX(0xdd, 0xd8), ==, -1);
+    }
+    if (r->pre & 2) {
+        g_assert_cmpint(GX(0xd8, 0xd0), ==, -1);                       /* FCOM ST0 */
+    }
     for (unsigned i = 0; i < r->n; i++) {
         g_assert_cmpint(GX(0xdb, MRBX(5), D32(0x100 + 16 * i)), ==, -1); /* FLD m80 */
     }
@@ -448,6 +468,9 @@ static void rnd_setup(TRef *r, unsigned rc, unsigned pc)
 
     memset(r, 0, sizeof(*r));
     r->cw = (uint16_t)(0x40 | masks | (pc << 8) | (rc << 10));
+    if (masks == 0x3f) {          /* earlier flags must survive: sticky */
+        r->pre = (uint16_t)(rnd() % 4);
+    }
     r->n = depths[rnd() % 9];
     r->flags_in = rnd() & 0x8d5;
     for (unsigned i = 0; i < r->n; i++) {
