@@ -1284,6 +1284,9 @@ static void emu_run(const Seq *s, EmuOut *o, bool track)
         }
         if (in.op == OP_INT3) {
             /* no IDT here: report the trap the way the host does */
+            if (idx >= 0 && s->it[idx].test && o->nr_exec < MAX_ITEMS) {
+                o->exec_ops[o->nr_exec++] = in.op;
+            }
             env->rip += in.len;
             env->exception_index = EXCP_BP;
             env->error_code = 0;
@@ -1982,7 +1985,13 @@ int main(int argc, char **argv)
     }
     printf("\noperations completed: %u, completed or faulted: %u (of %u generated from the "
            "tables, %d in insn.def)\n", ops_seen, ops_reached, ops_total, OP_NB - 1);
-    printf("table entries not generated:\n");
+    printf("generated but never completed nor faulted after decoding (decoded as #UD):\n ");
+    for (int k = 1; k < OP_NB; k++) {
+        if (in_tables[k] && !exec_per_op[k] && !fault_per_op[k]) {
+            printf(" %s", op_ids[k]);
+        }
+    }
+    printf("\ntable entries not generated:\n");
     for (int k = 0; k < 6; k++) {
         if (excluded_by_cat[k]) {
             printf("  %5lu  %s\n", excluded_by_cat[k], excluded_names[k]);
