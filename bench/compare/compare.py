@@ -417,7 +417,17 @@ def write_chart(path, summary, workloads, modes_present):
     ymin = 10 ** math.floor(math.log10(min(secs))) if secs else 1e-3
     plots = ", ".join("'%s' using %d:xtic(1) title '%s'" % (dat, i + 2, m)
                       for i, m in enumerate(modes_present))
-    script = "\n".join([
+    # "n/a" written where a bar is missing because the mode lacks the
+    # instruction set (bar j of cluster i is centred at i + (j-(N-1)/2)/(N+1)
+    # in a clustered histogram with gap 1).
+    labels, n = [], len(modes_present)
+    for i, w in enumerate(workloads):
+        for j, m in enumerate(modes_present):
+            st = summary.get((w.name, m), {}).get("status")
+            if st in ("unimpl", "fail", "timeout"):
+                labels.append("set label '%s' at %g,%g center rotate by 90 font ',9'" % (
+                    "n/a" if st == "unimpl" else st.upper(), i + (j - (n - 1) / 2) / (n + 1), ymin * 1.6))
+    script = "\n".join(labels + [
         "set terminal pngcairo size 1000,560 font 'sans,10'" if _has_pngcairo() else
         "set terminal png size 1000,560",
         "set output '%s'" % path,
@@ -430,7 +440,7 @@ def write_chart(path, summary, workloads, modes_present):
         "set yrange [%g:*]" % ymin,
         "set ylabel 'seconds (guest RDTSC, log scale)'",
         "set grid ytics",
-        "set key top left",
+        "set key outside top center horizontal Left reverse samplen 2 width 2",
         "set datafile missing 'NaN'",
         "plot " + plots,
     ])
