@@ -246,12 +246,13 @@ static VcpuExit fake_vcpu_run(X86CPU *cpu)
 {
     Machine *m = cpu->machine;
     int n = __atomic_add_fetch(&fake_runs[cpu->index], 1, __ATOMIC_SEQ_CST);
-    if (cpu->interrupt_request & CPU_INTERRUPT_EXIT) {
+    int req = __atomic_load_n(&cpu->interrupt_request, __ATOMIC_SEQ_CST);
+    if (req & CPU_INTERRUPT_EXIT) {
         return VCPU_EXIT_REQUEST;
     }
     if (fake_mode == 0) {
         /* halts until INTR, then "delivers" and powers off */
-        if (cpu->interrupt_request & CPU_INTERRUPT_HARD) {
+        if (req & CPU_INTERRUPT_HARD) {
             fake_delivered++;
             machine_request_shutdown(m, 42);
             machine_request_shutdown(m, 3);   /* later requests do not win */
@@ -327,9 +328,10 @@ static void test_halt_wake(void)
     g_assert_true(cpus_start(m, &err));
     g_usleep(100 * 1000);
     /* halted: it ran once (maybe twice), it does not spin */
-    g_assert_cmpint(fake_runs[0], >=, 1);
-    g_assert_cmpint(fake_runs[0], <=, 2);
-    g_assert_false(m->shutdown_requested);
+    int runs = __atomic_load_n(&fake_runs[0], __ATOMIC_SEQ_CST);
+    g_assert_cmpint(runs, >=, 1);
+    g_assert_cmpint(runs, <=, 2);
+    g_assert_false(__atomic_load_n(&m->shutdown_requested, __ATOMIC_SEQ_CST));
     bql_lock();
     machine_set_cpu_intr(m, 0, 1);
     bql_unlock();
