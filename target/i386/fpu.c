@@ -21,9 +21,9 @@
  *     non-control instruction (FOP "compatibility mode" behaviour, always).
  *   - #NM: EM or TS set (D8-DF), MP and TS set (WAIT) (SDM Vol.3 Table
  *     2-2).  #MF: a waiting instruction finds ES set and CR0.NE=1 (SDM
- *     Vol.1 8.7).  With CR0.NE=0 the PC raises IRQ13 through FERR#; that
- *     path is not implemented: the pending exception is then ignored, as if
- *     IGNNE# were asserted.
+ *     Vol.1 8.7).  With CR0.NE=0 the PC raises IRQ13 through FERR#:
+ *     fpu_ferr_handler (NULL by default) is called and the
+ *     instruction goes on as if IGNNE# were asserted.
  */
 #include <string.h>
 
@@ -185,13 +185,25 @@ static void host_img_to_state(X87State *s, const uint8_t *img, uint16_t old_fsw)
 
 /* ---- exceptions ---- */
 
-/* A waiting x87 instruction (or WAIT) with an unmasked exception pending. */
+/* The PC's FERR# -> IRQ13 path (CR0.NE=0): the board code may set this to
+ * raise IRQ13 on the PIC (deasserted again by an OUT to port F0h). */
+void (*fpu_ferr_handler)(CPUX86State *env);
+
+/* A waiting x87 instruction (or WAIT) with an unmasked exception pending
+ * (SDM Vol.1 8.7, Vol.3 2.5 CR0.NE). */
 static void check_pending(CPUX86State *env)
 {
-    if ((env->x87.fsw & FSW_ES) && cr0_ne(env)) {
+    if (!(env->x87.fsw & FSW_ES)) {
+        return;
+    }
+    if (cr0_ne(env)) {
         cpu_raise_exception(env, EXCP_MF);
     }
-    /* CR0.NE=0: FERR# -> IRQ13 is not modelled; proceed (IGNNE#). */
+    /* CR0.NE=0: signal FERR# and go on as if IGNNE# were asserted (the
+     * processor is not frozen until the interrupt arrives). */
+    if (fpu_ferr_handler) {
+        fpu_ferr_handler(env);
+    }
 }
 
 /* ---- guest memory: all pages are checked before anything is written ---- */

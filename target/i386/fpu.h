@@ -47,6 +47,12 @@ void fpu_fxrstor(CPUX86State *env, uint64_t la);
 void fpu_fxsave_ex(CPUX86State *env, uint64_t la, bool rex_w);
 void fpu_fxrstor_ex(CPUX86State *env, uint64_t la, bool rex_w);
 
+/* FERR# (CR0.NE=0): called when a waiting x87 instruction finds an
+ * unmasked exception pending; the instruction then proceeds as if IGNNE#
+ * were asserted.  NULL by default; the PC board may set it to raise IRQ13
+ * (cleared again by an OUT to port F0h). */
+extern void (*fpu_ferr_handler)(CPUX86State *env);
+
 /* MXCSR bits FXRSTOR/LDMXCSR accept (bits 0-15; DAZ included). */
 #define FPU_MXCSR_MASK 0x0000ffffu
 

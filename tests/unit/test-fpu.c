@@ -747,6 +747,13 @@ static void test_stack_faults(void)
     teardown();
 }
 
+static int ferr_calls;
+static void count_ferr(CPUX86State *e)
+{
+    (void)e;
+    ferr_calls++;
+}
+
 /* #MF: pending unmasked exception at the next waiting instruction with
  * CR0.NE=1 (SDM Vol.1 8.7); non-waiting ones go through. */
 static void test_mf(void)
@@ -775,9 +782,14 @@ static void test_mf(void)
     g_assert_cmphex(env->regs[R_EAX] & 0xffff, ==, env->x87.fsw);
     g_assert_cmpint(GX(0xd9, MRBX(7), D32(0x80)), ==, -1);
     g_assert_cmphex(env->x87.fip, ==, fip);                  /* control insns keep FIP */
-    /* CR0.NE=0: FERR#/IRQ13 not modelled, the exception is ignored */
+    /* CR0.NE=0: FERR# (IRQ13 on a PC) and the instruction proceeds */
     env->cr[0] &= ~(uint64_t)CR0_NE;
+    fpu_ferr_handler = count_ferr;
     g_assert_cmpint(GX(0x9b), ==, -1);
+    g_assert_cmpint(ferr_calls, ==, 1);
+    g_assert_cmpint(GX(0xdf, 0xe0), ==, -1);                 /* FNSTSW AX: no FERR# */
+    g_assert_cmpint(ferr_calls, ==, 1);
+    fpu_ferr_handler = NULL;
     env->cr[0] |= CR0_NE;
     g_assert_cmpint(GX(0xdb, 0xe2), ==, -1);                 /* FNCLEX */
     g_assert_cmphex(env->x87.fsw & 0x80ff, ==, 0);
