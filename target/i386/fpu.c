@@ -116,9 +116,15 @@ void fpu_init_state(CPUX86State *env, bool full)
     }
 }
 
+/* Power-on / RESET (SDM Vol.3 Table 9-1): FCW 0040H (everything
+ * unmasked, single precision), FSW 0, tag word 5555H (all registers hold
+ * +0.0), pointers 0, MXCSR 1F80H.  INIT leaves the x87/SSE state alone
+ * (SDM Vol.3 9.1), so this is for RESET only; software runs FNINIT. */
 void fpu_reset(CPUX86State *env)
 {
     fpu_init_state(env, true);
+    env->x87.fcw = 0x0040;
+    env->x87.ftw = 0xff;
 }
 
 /* ---- the 108-byte 32-bit protected-mode image the host run uses ---- */

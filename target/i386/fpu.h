@@ -27,11 +27,13 @@
  * instruction, faults longjmp out with the FPU state unchanged. */
 void fpu_execute(CPUX86State *env, const Insn *insn);
 
-/* FNINIT state (SDM Vol.1 8.1 / FINIT): FCW 037F, FSW 0, all tags empty,
- * pointers and FOP 0.  Registers keep their contents (as on hardware);
- * MXCSR is set to its reset value 1F80 and the XMM placeholders cleared
- * when full is true (power-on/INIT), left alone otherwise. */
+/* Power-on/RESET state (SDM Vol.3 Table 9-1): FCW 0040H, FSW 0, tag
+ * word 5555H (R0-R7 = +0.0), pointers 0, MXCSR 1F80H, XMM 0.  Not for
+ * INIT, which leaves the x87 and SSE state unchanged (SDM Vol.3 9.1). */
 void fpu_reset(CPUX86State *env);
+/* FNINIT (SDM Vol.2 FINIT): FCW 037FH, FSW 0, all tags empty, pointers
+ * and FOP 0; registers keep their contents.  full: also zero the
+ * registers and XMM and set MXCSR to 1F80H. */
 void fpu_init_state(CPUX86State *env, bool full);
 
 /* FXSAVE / FXRSTOR of the 512-byte area at linear address la (SDM Vol.2

@@ -615,6 +615,10 @@ static void put_f80(uint64_t off, uint16_t sexp, uint64_t mant)
 static void test_known_answers(void)
 {
     setup64();
+    /* RESET state (SDM Vol.3 Table 9-1) */
+    g_assert_cmphex(env->x87.fcw, ==, 0x0040);
+    g_assert_cmphex(fpu_full_tag_word(&env->x87), ==, 0x5555);
+    g_assert_cmphex(env->x87.mxcsr, ==, 0x1f80);
     env->rip = CODE;
     /* FNINIT state (SDM Vol.2 FINIT) */
     g_assert_cmpint(GX(0xdb, 0xe3), ==, -1);
@@ -851,6 +855,7 @@ static void test_store_fault(void)
 {
     setup64();
     env->rip = CODE;
+    g_assert_cmpint(GX(0xdb, 0xe3), ==, -1);                 /* FNINIT */
     g_assert_cmpint(GX(0xd9, 0xeb), ==, -1);                 /* FLDPI */
     X87State before = env->x87;
     /* FSTP m80 across the end of the mapped 1 GiB: #PF, nothing written */
@@ -951,6 +956,8 @@ static void test_real_mode_env(void)
     env->cr[0] |= CR0_NE;
     env->regs[R_EBX] = 0x0100;
     pw32(t, 0x20100, 0x40490fdb);
+    env->rip = 0x0008;
+    g_assert_cmpint(GX(0xdb, 0xe3), ==, -1);                  /* FNINIT */
     env->rip = 0x0010;
     g_assert_cmpint(GX(0xd9, 0x07), ==, -1);                  /* FLD dword [bx] */
     g_assert_cmphex(env->x87.fop, ==, 0x107);
@@ -1039,6 +1046,7 @@ static void test_fxsave(void)
 {
     setup64();
     env->rip = 0x5000;
+    g_assert_cmpint(GX(0xdb, 0xe3), ==, -1);
     g_assert_cmpint(GX(0xd9, 0xe8), ==, -1);
     g_assert_cmpint(GX(0xd8, MRBX(0), D32(0x80)), ==, -1);
     env->x87.fip = 0x123456789aull;
@@ -1075,7 +1083,8 @@ static void test_fxsave(void)
     pw32(t, DATA + 0x418, 0x10000);
     fpu_reset(env);
     g_assert_cmpint(TCPU_RUN(env, fpu_fxrstor_ex(env, DATA + 0x400, true)), ==, EXCP_GP);
-    g_assert_cmphex(env->x87.ftw, ==, 0);
+    g_assert_cmphex(env->x87.ftw, ==, 0xff);                 /* still the RESET state */
+    g_assert_cmphex(env->x87.fcw, ==, 0x0040);
     teardown();
 }
 
