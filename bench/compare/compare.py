@@ -256,6 +256,23 @@ def build(out, workloads, size_key, nasm="nasm", cc="gcc"):
     return images, probe, native
 
 
+def snapshot(exe, out):
+    """Run a private copy of the emulator: in a shared tree `make` may
+    relink build/emu86 while the comparison runs, and every run of one
+    comparison must use the same binary."""
+    if not (os.path.isfile(exe) and os.access(exe, os.X_OK)):
+        return exe
+    os.makedirs(out, exist_ok=True)
+    copy = os.path.join(out, "emu86-under-test")
+    try:
+        tmp = copy + ".tmp"
+        shutil.copy2(exe, tmp)
+        os.replace(tmp, copy)
+        return copy
+    except OSError:
+        return exe
+
+
 def enough_runs(run, n, spent, args):
     """Stop repeating a (workload, mode) cell after a failure, or once it
     has at least args.runs runs and either args.min_time seconds spent or
@@ -572,7 +589,8 @@ def main(argv=None):
     if args.workloads:
         want = args.workloads.split(",")
         workloads = [w for w in WORKLOADS if w.name in want]
-    modes = make_modes(args.emu86, args.qemu)
+    emu86 = snapshot(args.emu86, args.out)
+    modes = make_modes(emu86, args.qemu)
     if args.modes:
         want = args.modes.split(",")
         modes = [m for m in modes if m.name in want]
