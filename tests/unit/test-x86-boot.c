@@ -544,6 +544,72 @@ static void test_e820_large(void)
     g_assert_cmpint(e820_build(&m, e, 2), ==, 2);
 }
 
+/* Hostile images: random corruption of the header fields of a valid
+ * bzImage and multiboot kernel must give an error or a load inside RAM,
+ * never a crash or an out-of-range access (run under ASan by check-asan). */
+static void test_fuzz_headers(void)
+{
+    Machine *m = new_machine(24 << 20);
+    GRand *rnd = g_rand_new_with_seed(0x8086);
+    size_t bzlen = 0;
+    char *bz = make_bzimage("fuzz-base", &good, &bzlen);
+    gchar *base;
+    gsize len;
+    g_assert_true(g_file_get_contents(bz, &base, &len, NULL));
+    char *mb = make_mb_elf("fuzz-mb", MB_LOAD, 1);
+    gchar *mbase;
+    gsize mlen;
+    g_assert_true(g_file_get_contents(mb, &mbase, &mlen, NULL));
+    uint8_t rd[3000];
+    memset(rd, 1, sizeof(rd));
+    char *rdp = write_file("fuzz-rd", rd, sizeof(rd));
+    int loaded = 0;
+    for (int iter = 0; iter < 400; iter++) {
+        bool multiboot = iter & 1;
+        gsize n = multiboot ? mlen : len;
+        uint8_t *img = g_memdup2(multiboot ? mbase : base, n);
+        /* corrupt a few bytes where the headers live */
+        int flips = 1 + g_rand_int_range(rnd, 0, 8);
+        for (int i = 0; i < flips; i++) {
+            gsize at;
+            if (multiboot) {
+                at = g_rand_boolean(rnd) ? (gsize)g_rand_int_range(rnd, 0, 96)
+                                         : 0x1000 + (gsize)g_rand_int_range(rnd, 0, 48);
+            } else {
+                at = 0x1f0 + (gsize)g_rand_int_range(rnd, 0, 0x80);
+            }
+            img[at] = (uint8_t)g_rand_int(rnd);
+        }
+        /* sometimes cut the file short */
+        if (g_rand_int_range(rnd, 0, 4) == 0) {
+            n = (gsize)g_rand_int_range(rnd, 0, (gint32)n);
+        }
+        char *k = write_file("fuzz-k", img, n);
+        X86BootInfo b;
+        char *err = NULL;
+        bool ok = x86_load_kernel(m, k, multiboot ? NULL : rdp, "x", &b, &err);
+        if (ok) {
+            loaded++;
+            g_assert_null(err);
+            g_assert_cmphex(b.kernel_addr + b.kernel_size, <=, m->below_4g);
+        } else {
+            g_assert_nonnull(err);
+            g_assert_cmpuint(strlen(err), >, 10);
+            free(err);
+        }
+        g_free(k);
+        g_free(img);
+    }
+    g_assert_cmpint(loaded, >, 0);
+    g_free(rdp);
+    g_free(mbase);
+    g_free(mb);
+    g_free(base);
+    g_free(bz);
+    g_rand_free(rnd);
+    pc_machine_free(m);
+}
+
 static void test_debian_kernel(void)
 {
     const char *cache = g_getenv("EMU86_IMAGE_CACHE");
@@ -582,6 +648,7 @@ int main(int argc, char **argv)
     g_test_add_func("/x86-boot/multiboot-aout", test_multiboot_aout);
     g_test_add_func("/x86-boot/multiboot-errors", test_multiboot_errors);
     g_test_add_func("/x86-boot/e820-large", test_e820_large);
+    g_test_add_func("/x86-boot/fuzz-headers", test_fuzz_headers);
     g_test_add_func("/x86-boot/debian-kernel", test_debian_kernel);
     int r = g_test_run();
     /* best effort: remove the scratch files */
