@@ -147,6 +147,19 @@ int main(int argc, char **argv)
     if (!o->bios) {
         return main_fail(g_strdup("no firmware: use -bios FILE or -kernel FILE"));
     }
+    /* Like QEMU, a firmware name that is not a path to an existing file
+     * is looked up in the -L directories. */
+    if (!g_file_test(o->bios, G_FILE_TEST_EXISTS) && !strchr(o->bios, '/')) {
+        for (int i = 0; o->bios_dirs && o->bios_dirs[i]; i++) {
+            char *p = g_build_filename(o->bios_dirs[i], o->bios, NULL);
+            if (g_file_test(p, G_FILE_TEST_EXISTS)) {
+                g_free(o->bios);
+                o->bios = p;
+                break;
+            }
+            g_free(p);
+        }
+    }
     for (int i = 0; o->devices && o->devices[i]; i++) {
         const char *spec = o->devices[i];
         char *name = g_strndup(spec, strcspn(spec, ","));

@@ -175,6 +175,18 @@ run_fw() {
     fi
 }
 run_fw "tcg: firmware exits through isa-debug-exit (33)" tcg
+name="-bios NAME found in a -L directory"
+if have_bin; then
+    run -L /nonexistent -L "$TMP" -m 16M -display none -serial none \
+        -device "$DEBUG_EXIT" -bios fw.bin
+    if [ "$RC" -ne 33 ]; then
+        fail "$name" "exit status $RC, expected 33 (stderr: '$(head -n 1 "$TMP/err")')"
+    else
+        pass "$name"
+    fi
+else
+    fail "$name" "binary $BIN not found"
+fi
 if [ -e /dev/kvm ] && { exec 3<>/dev/kvm; } 2>/dev/null; then
     exec 3>&-
     run_fw "kvm: firmware exits through isa-debug-exit (33)" kvm
