@@ -47,11 +47,15 @@ static char *pc_bios_load(Machine *m, const char *path)
         return g_strdup_printf("could not load PC BIOS '%s': %s", path, g_strerror(errno));
     }
     struct stat st;
-    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-        int e = S_ISDIR(st.st_mode) ? EISDIR : errno;
+    int e = 0;
+    if (fstat(fd, &st) < 0) {
+        e = errno;
+    } else if (!S_ISREG(st.st_mode)) {
+        e = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
+    }
+    if (e) {
         close(fd);
-        return g_strdup_printf("could not load PC BIOS '%s': %s", path,
-                               g_strerror(e ? e : EINVAL));
+        return g_strdup_printf("could not load PC BIOS '%s': %s", path, g_strerror(e));
     }
     uint64_t size = st.st_size;
     if (size == 0 || size % (64 << 10) || size > PC_BIOS_MAX) {
