@@ -992,6 +992,47 @@ static void test_real_mode_env(void)
     teardown();
 }
 
+/* 32-bit protected mode with a based data segment: memory goes through
+ * the segment, FDP is the offset and FDS the selector. */
+static void test_pmode32_segments(void)
+{
+    t = tcpu_new(2);
+    env = t->env;
+    pw64(t, 0x1008, tdesc(0, 0xfffff, T_CODE | DESC_B_MASK));
+    pw64(t, 0x1010, tdesc(0x10000, 0xffff, T_DATA | DESC_B_MASK));
+    tpmode(t, 0x1000, 0x17);
+    tload_seg(t, R_CS, 0x08);
+    tload_seg(t, R_SS, 0x10);
+    tload_seg(t, R_ES, 0x10);
+    env->cr[0] |= CR0_NE;
+    fpu_reset(env);
+    env->regs[R_EBX] = 0x100;
+    pw32(t, 0x10100, 0x40400000);                             /* 3.0f */
+    env->rip = 0x400;
+    g_assert_cmpint(GX(0xdb, 0xe3), ==, -1);
+    g_assert_cmpint(GX(0x26, 0xd9, 0x03), ==, -1);            /* FLD dword es:[ebx] */
+    g_assert_cmphex(st(0).sexp, ==, 0x4000);
+    g_assert_cmphex(st(0).mant, ==, 0xc000000000000000ull);
+    g_assert_cmphex(env->x87.fdp, ==, 0x100);
+    g_assert_cmphex(env->x87.fds, ==, 0x10);
+    g_assert_cmphex(env->x87.fip, ==, 0x402);            /* after FNINIT */
+    /* FST m64 beyond the 64 KiB limit: #GP, stack unchanged */
+    env->regs[R_EBX] = 0xfffc;
+    g_assert_cmpint(GX(0x26, 0xdd, 0x1b), ==, EXCP_GP);       /* FSTP qword es:[ebx] */
+    g_assert_cmphex(fpu_top(&env->x87), ==, 7);
+    env->regs[R_EBX] = 0x200;
+    g_assert_cmpint(GX(0x26, 0xdd, 0x1b), ==, -1);
+    g_assert_cmphex(pr64(t, 0x10200), ==, 0x4008000000000000ull);
+    g_assert_cmphex(fpu_top(&env->x87), ==, 0);
+    /* 32-bit FNSTENV: FDS/FDP as recorded, FCS/FIP of the FSTP */
+    g_assert_cmpint(GX(0x26, 0xd9, 0x33), ==, -1);            /* FNSTENV es:[ebx] */
+    g_assert_cmphex(pr32(t, 0x10200 + 12), ==, 0x405);
+    g_assert_cmphex(pr32(t, 0x10200 + 16), ==, 0x051b0008);
+    g_assert_cmphex(pr32(t, 0x10200 + 20), ==, 0x200);
+    g_assert_cmphex(pr16(t, 0x10200 + 24), ==, 0x10);
+    teardown();
+}
+
 /* Guest FNSTENV/FNSAVE (16 and 32-bit) and FXSAVE against the host's for
  * the same state, pointers left out. */
 static void test_layouts_vs_host(void)
@@ -1102,6 +1143,7 @@ int main(int argc, char **argv)
     g_test_add_func("/fpu/store-fault", test_store_fault);
     g_test_add_func("/fpu/pointers", test_pointers);
     g_test_add_func("/fpu/real-mode-env", test_real_mode_env);
+    g_test_add_func("/fpu/pmode32-segments", test_pmode32_segments);
     g_test_add_func("/fpu/layouts-vs-host", test_layouts_vs_host);
     g_test_add_func("/fpu/fxsave", test_fxsave);
     g_test_add_func("/fpu/diff-register-forms", test_diff_reg);
