@@ -10,7 +10,7 @@
  * last, so that a faulting instruction can be restarted (SDM Vol.3 6.5:
  * faults are restartable).
  */
-#include "target/i386/ops.h"
+#include "target/i386/ops_internal.h"
 
 uint64_t reg_read(const CPUX86State *env, int reg, unsigned size)
 {
@@ -109,6 +109,43 @@ uint64_t insn_get_op(CPUX86State *env, const Insn *insn, int n)
     default:
         return 0;
     }
+}
+
+/* SDM Vol.3 4.7 / Vol.2 "LOCK": a read-modify-write instruction (ADD
+ * m,r, shifts and rotates of memory, BTS/BTR/BTC, XCHG, XADD, CMPXCHG,
+ * their LOCKed forms...) accesses its destination as a write: a fault on
+ * it is a write fault (#PF error code W=1, #GP for a read-only data
+ * segment), even though the read comes first.  Check the write rights of
+ * both pages the operand touches before the read, so that nothing is read or
+ * written when either page would fault. */
+void mem_probe_write(CPUX86State *env, uint64_t la, unsigned size)
+{
+    bool user = env->cpl == 3;
+
+    mmu_translate(env, la, ACC_WRITE, user);
+    if ((la & 0xfff) + size > 4096) {
+        /* The second page is checked at its first byte: that is the
+         * address a fault there reports in CR2 (as the host does). */
+        uint64_t next = (la | 0xfff) + 1;
+        /* Linear addresses wrap at 4 GiB outside IA-32e mode. */
+        if (!env->long_mode) {
+            next &= 0xffffffffu;
+        }
+        mmu_translate(env, next, ACC_WRITE, user);
+    }
+}
+
+uint64_t insn_get_op_rmw(CPUX86State *env, const Insn *insn, int n)
+{
+    const InsnOperand *o = &insn->ops[n];
+    unsigned size = o->size ? o->size : insn->opsize;
+
+    if (o->kind != OPK_MEM) {
+        return insn_get_op(env, insn, n);
+    }
+    uint64_t la = insn_mem_linear(env, insn, size, ACC_WRITE);
+    mem_probe_write(env, la, size);
+    return mem_read(env, la, size);
 }
 
 void insn_set_op(CPUX86State *env, const Insn *insn, int n, uint64_t value)

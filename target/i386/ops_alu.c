@@ -15,7 +15,7 @@
 void op_ADD(CPUX86State *env, const Insn *insn)
 {
     unsigned size = op_size(insn, 0);
-    uint64_t a = op_get(env, insn, 0), b = op_get(env, insn, 1);
+    uint64_t a = op_get_rmw(env, insn, 0), b = op_get(env, insn, 1);
     uint64_t r = a + b;
     op_set(env, insn, 0, r);
     set_cc(env, CC_OP_ADDB, size, r, b, 0);
@@ -24,7 +24,7 @@ void op_ADD(CPUX86State *env, const Insn *insn)
 void op_ADC(CPUX86State *env, const Insn *insn)
 {
     unsigned size = op_size(insn, 0);
-    uint64_t a = op_get(env, insn, 0), b = op_get(env, insn, 1);
+    uint64_t a = op_get_rmw(env, insn, 0), b = op_get(env, insn, 1);
     uint64_t c = cpu_cc_compute_c(env);
     uint64_t r = a + b + c;
     op_set(env, insn, 0, r);
@@ -34,7 +34,7 @@ void op_ADC(CPUX86State *env, const Insn *insn)
 void op_SUB(CPUX86State *env, const Insn *insn)
 {
     unsigned size = op_size(insn, 0);
-    uint64_t a = op_get(env, insn, 0), b = op_get(env, insn, 1);
+    uint64_t a = op_get_rmw(env, insn, 0), b = op_get(env, insn, 1);
     uint64_t r = a - b;
     op_set(env, insn, 0, r);
     set_cc(env, CC_OP_SUBB, size, r, b, 0);
@@ -43,7 +43,7 @@ void op_SUB(CPUX86State *env, const Insn *insn)
 void op_SBB(CPUX86State *env, const Insn *insn)
 {
     unsigned size = op_size(insn, 0);
-    uint64_t a = op_get(env, insn, 0), b = op_get(env, insn, 1);
+    uint64_t a = op_get_rmw(env, insn, 0), b = op_get(env, insn, 1);
     uint64_t c = cpu_cc_compute_c(env);
     uint64_t r = a - b - c;
     op_set(env, insn, 0, r);
@@ -60,7 +60,7 @@ void op_CMP(CPUX86State *env, const Insn *insn)
 void op_AND(CPUX86State *env, const Insn *insn)
 {
     unsigned size = op_size(insn, 0);
-    uint64_t r = op_get(env, insn, 0) & op_get(env, insn, 1);
+    uint64_t r = op_get_rmw(env, insn, 0) & op_get(env, insn, 1);
     op_set(env, insn, 0, r);
     set_cc(env, CC_OP_LOGICB, size, r, 0, 0);
 }
@@ -68,7 +68,7 @@ void op_AND(CPUX86State *env, const Insn *insn)
 void op_OR(CPUX86State *env, const Insn *insn)
 {
     unsigned size = op_size(insn, 0);
-    uint64_t r = op_get(env, insn, 0) | op_get(env, insn, 1);
+    uint64_t r = op_get_rmw(env, insn, 0) | op_get(env, insn, 1);
     op_set(env, insn, 0, r);
     set_cc(env, CC_OP_LOGICB, size, r, 0, 0);
 }
@@ -76,7 +76,7 @@ void op_OR(CPUX86State *env, const Insn *insn)
 void op_XOR(CPUX86State *env, const Insn *insn)
 {
     unsigned size = op_size(insn, 0);
-    uint64_t r = op_get(env, insn, 0) ^ op_get(env, insn, 1);
+    uint64_t r = op_get_rmw(env, insn, 0) ^ op_get(env, insn, 1);
     op_set(env, insn, 0, r);
     set_cc(env, CC_OP_LOGICB, size, r, 0, 0);
 }
@@ -93,7 +93,7 @@ void op_TEST(CPUX86State *env, const Insn *insn)
 void op_INC(CPUX86State *env, const Insn *insn)
 {
     unsigned size = op_size(insn, 0);
-    uint64_t r = op_get(env, insn, 0) + 1;
+    uint64_t r = op_get_rmw(env, insn, 0) + 1;
     uint64_t c = cpu_cc_compute_c(env);
     op_set(env, insn, 0, r);
     set_cc(env, CC_OP_INCB, size, r, c, 0);
@@ -102,7 +102,7 @@ void op_INC(CPUX86State *env, const Insn *insn)
 void op_DEC(CPUX86State *env, const Insn *insn)
 {
     unsigned size = op_size(insn, 0);
-    uint64_t r = op_get(env, insn, 0) - 1;
+    uint64_t r = op_get_rmw(env, insn, 0) - 1;
     uint64_t c = cpu_cc_compute_c(env);
     op_set(env, insn, 0, r);
     set_cc(env, CC_OP_DECB, size, r, c, 0);
@@ -112,7 +112,7 @@ void op_DEC(CPUX86State *env, const Insn *insn)
 void op_NEG(CPUX86State *env, const Insn *insn)
 {
     unsigned size = op_size(insn, 0);
-    uint64_t a = op_get(env, insn, 0);
+    uint64_t a = op_get_rmw(env, insn, 0);
     uint64_t r = -a;
     op_set(env, insn, 0, r);
     set_cc(env, CC_OP_SUBB, size, r, a, 0);
@@ -120,7 +120,7 @@ void op_NEG(CPUX86State *env, const Insn *insn)
 
 void op_NOT(CPUX86State *env, const Insn *insn)
 {
-    op_set(env, insn, 0, ~op_get(env, insn, 0));
+    op_set(env, insn, 0, ~op_get_rmw(env, insn, 0));
 }
 
 /* ---- BCD / ASCII adjust (SDM Vol.2 DAA, DAS, AAA, AAS, AAM, AAD) ---- */

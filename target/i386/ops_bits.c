@@ -29,10 +29,13 @@ static void bt_common(CPUX86State *env, const Insn *insn, int kind)
         int seg = insn->seg == SEG_NONE ? R_DS : insn->seg;
         bit = (unsigned)soff & (bits - 1);
         la = seg_linear(env, seg, ea, size, kind == BT_TEST ? ACC_READ : ACC_WRITE);
+        if (kind != BT_TEST) {
+            mem_probe_write(env, la, size);
+        }
         v = ld_size(env, la, size);
     } else {
         bit = (unsigned)off & (bits - 1);
-        v = op_get(env, insn, 0);
+        v = kind == BT_TEST ? op_get(env, insn, 0) : op_get_rmw(env, insn, 0);
     }
     uint64_t m = 1ull << bit;
     switch (kind) {

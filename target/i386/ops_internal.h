@@ -28,6 +28,22 @@ static inline uint64_t op_get(CPUX86State *env, const Insn *insn, int n)
     return insn_get_op(env, insn, n);
 }
 
+/* operand.c: check that [la, la+size) may be written (both pages when it
+ * crosses one), raising the write #PF now. */
+void mem_probe_write(CPUX86State *env, uint64_t la, unsigned size);
+/* operand.c: read operand n as the destination of a read-modify-write
+ * instruction: a memory operand is checked for writing first. */
+uint64_t insn_get_op_rmw(CPUX86State *env, const Insn *insn, int n);
+
+/* op_get() for the destination of a read-modify-write instruction. */
+static inline uint64_t op_get_rmw(CPUX86State *env, const Insn *insn, int n)
+{
+    if (__builtin_expect(insn->ops[n].kind != OPK_MEM, 1)) {
+        return op_get(env, insn, n);
+    }
+    return insn_get_op_rmw(env, insn, n);
+}
+
 static inline void op_set(CPUX86State *env, const Insn *insn, int n, uint64_t v)
 {
     const InsnOperand *o = &insn->ops[n];

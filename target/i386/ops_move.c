@@ -37,7 +37,7 @@ void op_LEA(CPUX86State *env, const Insn *insn)
 
 void op_XCHG(CPUX86State *env, const Insn *insn)
 {
-    uint64_t a = op_get(env, insn, 0), b = op_get(env, insn, 1);
+    uint64_t a = op_get_rmw(env, insn, 0), b = op_get_rmw(env, insn, 1);
 
     if (insn->ops[1].kind == OPK_MEM) {
         op_set(env, insn, 1, a);
@@ -53,7 +53,7 @@ void op_XCHG(CPUX86State *env, const Insn *insn)
 void op_XADD(CPUX86State *env, const Insn *insn)
 {
     unsigned size = op_size(insn, 0);
-    uint64_t d = op_get(env, insn, 0), s = op_get(env, insn, 1);
+    uint64_t d = op_get_rmw(env, insn, 0), s = op_get(env, insn, 1);
     uint64_t r = d + s;
 
     if (insn->ops[0].kind == OPK_MEM) {
@@ -74,7 +74,7 @@ void op_XADD(CPUX86State *env, const Insn *insn)
 void op_CMPXCHG(CPUX86State *env, const Insn *insn)
 {
     unsigned size = op_size(insn, 0);
-    uint64_t d = op_get(env, insn, 0), s = op_get(env, insn, 1);
+    uint64_t d = op_get_rmw(env, insn, 0), s = op_get(env, insn, 1);
     uint64_t acc = reg_read(env, R_EAX, size);
 
     if (acc == d) {
@@ -105,6 +105,8 @@ void op_CMPXCHG8B(CPUX86State *env, const Insn *insn)
         if (la & 15) {
             cpu_raise_exception_err(env, EXCP_GP, 0);
         }
+        /* The destination is always written: it faults as a write. */
+        mem_probe_write(env, la, 16);
         uint64_t lo = cpu_ldq(env, la), hi = cpu_ldq(env, la + 8);
         bool eq = lo == env->regs[R_EAX] && hi == env->regs[R_EDX];
         if (eq) {
@@ -119,6 +121,7 @@ void op_CMPXCHG8B(CPUX86State *env, const Insn *insn)
         cc_update(env, CC_Z, eq ? CC_Z : 0);
     } else {
         uint64_t la = insn_mem_linear(env, insn, 8, ACC_WRITE);
+        mem_probe_write(env, la, 8);
         uint64_t m = cpu_ldq(env, la);
         uint64_t cmp = ((uint64_t)(uint32_t)env->regs[R_EDX] << 32) |
                        (uint32_t)env->regs[R_EAX];

@@ -31,7 +31,7 @@ static void shift_nop(CPUX86State *env, const Insn *insn, uint64_t a)
 void op_SHL(CPUX86State *env, const Insn *insn)
 {
     unsigned size = op_size(insn, 0);
-    uint64_t a = op_get(env, insn, 0);
+    uint64_t a = op_get_rmw(env, insn, 0);
     unsigned c = shift_count(env, insn, size);
 
     if (!c) {
@@ -47,7 +47,7 @@ void op_SHL(CPUX86State *env, const Insn *insn)
 void op_SHR(CPUX86State *env, const Insn *insn)
 {
     unsigned size = op_size(insn, 0);
-    uint64_t a = op_get(env, insn, 0);
+    uint64_t a = op_get_rmw(env, insn, 0);
     unsigned c = shift_count(env, insn, size);
 
     if (!c) {
@@ -63,7 +63,7 @@ void op_SHR(CPUX86State *env, const Insn *insn)
 void op_SAR(CPUX86State *env, const Insn *insn)
 {
     unsigned size = op_size(insn, 0);
-    uint64_t a = op_get(env, insn, 0);
+    uint64_t a = op_get_rmw(env, insn, 0);
     unsigned c = shift_count(env, insn, size);
 
     if (!c) {
@@ -81,7 +81,7 @@ void op_SAR(CPUX86State *env, const Insn *insn)
 void op_ROL(CPUX86State *env, const Insn *insn)
 {
     unsigned size = op_size(insn, 0), bits = size * 8;
-    uint64_t a = op_get(env, insn, 0);
+    uint64_t a = op_get_rmw(env, insn, 0);
     unsigned c = shift_count(env, insn, size);
 
     if (!c) {
@@ -100,7 +100,7 @@ void op_ROL(CPUX86State *env, const Insn *insn)
 void op_ROR(CPUX86State *env, const Insn *insn)
 {
     unsigned size = op_size(insn, 0), bits = size * 8;
-    uint64_t a = op_get(env, insn, 0);
+    uint64_t a = op_get_rmw(env, insn, 0);
     unsigned c = shift_count(env, insn, size);
 
     if (!c) {
@@ -133,7 +133,7 @@ static unsigned rc_count(unsigned size, unsigned c)
 void op_RCL(CPUX86State *env, const Insn *insn)
 {
     unsigned size = op_size(insn, 0), bits = size * 8, w = bits + 1;
-    uint64_t a = op_get(env, insn, 0);
+    uint64_t a = op_get_rmw(env, insn, 0);
     unsigned mc = shift_count(env, insn, size);
     unsigned c = rc_count(size, mc);
 
@@ -156,7 +156,7 @@ void op_RCL(CPUX86State *env, const Insn *insn)
 void op_RCR(CPUX86State *env, const Insn *insn)
 {
     unsigned size = op_size(insn, 0), bits = size * 8, w = bits + 1;
-    uint64_t a = op_get(env, insn, 0);
+    uint64_t a = op_get_rmw(env, insn, 0);
     unsigned mc = shift_count(env, insn, size);
     unsigned c = rc_count(size, mc);
 
@@ -187,7 +187,7 @@ static unsigned shd_count(CPUX86State *env, const Insn *insn, unsigned size)
 void op_SHLD(CPUX86State *env, const Insn *insn)
 {
     unsigned size = op_size(insn, 0), bits = size * 8;
-    uint64_t d = op_get(env, insn, 0), s = op_get(env, insn, 1);
+    uint64_t d = op_get_rmw(env, insn, 0), s = op_get(env, insn, 1);
     unsigned c = shd_count(env, insn, size);
     unsigned __int128 v;
     unsigned w;
@@ -220,7 +220,7 @@ void op_SHLD(CPUX86State *env, const Insn *insn)
 void op_SHRD(CPUX86State *env, const Insn *insn)
 {
     unsigned size = op_size(insn, 0);
-    uint64_t d = op_get(env, insn, 0), s = op_get(env, insn, 1);
+    uint64_t d = op_get_rmw(env, insn, 0), s = op_get(env, insn, 1);
     unsigned c = shd_count(env, insn, size);
     unsigned __int128 v;
 

@@ -600,6 +600,87 @@ static void test_cmpxchg_mem(void)
     g_assert_cmphex(env->regs[R_EDX], ==, 0x9e);
 }
 
+/* 64-bit mode with 4 KiB pages at 2 MiB: 0x200000 writable (-> 0x10000),
+ * 0x201000 not present, 0x202000 read-only (-> 0x12000); CR0.WP = 1 so
+ * that the read-only page also binds CPL 0. */
+static void mode_64_small_pages(void)
+{
+    mode_64();
+    uint64_t *pd = (uint64_t *)(ram + 0x3000);
+    uint64_t *pt = (uint64_t *)(ram + 0x4000);
+    pd[1] = 0x4000 | 7;
+    pt[0] = 0x10000 | 7;
+    pt[2] = 0x12000 | 5;
+    env->cr[0] |= CR0_WP;
+    mmu_tlb_flush(env);
+}
+
+/* Read-modify-write destinations fault as writes (SDM Vol.3 4.7: the
+ * #PF error code has W = 1), although the read comes first: a
+ * not-present page gives error code 2, not 0, and a page-crossing operand
+ * checks both pages before anything is read (CR2 = start of the second
+ * page).  Found by tests/difftest ("read-modify-write mem: #PF error
+ * code"). */
+static void test_rmw_write_fault(void)
+{
+    static const struct { int op; int nsrc; } ops[] = {
+        { OP_ADD, 1 }, { OP_ADC, 1 }, { OP_SUB, 1 }, { OP_SBB, 1 },
+        { OP_AND, 1 }, { OP_OR, 1 }, { OP_XOR, 1 },
+        { OP_INC, 0 }, { OP_DEC, 0 }, { OP_NEG, 0 }, { OP_NOT, 0 },
+        { OP_ROL, 2 }, { OP_ROR, 2 }, { OP_RCL, 2 }, { OP_RCR, 2 },
+        { OP_SHL, 2 }, { OP_SHR, 2 }, { OP_SAR, 2 },
+        { OP_SHLD, 3 }, { OP_SHRD, 3 },
+        { OP_BTS, 1 }, { OP_BTR, 1 }, { OP_BTC, 1 },
+        { OP_BTS, 2 }, { OP_BTR, 2 }, { OP_BTC, 2 },
+        { OP_XCHG, 1 }, { OP_XADD, 1 }, { OP_CMPXCHG, 1 },
+        { OP_CMPXCHG8B, 0 },
+    };
+    /* dest address, expected CR2 */
+    static const uint64_t where[][2] = {
+        { 0x201000, 0x201000 },   /* not present */
+        { 0x200ffe, 0x201000 },   /* writable page, then not present */
+    };
+
+    for (unsigned w = 0; w < 2; w++) {
+        for (unsigned i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
+            mode_64_small_pages();
+            wr(0x10ffc, 0x12345678, 4);
+            env->regs[R_EBX] = where[w][0];
+            env->regs[R_ECX] = 1;
+            unsigned size = ops[i].op == OP_CMPXCHG8B ? 8 : 4;
+            Insn in = mk(ops[i].op, size, 8);
+            o_mem(&in, 0, size, R_EBX, 0);
+            if (ops[i].nsrc == 1) {
+                o_reg(&in, 1, R_ECX, 4);
+            } else if (ops[i].nsrc == 2) {
+                o_imm(&in, 1, 1, 1);
+            } else if (ops[i].nsrc == 3) {
+                o_reg(&in, 1, R_ECX, 4);
+                o_imm(&in, 2, 1, 1);
+            }
+            g_assert_cmpint(run(&in), ==, EXCP_PF);
+            /* W = 1 and P = 0: the fault is on the not-present page */
+            g_assert_cmphex(env->error_code, ==, 2);
+            g_assert_cmphex(env->cr[2], ==, where[w][1]);
+            g_assert_cmphex(rd(0x10ffc, 4), ==, 0x12345678);
+            g_assert_cmphex(env->regs[R_ECX], ==, 1);
+        }
+    }
+
+    /* A read-only page: the write check comes first, so the fault is a
+     * protection violation with W = 1 (P | W = 3) and nothing changes. */
+    mode_64_small_pages();
+    env->regs[R_EBX] = 0x202000;
+    Insn in = mk(OP_NOT, 4, 8);
+    o_mem(&in, 0, 4, R_EBX, 0);
+    g_assert_cmpint(run(&in), ==, EXCP_PF);
+    g_assert_cmphex(env->error_code, ==, 3);
+    /* A writable page works */
+    env->regs[R_EBX] = 0x200010;
+    g_assert_cmpint(run(&in), ==, -1);
+    g_assert_cmphex(rd(0x10010, 4), ==, 0xffffffffu);
+}
+
 static void test_lea_movx_xlat(void)
 {
     mode_real();
@@ -1162,6 +1243,7 @@ int main(int argc, char **argv)
     g_test_add_func("/ops/branch/loops", test_loops);
     g_test_add_func("/ops/mem/bt", test_bt_memory);
     g_test_add_func("/ops/mem/cmpxchg-xadd-xchg", test_cmpxchg_mem);
+    g_test_add_func("/ops/mem/rmw-write-fault", test_rmw_write_fault);
     g_test_add_func("/ops/mem/lea-movx-xlat", test_lea_movx_xlat);
     g_test_add_func("/ops/strings", test_strings);
     g_test_add_func("/ops/strings-vs-host", test_strings_vs_host);
