@@ -69,7 +69,7 @@ static int main_print_help(const Options *o)
                "pc                   Standard PC (i440FX, ISA devices) (default)\n");
         break;
     case OPT_HELP_CPU:
-        printf("Available CPUs:\n");
+        printf("Available CPUs (for now all report the default CPUID model):\n");
         for (int i = 0; options_cpu_models[i][0]; i++) {
             printf("x86 %-16s %s\n", options_cpu_models[i][0], options_cpu_models[i][1]);
         }

@@ -17,11 +17,14 @@
 
 #include "system/options.h"
 
+/* Names accepted for compatibility with QEMU command lines.  Until the CPU
+ * core defines models by these names (x86_model_find), all of them get
+ * its default CPUID model; the descriptions say what each will be. */
 const char *const options_cpu_models[][2] = {
-    { "qemu64", "QEMU's default 64-bit CPU model" },
+    { "qemu64", "QEMU's default 64-bit CPU model (default)" },
     { "base", "minimal x86-64 feature set" },
     { "max", "every feature the accelerator can provide" },
-    { "host", "the host CPU's features (KVM only in QEMU; here: as max)" },
+    { "host", "the host CPU's features" },
     { NULL, NULL },
 };
 
