@@ -1197,6 +1197,10 @@ static const char *host_diff(const Insn *in)
          * with F2 like LOOPNE, whatever the opcode says */
         return "F2/F3 on LOOPE/LOOPNE: the AMD host takes the condition from the prefix";
     }
+    if (host_amd && in->opcode == 0x63 && (in->prefix & PFX_OPSZ) && in->nr_ops > 1 &&
+        in->ops[1].kind == OPK_MEM) {
+        return "66 MOVSXD from memory: the AMD host reads 4 bytes, the SDM says r/m16";
+    }
     if (host_amd && in->op == OP_MOV_CR && (in->prefix & PFX_LOCK)) {
         return "LOCK MOV CRn: AMD's alternate encoding of CR8";
     }
