@@ -399,6 +399,9 @@ def footer(modes, tsc_hz, host, args):
         lines.append("accelerator adds only the few exits of start-up and printing).")
     else:
         lines.append("Under KVM guest code runs directly on the CPU, so KVM is near the native column.")
+    lines.append("mem also measures the first touch of 32 MiB of guest RAM (host page faults): one per")
+    lines.append("4 KiB page, or one per 2 MiB where the VMM backs guest RAM with transparent huge pages")
+    lines.append("(QEMU madvises MADV_HUGEPAGE; the native harness does not).")
     lines.append("TCG translates every guest instruction in software: emu86's interpreter decodes and")
     lines.append("executes each one (tens of host instructions, softmmu address translation per access),")
     lines.append("QEMU's TCG compiles blocks to host code once and reuses them, hence the gap between them;")
