@@ -193,9 +193,13 @@ void op_ENTER(CPUX86State *env, const Insn *insn)
     }
     sp -= alloc;
     /* The final stack pointer must be writable too (the SDM checks the
-     * new frame against the segment limit before committing). */
+     * new frame against the segment limit before committing), and the
+     * processor probes it for writing through paging as well: a
+     * not-present page there gives #PF with W = 1 and CR2 = the new RSP,
+     * with RSP/RBP unchanged (as the host does). */
     if (alloc) {
-        seg_linear(env, R_SS, sp & size_mask(ss), 1, ACC_WRITE);
+        uint64_t la = seg_linear(env, R_SS, sp & size_mask(ss), 1, ACC_WRITE);
+        mem_probe_write(env, la, 1);
     }
     reg_write(env, R_EBP, size, frame);
     set_sp(env, sp);

@@ -601,8 +601,9 @@ static void test_cmpxchg_mem(void)
 }
 
 /* 64-bit mode with 4 KiB pages at 2 MiB: 0x200000 writable (-> 0x10000),
- * 0x201000 not present, 0x202000 read-only (-> 0x12000); CR0.WP = 1 so
- * that the read-only page also binds CPL 0. */
+ * 0x201000 not present, 0x202000 read-only (-> 0x12000), 0x203000
+ * writable (-> 0x13000); CR0.WP = 1 so that the read-only page also binds
+ * CPL 0. */
 static void mode_64_small_pages(void)
 {
     mode_64();
@@ -611,6 +612,7 @@ static void mode_64_small_pages(void)
     pd[1] = 0x4000 | 7;
     pt[0] = 0x10000 | 7;
     pt[2] = 0x12000 | 5;
+    pt[3] = 0x13000 | 7;
     env->cr[0] |= CR0_WP;
     mmu_tlb_flush(env);
 }
@@ -679,6 +681,31 @@ static void test_rmw_write_fault(void)
     env->regs[R_EBX] = 0x200010;
     g_assert_cmpint(run(&in), ==, -1);
     g_assert_cmphex(rd(0x10010, 4), ==, 0xffffffffu);
+}
+
+/* ENTER probes the new stack bottom (RSP - 8 - size) for writing through
+ * paging, not only against the SS limit: a not-present or read-only page
+ * there faults with W = 1, CR2 = the new RSP, and RSP/RBP unchanged (as
+ * the host does; difftest class "ENTER: fault"). */
+static void test_enter_fault(void)
+{
+    static const struct { uint64_t alloc; uint32_t err; } cases[] = {
+        { 0x100, 3 },    /* lands in the read-only page */
+        { 0x1100, 2 },   /* lands in the not-present page */
+    };
+    for (unsigned i = 0; i < 2; i++) {
+        mode_64_small_pages();
+        env->regs[R_ESP] = 0x203010;
+        env->regs[R_EBP] = 0x1234;
+        Insn in = mk(OP_ENTER, 8, 8);
+        in.imm = cases[i].alloc;
+        in.imm2 = 0;
+        g_assert_cmpint(run(&in), ==, EXCP_PF);
+        g_assert_cmphex(env->error_code, ==, cases[i].err);
+        g_assert_cmphex(env->cr[2], ==, 0x203008 - cases[i].alloc);
+        g_assert_cmphex(env->regs[R_ESP], ==, 0x203010);
+        g_assert_cmphex(env->regs[R_EBP], ==, 0x1234);
+    }
 }
 
 static void test_lea_movx_xlat(void)
@@ -1244,6 +1271,7 @@ int main(int argc, char **argv)
     g_test_add_func("/ops/mem/bt", test_bt_memory);
     g_test_add_func("/ops/mem/cmpxchg-xadd-xchg", test_cmpxchg_mem);
     g_test_add_func("/ops/mem/rmw-write-fault", test_rmw_write_fault);
+    g_test_add_func("/ops/stack/enter-fault", test_enter_fault);
     g_test_add_func("/ops/mem/lea-movx-xlat", test_lea_movx_xlat);
     g_test_add_func("/ops/strings", test_strings);
     g_test_add_func("/ops/strings-vs-host", test_strings_vs_host);
