@@ -11,6 +11,7 @@
  */
 #include "target/i386/cpuid.h"
 #include "target/i386/ops_internal.h"
+#include "target/i386/sse.h"
 
 void op_CLC(CPUX86State *env, const Insn *insn)
 {
@@ -304,14 +305,9 @@ void op_FPU(CPUX86State *env, const Insn *insn)
     cpu_raise_exception(env, EXCP_UD);
 }
 
-/* SSE/MMX: CR0.EM gives #UD, CR0.TS #NM (SDM Vol.3 Table 2-2). */
+/* SSE/SSE2/SSE3/SSSE3/MMX: target/i386/sse.c (CR0.EM/TS, CR4.OSFXSR
+ * checks included). */
 void op_SSE(CPUX86State *env, const Insn *insn)
 {
-    if (env->cr[0] & CR0_EM) {
-        cpu_raise_exception(env, EXCP_UD);
-    }
-    if (env->cr[0] & CR0_TS) {
-        cpu_raise_exception(env, EXCP_NM);
-    }
-    cpu_raise_exception(env, EXCP_UD);
+    sse_execute(env, insn);
 }

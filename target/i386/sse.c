@@ -1,0 +1,736 @@
+/*
+ * target/i386/sse.c - SSE/SSE2/SSE3/MMX dispatch, operand access, data
+ * movement, MXCSR, floating point (through sse_host.c) and conversions.
+ *
+ * Design: one table, sse_map[opcode byte][mandatory prefix], covers the
+ * 0F map (SDM Vol.2 Table A-3, with the prefix columns of the SSE rows);
+ * sse_map38 covers the SSSE3 part of 0F 38.  The mandatory prefix is F3 or
+ * F2 if present (the last one given wins, as the decoder keeps it), else 66,
+ * else none (SDM Vol.2 2.1.2 / Table A-1 "mandatory prefix").  An entry
+ * gives the handler, the memory-operand size of the r/m source, flags and
+ * an argument (integer operation or host stub).
+ *
+ * Checks, in the SDM's order (Vol.3 Table 13-? / the "Exceptions" sections
+ * of each instruction, Vol.2 Table 2-18..2-22 for legacy SSE): #UD if
+ * CR0.EM=1 or (for anything touching XMM/MXCSR) CR4.OSFXSR=0; #NM if
+ * CR0.TS=1; #MF for MMX forms with a pending unmasked x87 exception
+ * (CR0.NE=1); then the memory operand: segment checks, #GP(0) for a
+ * misaligned 16-byte operand of the aligned forms, #PF; #XM/#UD for
+ * unmasked SIMD FP exceptions.  Registers are written last, so faulting
+ * instructions are restartable.
+ *
+ * MMX forms perform the x87->MMX transition after the instruction (TOP=0,
+ * all tags valid; EMMS empties the tags) (SDM Vol.1 9.5.1, 9.6.1).
+ */
+#include "target/i386/sse.h"
+#include "target/i386/fpu.h"
+#include "target/i386/ops_internal.h"
+
+/* ---------------------------------------------------------------- */
+/* operand access                                                    */
+
+uint64_t sse_la(SseCtx *c, unsigned size, int access, bool align16)
+{
+    uint64_t la = insn_mem_linear(c->env, c->insn, size, access);
+    if (align16 && (la & 15)) {
+        cpu_raise_exception_err(c->env, EXCP_GP, 0);
+    }
+    return la;
+}
+
+static uint64_t la_add(const CPUX86State *env, uint64_t la, unsigned n)
+{
+    la += n;
+    return env->long_mode ? la : (la & 0xffffffffu);
+}
+
+void sse_load(SseCtx *c, XMMReg *r, unsigned size)
+{
+    CPUX86State *env = c->env;
+    bool a16 = size == 16 && !(c->flags & SF_UNAL);
+    uint64_t la = sse_la(c, size, ACC_READ, a16);
+
+    memset(r, 0, sizeof(*r));
+    switch (size) {
+    case 2: r->w[0] = cpu_lduw(env, la); break;
+    case 4: r->l[0] = cpu_ldl(env, la); break;
+    case 8: r->q[0] = cpu_ldq(env, la); break;
+    default:
+        r->q[0] = cpu_ldq(env, la);
+        r->q[1] = cpu_ldq(env, la_add(env, la, 8));
+        break;
+    }
+}
+
+void sse_store(SseCtx *c, const XMMReg *r, unsigned size)
+{
+    CPUX86State *env = c->env;
+    bool a16 = size == 16 && !(c->flags & SF_UNAL);
+    uint64_t la = sse_la(c, size, ACC_WRITE, a16);
+
+    switch (size) {
+    case 2: cpu_stw(env, la, r->w[0]); break;
+    case 4: cpu_stl(env, la, r->l[0]); break;
+    case 8: cpu_stq(env, la, r->q[0]); break;
+    default: {
+        /* both pages checked before any byte is written (restartable) */
+        uint64_t hi = la_add(env, la, 15);
+        if ((hi ^ la) & ~0xfffull) {
+            mmu_translate(env, la, ACC_WRITE, env->cpl == 3);
+            mmu_translate(env, hi, ACC_WRITE, env->cpl == 3);
+        }
+        cpu_stq(env, la, r->q[0]);
+        cpu_stq(env, la_add(env, la, 8), r->q[1]);
+        break;
+    }
+    }
+}
+
+void sse_src(SseCtx *c, XMMReg *r)
+{
+    if (c->mem) {
+        sse_load(c, r, c->msize);
+    } else if (c->mmx) {
+        memset(r, 0, sizeof(*r));
+        r->q[0] = mmx_get(c->env, c->rm);
+    } else {
+        xmm_get(c->env, c->rm, r);
+    }
+}
+
+void sse_dst_get(SseCtx *c, XMMReg *r)
+{
+    if (c->mmx) {
+        memset(r, 0, sizeof(*r));
+        r->q[0] = mmx_get(c->env, c->reg);
+    } else {
+        xmm_get(c->env, c->reg, r);
+    }
+}
+
+void sse_dst_set(SseCtx *c, const XMMReg *r)
+{
+    if (c->mmx) {
+        mmx_set(c->env, c->reg, r->q[0]);
+    } else {
+        xmm_set(c->env, c->reg, r);
+    }
+}
+
+/* r/m as a general register or memory of size 4/8 (Ey), or 2 (Ew). */
+static uint64_t get_ey(SseCtx *c, unsigned size)
+{
+    if (c->mem) {
+        return ld_size(c->env, sse_la(c, size, ACC_READ, false), size);
+    }
+    return c->env->regs[c->insn->ops[0].reg & 15] & size_mask(size);
+}
+
+static void set_ey(SseCtx *c, unsigned size, uint64_t v)
+{
+    if (c->mem) {
+        st_size(c->env, sse_la(c, size, ACC_WRITE, false), size, v);
+    } else {
+        reg_write(c->env, c->insn->ops[0].reg & 15, size, v);
+    }
+}
+
+static unsigned gpr_reg(const SseCtx *c)
+{
+    return ((c->insn->modrm >> 3) & 7) | ((c->insn->rex & 4) << 1);
+}
+
+/* ---------------------------------------------------------------- */
+/* data movement                                                     */
+
+/* Vx <- Wx, full width (MOVAPS/MOVUPS/MOVAPD/MOVUPD/MOVDQA/MOVDQU/LDDQU,
+ * MOVQ mm, mm/m64). */
+static void h_mov_load(SseCtx *c)
+{
+    XMMReg r;
+    sse_src(c, &r);
+    sse_dst_set(c, &r);
+}
+
+/* Wx <- Vx, full width. */
+static void h_mov_store(SseCtx *c)
+{
+    XMMReg r;
+    sse_dst_get(c, &r);
+    if (c->mem) {
+        sse_store(c, &r, c->mmx ? 8 : 16);
+    } else if (c->mmx) {
+        mmx_set(c->env, c->rm, r.q[0]);
+    } else {
+        xmm_set(c->env, c->rm, &r);
+    }
+}
+
+/* MOVSS/MOVSD load: from memory the rest is zeroed, between registers
+ * only the low element moves (SDM MOVSS/MOVSD). */
+static void h_movs_load(SseCtx *c)
+{
+    XMMReg d, s;
+    sse_src(c, &s);
+    if (c->mem) {
+        sse_dst_set(c, &s);
+        return;
+    }
+    xmm_get(c->env, c->reg, &d);
+    memcpy(&d, &s, c->msize);
+    xmm_set(c->env, c->reg, &d);
+}
+
+static void h_movs_store(SseCtx *c)
+{
+    XMMReg d, s;
+    xmm_get(c->env, c->reg, &s);
+    if (c->mem) {
+        sse_store(c, &s, c->msize);
+        return;
+    }
+    xmm_get(c->env, c->rm, &d);
+    memcpy(&d, &s, c->msize);
+    xmm_set(c->env, c->rm, &d);
+}
+
+/* 0F 12 / 0F 16 (arg 0: low half, 1: high half): MOVLPS/MOVLPD/MOVHPS/
+ * MOVHPD m64 loads; register forms (no prefix) MOVHLPS / MOVLHPS. */
+static void h_movlh_load(SseCtx *c)
+{
+    XMMReg d, s;
+    xmm_get(c->env, c->reg, &d);
+    if (c->mem) {
+        sse_load(c, &s, 8);
+        d.q[c->arg] = s.q[0];
+    } else {
+        xmm_get(c->env, c->rm, &s);
+        if (c->arg == 0) {
+            d.q[0] = s.q[1];      /* MOVHLPS */
+        } else {
+            d.q[1] = s.q[0];      /* MOVLHPS */
+        }
+    }
+    xmm_set(c->env, c->reg, &d);
+}
+
+/* 0F 13 / 0F 17: m64 <- low/high half. */
+static void h_movlh_store(SseCtx *c)
+{
+    XMMReg s, t;
+    xmm_get(c->env, c->reg, &s);
+    memset(&t, 0, sizeof(t));
+    t.q[0] = s.q[c->arg];
+    sse_store(c, &t, 8);
+}
+
+/* MOVD/MOVQ mm/xmm <- Ey (0F 6E): zero-extended. */
+static void h_movd_load(SseCtx *c)
+{
+    XMMReg r;
+    unsigned size = (c->insn->rex & 8) ? 8 : 4;
+    memset(&r, 0, sizeof(r));
+    r.q[0] = get_ey(c, size);
+    sse_dst_set(c, &r);
+}
+
+/* MOVD/MOVQ Ey <- mm/xmm (0F 7E). */
+static void h_movd_store(SseCtx *c)
+{
+    XMMReg r;
+    unsigned size = (c->insn->rex & 8) ? 8 : 4;
+    sse_dst_get(c, &r);
+    set_ey(c, size, r.q[0]);
+}
+
+/* MOVQ xmm, xmm/m64 (F3 0F 7E): upper half zeroed. */
+static void h_movq_load(SseCtx *c)
+{
+    XMMReg s;
+    sse_src(c, &s);
+    s.q[1] = 0;
+    xmm_set(c->env, c->reg, &s);
+}
+
+/* MOVQ xmm/m64, xmm (66 0F D6): to a register the upper half is zeroed. */
+static void h_movq_store(SseCtx *c)
+{
+    XMMReg s;
+    xmm_get(c->env, c->reg, &s);
+    s.q[1] = 0;
+    if (c->mem) {
+        sse_store(c, &s, 8);
+    } else {
+        xmm_set(c->env, c->rm, &s);
+    }
+}
+
+/* MOVQ2DQ xmm, mm (F3 0F D6) / MOVDQ2Q mm, xmm (F2 0F D6): register only. */
+static void h_movq2dq(SseCtx *c)
+{
+    XMMReg r;
+    memset(&r, 0, sizeof(r));
+    r.q[0] = mmx_get(c->env, c->rm);
+    xmm_set(c->env, c->reg, &r);
+}
+
+static void h_movdq2q(SseCtx *c)
+{
+    XMMReg r;
+    xmm_get(c->env, c->rm, &r);
+    mmx_set(c->env, c->reg, r.q[0]);
+}
+
+/* MOVMSKPS/MOVMSKPD Gd, Ux: sign bits (arg = element size). */
+static void h_movmsk(SseCtx *c)
+{
+    XMMReg s;
+    uint32_t m = 0;
+    xmm_get(c->env, c->rm, &s);
+    if (c->arg == 4) {
+        for (int i = 0; i < 4; i++) {
+            m |= (s.l[i] >> 31) << i;
+        }
+    } else {
+        m = (uint32_t)(s.q[0] >> 63) | (uint32_t)(s.q[1] >> 63) << 1;
+    }
+    reg_write(c->env, gpr_reg(c), 8, m);
+}
+
+/* MOVNTI My, Gy (0F C3). */
+static void h_movnti(SseCtx *c)
+{
+    unsigned size = (c->insn->rex & 8) ? 8 : 4;
+    set_ey(c, size, c->env->regs[gpr_reg(c)] & size_mask(size));
+}
+
+/* SSE3 MOVSLDUP (arg 0) / MOVSHDUP (arg 1) / MOVDDUP (arg 2). */
+static void h_movdup(SseCtx *c)
+{
+    XMMReg s, d;
+    sse_src(c, &s);
+    if (c->arg == 2) {
+        d.q[0] = d.q[1] = s.q[0];
+    } else {
+        for (int i = 0; i < 4; i += 2) {
+            d.l[i] = d.l[i + 1] = s.l[i + c->arg];
+        }
+    }
+    xmm_set(c->env, c->reg, &d);
+}
+
+/* UNPCKLPS/UNPCKHPS/UNPCKLPD/UNPCKHPD: arg = IOP_PUNPCK{L,H}{DQ,QDQ}. */
+static void h_int_xmm(SseCtx *c)
+{
+    sse_h_int(c);
+}
+
+/* SHUFPS (arg 4) / SHUFPD (arg 8). */
+static void h_shufp(SseCtx *c)
+{
+    XMMReg d, s, r;
+    unsigned imm = c->imm;
+    xmm_get(c->env, c->reg, &d);
+    sse_src(c, &s);
+    if (c->arg == 4) {
+        r.l[0] = d.l[imm & 3];
+        r.l[1] = d.l[(imm >> 2) & 3];
+        r.l[2] = s.l[(imm >> 4) & 3];
+        r.l[3] = s.l[(imm >> 6) & 3];
+    } else {
+        r.q[0] = d.q[imm & 1];
+        r.q[1] = s.q[(imm >> 1) & 1];
+    }
+    xmm_set(c->env, c->reg, &r);
+}
+
+/* ---------------------------------------------------------------- */
+/* MXCSR, FXSAVE/FXRSTOR (0F AE memory forms)                        */
+
+static void h_grp15(SseCtx *c)
+{
+    CPUX86State *env = c->env;
+    unsigned sub = (c->insn->modrm >> 3) & 7;
+    bool w = (c->insn->rex & 8) && env->code_bits == 64;
+
+    switch (sub) {
+    case 0:
+        fpu_fxsave_ex(env, insn_mem_linear(env, c->insn, 512, ACC_WRITE), w);
+        break;
+    case 1:
+        fpu_fxrstor_ex(env, insn_mem_linear(env, c->insn, 512, ACC_READ), w);
+        break;
+    case 2: {   /* LDMXCSR: #GP(0) for reserved bits (SDM LDMXCSR) */
+        if (!(env->cr[4] & CR4_OSFXSR)) {
+            cpu_raise_exception(env, EXCP_UD);
+        }
+        uint32_t v = cpu_ldl(env, sse_la(c, 4, ACC_READ, false));
+        if (v & ~MXCSR_VALID) {
+            cpu_raise_exception_err(env, EXCP_GP, 0);
+        }
+        *sse_mxcsr(env) = v;
+        break;
+    }
+    case 3:
+        if (!(env->cr[4] & CR4_OSFXSR)) {
+            cpu_raise_exception(env, EXCP_UD);
+        }
+        cpu_stl(env, sse_la(c, 4, ACC_WRITE, false), *sse_mxcsr(env));
+        break;
+    default:    /* XSAVE family: not offered */
+        cpu_raise_exception(env, EXCP_UD);
+    }
+}
+
+/* ---------------------------------------------------------------- */
+/* floating point on the host                                        */
+
+/* Vx <- Vx op Wx through stub arg (arith, CMPxx, cvt xmm<-xmm, SSE3). */
+static void h_fp(SseCtx *c)
+{
+    SseHostBuf b = { 0 };
+    xmm_get(c->env, c->reg, &b.x0);
+    sse_src(c, &b.x1);
+    unsigned stub = c->arg;
+    if (c->insn->opcode == 0x0fc2) {
+        stub += c->imm & 7;     /* legacy CMPxx: predicates 0-7 */
+    }
+    sse_fp_run(c->env, &b, stub);
+    xmm_set(c->env, c->reg, &b.x0);
+}
+
+/* COMISS/UCOMISS/COMISD/UCOMISD: ZF PF CF from the host, OF SF AF
+ * cleared (SDM COMISS). */
+static void h_comis(SseCtx *c)
+{
+    SseHostBuf b = { 0 };
+    xmm_get(c->env, c->reg, &b.x0);
+    sse_src(c, &b.x1);
+    sse_fp_run(c->env, &b, c->arg);
+    cc_set_all(c->env, (uint32_t)b.rflags & (CC_Z | CC_P | CC_C));
+}
+
+/* CVTSI2SS/CVTSI2SD Vx, Ey: arg = the 32-bit stub, +1 for REX.W. */
+static void h_cvtsi2s(SseCtx *c)
+{
+    SseHostBuf b = { 0 };
+    bool w = c->insn->rex & 8;
+    xmm_get(c->env, c->reg, &b.x0);
+    b.rax = get_ey(c, w ? 8 : 4);
+    sse_fp_run(c->env, &b, c->arg + w);
+    xmm_set(c->env, c->reg, &b.x0);
+}
+
+/* CVT(T)SS2SI / CVT(T)SD2SI Gy, Wx: arg = the 32-bit stub, +1 for REX.W. */
+static void h_cvts2si(SseCtx *c)
+{
+    SseHostBuf b = { 0 };
+    bool w = c->insn->rex & 8;
+    sse_src(c, &b.x1);
+    sse_fp_run(c->env, &b, c->arg + w);
+    reg_write(c->env, gpr_reg(c), w ? 8 : 4, b.rax);
+}
+
+/* CVTPI2PS xmm, mm/m64: CVTDQ2PS on the two integers (upper source lanes
+ * zero convert exactly), low half only; the high half is kept. */
+static void src_mm(SseCtx *c, XMMReg *r)
+{
+    if (c->mem) {
+        sse_load(c, r, 8);
+    } else {
+        memset(r, 0, sizeof(*r));
+        r->q[0] = mmx_get(c->env, c->rm);
+    }
+}
+
+static void h_cvtpi2ps(SseCtx *c)
+{
+    SseHostBuf b = { 0 };
+    XMMReg d;
+    src_mm(c, &b.x1);
+    xmm_get(c->env, c->reg, &d);
+    sse_fp_run(c->env, &b, SSE_STUB_CVTDQ2PS);
+    d.q[0] = b.x0.q[0];
+    xmm_set(c->env, c->reg, &d);
+}
+
+/* CVTPI2PD xmm, mm/m64 = CVTDQ2PD. */
+static void h_cvtpi2pd(SseCtx *c)
+{
+    SseHostBuf b = { 0 };
+    src_mm(c, &b.x1);
+    sse_fp_run(c->env, &b, SSE_STUB_CVTDQ2PD);
+    xmm_set(c->env, c->reg, &b.x0);
+}
+
+/* CVT(T)PS2PI mm, xmm/m64 and CVT(T)PD2PI mm, xmm/m128: the DQ forms,
+ * low 64 bits of the result (arg = stub). */
+static void h_cvt2pi(SseCtx *c)
+{
+    SseHostBuf b = { 0 };
+    if (c->mem) {
+        sse_load(c, &b.x1, c->msize);
+    } else {
+        xmm_get(c->env, c->rm, &b.x1);
+    }
+    if (c->arg == SSE_STUB_CVTPS2DQ || c->arg == SSE_STUB_CVTTPS2DQ) {
+        b.x1.q[1] = 0;
+    }
+    sse_fp_run(c->env, &b, c->arg);
+    mmx_set(c->env, c->reg, b.x0.q[0]);
+}
+
+/* PINSRW mm/xmm, r32/m16, imm8 */
+static void h_pinsrw(SseCtx *c)
+{
+    XMMReg d;
+    uint16_t v = (uint16_t)get_ey(c, 2);
+    sse_dst_get(c, &d);
+    d.w[c->imm & (c->mmx ? 3 : 7)] = v;
+    sse_dst_set(c, &d);
+}
+
+/* PEXTRW Gd, mm/xmm, imm8 (register forms) */
+static void h_pextrw(SseCtx *c)
+{
+    XMMReg s;
+    sse_src(c, &s);
+    reg_write(c->env, gpr_reg(c), 8, s.w[c->imm & (c->mmx ? 3 : 7)]);
+}
+
+/* PMOVMSKB Gd, mm/xmm */
+static void h_pmovmskb(SseCtx *c)
+{
+    XMMReg s;
+    uint32_t m = 0;
+    sse_src(c, &s);
+    for (unsigned i = 0; i < (c->mmx ? 8u : 16u); i++) {
+        m |= (uint32_t)(s.b[i] >> 7) << i;
+    }
+    reg_write(c->env, gpr_reg(c), 8, m);
+}
+
+/* MASKMOVQ / MASKMOVDQU: bytes of reg whose mask byte (r/m) has bit 7 set
+ * go to DS:rDI (SDM MASKMOVDQU).  A segment override on these register
+ * forms is not recorded by the decoder: DS is used. */
+static void h_maskmov(SseCtx *c)
+{
+    CPUX86State *env = c->env;
+    XMMReg d, m;
+    unsigned n = c->mmx ? 8 : 16;
+    uint64_t off = env->regs[R_EDI] & size_mask(c->insn->addrsize);
+    sse_dst_get(c, &d);
+    sse_src(c, &m);
+    for (unsigned i = 0; i < n; i++) {
+        if (m.b[i] & 0x80) {
+            uint64_t a = (off + i) & size_mask(c->insn->addrsize);
+            cpu_stb(env, seg_linear(env, R_DS, a, 1, ACC_WRITE), d.b[i]);
+        }
+    }
+}
+
+static void h_emms(SseCtx *c)
+{
+    c->env->x87.ftw = 0;
+}
+
+/* ---------------------------------------------------------------- */
+/* the tables                                                        */
+
+typedef struct SseEntry {
+    SseFn fn;
+    uint8_t flags;
+    uint8_t msize;   /* r/m memory operand size; 0: 16 (XMM) or 8 (MMX) */
+    uint16_t arg;
+} SseEntry;
+
+#define E(fn, fl, ms, a) { fn, fl, ms, a }
+/* integer op: MMX form (no prefix) and XMM form (66) */
+#define IMX(op) { E(sse_h_int, SF_MMX, 0, op), E(sse_h_int, 0, 0, op) }
+/* 66 only */
+#define I66(op) { [1] = E(sse_h_int, 0, 0, op) }
+/* FP arithmetic in all four forms */
+#define FP4(n) { E(h_fp, 0, 16, SSE_STUB_##n##PS), E(h_fp, 0, 16, SSE_STUB_##n##PD), \
+                 E(h_fp, 0, 4, SSE_STUB_##n##SS), E(h_fp, 0, 8, SSE_STUB_##n##SD) }
+#define LOGIC(op) { E(h_int_xmm, 0, 16, op), E(h_int_xmm, 0, 16, op) }
+
+static const SseEntry sse_map[256][4] = {
+    [0x10] = { E(h_mov_load, SF_UNAL, 16, 0), E(h_mov_load, SF_UNAL, 16, 0),
+               E(h_movs_load, 0, 4, 0), E(h_movs_load, 0, 8, 0) },
+    [0x11] = { E(h_mov_store, SF_UNAL, 16, 0), E(h_mov_store, SF_UNAL, 16, 0),
+               E(h_movs_store, 0, 4, 0), E(h_movs_store, 0, 8, 0) },
+    [0x12] = { E(h_movlh_load, 0, 8, 0), E(h_movlh_load, SF_MEMONLY, 8, 0),
+               E(h_movdup, 0, 16, 0), E(h_movdup, 0, 8, 2) },
+    [0x13] = { E(h_movlh_store, SF_MEMONLY, 8, 0), E(h_movlh_store, SF_MEMONLY, 8, 0) },
+    [0x14] = { E(h_int_xmm, 0, 16, IOP_PUNPCKLDQ), E(h_int_xmm, 0, 16, IOP_PUNPCKLQDQ) },
+    [0x15] = { E(h_int_xmm, 0, 16, IOP_PUNPCKHDQ), E(h_int_xmm, 0, 16, IOP_PUNPCKHQDQ) },
+    [0x16] = { E(h_movlh_load, 0, 8, 1), E(h_movlh_load, SF_MEMONLY, 8, 1),
+               E(h_movdup, 0, 16, 1) },
+    [0x17] = { E(h_movlh_store, SF_MEMONLY, 8, 1), E(h_movlh_store, SF_MEMONLY, 8, 1) },
+    [0x28] = { E(h_mov_load, 0, 16, 0), E(h_mov_load, 0, 16, 0) },
+    [0x29] = { E(h_mov_store, 0, 16, 0), E(h_mov_store, 0, 16, 0) },
+    [0x2a] = { E(h_cvtpi2ps, SF_MMXT, 8, 0), E(h_cvtpi2pd, SF_MMXT, 8, 0),
+               E(h_cvtsi2s, 0, 0, SSE_STUB_CVTSI2SS_L), E(h_cvtsi2s, 0, 0, SSE_STUB_CVTSI2SD_L) },
+    [0x2b] = { E(h_mov_store, SF_MEMONLY, 16, 0), E(h_mov_store, SF_MEMONLY, 16, 0) },
+    [0x2c] = { E(h_cvt2pi, SF_MMXT, 8, SSE_STUB_CVTTPS2DQ), E(h_cvt2pi, SF_MMXT, 16, SSE_STUB_CVTTPD2DQ),
+               E(h_cvts2si, 0, 4, SSE_STUB_CVTTSS2SI_L), E(h_cvts2si, 0, 8, SSE_STUB_CVTTSD2SI_L) },
+    [0x2d] = { E(h_cvt2pi, SF_MMXT, 8, SSE_STUB_CVTPS2DQ), E(h_cvt2pi, SF_MMXT, 16, SSE_STUB_CVTPD2DQ),
+               E(h_cvts2si, 0, 4, SSE_STUB_CVTSS2SI_L), E(h_cvts2si, 0, 8, SSE_STUB_CVTSD2SI_L) },
+    [0x2e] = { E(h_comis, 0, 4, SSE_STUB_UCOMISS), E(h_comis, 0, 8, SSE_STUB_UCOMISD) },
+    [0x2f] = { E(h_comis, 0, 4, SSE_STUB_COMISS), E(h_comis, 0, 8, SSE_STUB_COMISD) },
+    [0x50] = { E(h_movmsk, SF_REGONLY, 0, 4), E(h_movmsk, SF_REGONLY, 0, 8) },
+    [0x51] = FP4(SQRT),
+    [0x52] = { E(h_fp, 0, 16, SSE_STUB_RSQRTPS), [2] = E(h_fp, 0, 4, SSE_STUB_RSQRTSS) },
+    [0x53] = { E(h_fp, 0, 16, SSE_STUB_RCPPS), [2] = E(h_fp, 0, 4, SSE_STUB_RCPSS) },
+    [0x54] = LOGIC(IOP_PAND), [0x55] = LOGIC(IOP_PANDN),
+    [0x56] = LOGIC(IOP_POR), [0x57] = LOGIC(IOP_PXOR),
+    [0x58] = FP4(ADD), [0x59] = FP4(MUL),
+    [0x5a] = { E(h_fp, 0, 8, SSE_STUB_CVTPS2PD), E(h_fp, 0, 16, SSE_STUB_CVTPD2PS),
+               E(h_fp, 0, 4, SSE_STUB_CVTSS2SD), E(h_fp, 0, 8, SSE_STUB_CVTSD2SS) },
+    [0x5b] = { E(h_fp, 0, 16, SSE_STUB_CVTDQ2PS), E(h_fp, 0, 16, SSE_STUB_CVTPS2DQ),
+               E(h_fp, 0, 16, SSE_STUB_CVTTPS2DQ) },
+    [0x5c] = FP4(SUB), [0x5d] = FP4(MIN), [0x5e] = FP4(DIV), [0x5f] = FP4(MAX),
+    [0x60] = { E(sse_h_int, SF_MMX, 4, IOP_PUNPCKLBW), E(sse_h_int, 0, 0, IOP_PUNPCKLBW) },
+    [0x61] = { E(sse_h_int, SF_MMX, 4, IOP_PUNPCKLWD), E(sse_h_int, 0, 0, IOP_PUNPCKLWD) },
+    [0x62] = { E(sse_h_int, SF_MMX, 4, IOP_PUNPCKLDQ), E(sse_h_int, 0, 0, IOP_PUNPCKLDQ) },
+    [0x63] = IMX(IOP_PACKSSWB), [0x64] = IMX(IOP_PCMPGTB), [0x65] = IMX(IOP_PCMPGTW),
+    [0x66] = IMX(IOP_PCMPGTD), [0x67] = IMX(IOP_PACKUSWB), [0x68] = IMX(IOP_PUNPCKHBW),
+    [0x69] = IMX(IOP_PUNPCKHWD), [0x6a] = IMX(IOP_PUNPCKHDQ), [0x6b] = IMX(IOP_PACKSSDW),
+    [0x6c] = I66(IOP_PUNPCKLQDQ), [0x6d] = I66(IOP_PUNPCKHQDQ),
+    [0x6e] = { E(h_movd_load, SF_MMX, 0, 0), E(h_movd_load, 0, 0, 0) },
+    [0x6f] = { E(h_mov_load, SF_MMX, 8, 0), E(h_mov_load, 0, 16, 0),
+               E(h_mov_load, SF_UNAL, 16, 0) },
+    [0x70] = { E(sse_h_pshuf, SF_MMX, 8, 0), E(sse_h_pshuf, 0, 16, 1),
+               E(sse_h_pshuf, 0, 16, 2), E(sse_h_pshuf, 0, 16, 3) },
+    [0x71] = { E(sse_h_shift_imm, SF_MMX | SF_REGONLY, 0, 2),
+               E(sse_h_shift_imm, SF_REGONLY, 0, 2) },
+    [0x72] = { E(sse_h_shift_imm, SF_MMX | SF_REGONLY, 0, 4),
+               E(sse_h_shift_imm, SF_REGONLY, 0, 4) },
+    [0x73] = { E(sse_h_shift_imm, SF_MMX | SF_REGONLY, 0, 8),
+               E(sse_h_shift_imm, SF_REGONLY, 0, 8) },
+    [0x74] = IMX(IOP_PCMPEQB), [0x75] = IMX(IOP_PCMPEQW), [0x76] = IMX(IOP_PCMPEQD),
+    [0x77] = { E(h_emms, SF_MMX, 0, 0) },
+    [0x7c] = { [1] = E(h_fp, 0, 16, SSE_STUB_HADDPD), [3] = E(h_fp, 0, 16, SSE_STUB_HADDPS) },
+    [0x7d] = { [1] = E(h_fp, 0, 16, SSE_STUB_HSUBPD), [3] = E(h_fp, 0, 16, SSE_STUB_HSUBPS) },
+    [0x7e] = { E(h_movd_store, SF_MMX, 0, 0), E(h_movd_store, 0, 0, 0),
+               E(h_movq_load, 0, 8, 0) },
+    [0x7f] = { E(h_mov_store, SF_MMX, 8, 0), E(h_mov_store, 0, 16, 0),
+               E(h_mov_store, SF_UNAL, 16, 0) },
+    [0xae] = { E(h_grp15, SF_MEMONLY | SF_NOFXSR, 0, 0) },
+    [0xc2] = { E(h_fp, 0, 16, SSE_STUB_CMPPS0), E(h_fp, 0, 16, SSE_STUB_CMPPD0),
+               E(h_fp, 0, 4, SSE_STUB_CMPSS0), E(h_fp, 0, 8, SSE_STUB_CMPSD0) },
+    [0xc3] = { E(h_movnti, SF_MEMONLY | SF_GPR, 0, 0) },
+    [0xc4] = { E(h_pinsrw, SF_MMX, 2, 0), E(h_pinsrw, 0, 2, 0) },
+    [0xc5] = { E(h_pextrw, SF_MMX | SF_REGONLY, 0, 0), E(h_pextrw, SF_REGONLY, 0, 0) },
+    [0xc6] = { E(h_shufp, 0, 16, 4), E(h_shufp, 0, 16, 8) },
+    [0xd0] = { [1] = E(h_fp, 0, 16, SSE_STUB_ADDSUBPD), [3] = E(h_fp, 0, 16, SSE_STUB_ADDSUBPS) },
+    [0xd1] = IMX(IOP_PSRLW), [0xd2] = IMX(IOP_PSRLD), [0xd3] = IMX(IOP_PSRLQ),
+    [0xd4] = IMX(IOP_PADDQ), [0xd5] = IMX(IOP_PMULLW),
+    [0xd6] = { [1] = E(h_movq_store, 0, 8, 0), [2] = E(h_movq2dq, SF_MMXT | SF_REGONLY, 0, 0),
+               [3] = E(h_movdq2q, SF_MMXT | SF_REGONLY, 0, 0) },
+    [0xd7] = { E(h_pmovmskb, SF_MMX | SF_REGONLY, 0, 0), E(h_pmovmskb, SF_REGONLY, 0, 0) },
+    [0xd8] = IMX(IOP_PSUBUSB), [0xd9] = IMX(IOP_PSUBUSW), [0xda] = IMX(IOP_PMINUB),
+    [0xdb] = IMX(IOP_PAND), [0xdc] = IMX(IOP_PADDUSB), [0xdd] = IMX(IOP_PADDUSW),
+    [0xde] = IMX(IOP_PMAXUB), [0xdf] = IMX(IOP_PANDN),
+    [0xe0] = IMX(IOP_PAVGB), [0xe1] = IMX(IOP_PSRAW), [0xe2] = IMX(IOP_PSRAD),
+    [0xe3] = IMX(IOP_PAVGW), [0xe4] = IMX(IOP_PMULHUW), [0xe5] = IMX(IOP_PMULHW),
+    [0xe6] = { [1] = E(h_fp, 0, 16, SSE_STUB_CVTTPD2DQ), [2] = E(h_fp, 0, 8, SSE_STUB_CVTDQ2PD),
+               [3] = E(h_fp, 0, 16, SSE_STUB_CVTPD2DQ) },
+    [0xe7] = { E(h_mov_store, SF_MMX | SF_MEMONLY, 8, 0), E(h_mov_store, SF_MEMONLY, 16, 0) },
+    [0xe8] = IMX(IOP_PSUBSB), [0xe9] = IMX(IOP_PSUBSW), [0xea] = IMX(IOP_PMINSW),
+    [0xeb] = IMX(IOP_POR), [0xec] = IMX(IOP_PADDSB), [0xed] = IMX(IOP_PADDSW),
+    [0xee] = IMX(IOP_PMAXSW), [0xef] = IMX(IOP_PXOR),
+    [0xf0] = { [3] = E(h_mov_load, SF_MEMONLY | SF_UNAL, 16, 0) },     /* LDDQU */
+    [0xf1] = IMX(IOP_PSLLW), [0xf2] = IMX(IOP_PSLLD), [0xf3] = IMX(IOP_PSLLQ),
+    [0xf4] = IMX(IOP_PMULUDQ), [0xf5] = IMX(IOP_PMADDWD), [0xf6] = IMX(IOP_PSADBW),
+    [0xf7] = { E(h_maskmov, SF_MMX | SF_REGONLY, 0, 0), E(h_maskmov, SF_REGONLY, 0, 0) },
+    [0xf8] = IMX(IOP_PSUBB), [0xf9] = IMX(IOP_PSUBW), [0xfa] = IMX(IOP_PSUBD),
+    [0xfb] = IMX(IOP_PSUBQ), [0xfc] = IMX(IOP_PADDB), [0xfd] = IMX(IOP_PADDW),
+    [0xfe] = IMX(IOP_PADDD),
+};
+
+/* SSSE3, 0F 38 00-0B and 1C-1E (MMX and 66 forms). */
+static const SseEntry sse_map38[32][4] = {
+    [0x00] = IMX(IOP_PSHUFB), [0x01] = IMX(IOP_PHADDW), [0x02] = IMX(IOP_PHADDD),
+    [0x03] = IMX(IOP_PHADDSW), [0x04] = IMX(IOP_PMADDUBSW), [0x05] = IMX(IOP_PHSUBW),
+    [0x06] = IMX(IOP_PHSUBD), [0x07] = IMX(IOP_PHSUBSW), [0x08] = IMX(IOP_PSIGNB),
+    [0x09] = IMX(IOP_PSIGNW), [0x0a] = IMX(IOP_PSIGND), [0x0b] = IMX(IOP_PMULHRSW),
+    [0x1c] = IMX(IOP_PABSB), [0x1d] = IMX(IOP_PABSW), [0x1e] = IMX(IOP_PABSD),
+};
+
+static const SseEntry sse_palignr[4] = {
+    E(sse_h_palignr, SF_MMX, 0, 0), E(sse_h_palignr, 0, 0, 0),
+};
+
+/* ---------------------------------------------------------------- */
+
+void sse_execute(CPUX86State *env, const Insn *insn)
+{
+    unsigned pfx = (insn->prefix & PFX_REP) ? 2 : (insn->prefix & PFX_REPNE) ? 3 :
+                   (insn->prefix & PFX_OPSZ) ? 1 : 0;
+    uint32_t opc = insn->opcode;
+    const SseEntry *e = NULL;
+
+    if (opc & DECODE_OPC_VEX) {
+        e = NULL;                   /* no AVX offered */
+    } else if ((opc & 0xffff00u) == 0x0f00) {
+        e = &sse_map[opc & 0xff][pfx];
+    } else if ((opc & 0xffffe0u) == 0x0f3800 && pfx < 2) {
+        e = &sse_map38[opc & 0x1f][pfx];
+    } else if (opc == 0x0f3a0f && pfx < 2) {
+        e = &sse_palignr[pfx];
+    }
+    /* VEX (no AVX offered), 3DNow!, POPCNT, XSAVE... and holes: #UD */
+    if (!e || !e->fn) {
+        cpu_raise_exception(env, EXCP_UD);
+    }
+
+    SseCtx c = {
+        .env = env, .insn = insn, .pfx = pfx, .flags = e->flags, .arg = e->arg,
+        .mem = insn->ops[0].kind == OPK_MEM,
+        .mmx = e->flags & SF_MMX,
+        .imm = (uint8_t)insn->imm,
+    };
+    unsigned reg = (insn->modrm >> 3) & 7, rm = insn->modrm & 7;
+    if (c.mmx) {
+        c.reg = reg;
+        c.rm = rm;
+    } else {
+        c.reg = reg | ((insn->rex & 4) << 1);
+        c.rm = rm | ((insn->rex & 1) << 3);
+    }
+    c.msize = e->msize ? e->msize : c.mmx ? 8 : 16;
+
+    /* SDM Vol.3 Table 2-2 and the legacy-SSE exception tables */
+    if ((e->flags & SF_REGONLY) && c.mem) {
+        cpu_raise_exception(env, EXCP_UD);
+    }
+    if ((e->flags & SF_MEMONLY) && !c.mem) {
+        cpu_raise_exception(env, EXCP_UD);
+    }
+    if (e->flags & SF_GPR) {    /* MOVNTI: no EM/TS/OSFXSR checks */
+        e->fn(&c);
+        return;
+    }
+    if (env->cr[0] & CR0_EM) {
+        cpu_raise_exception(env, EXCP_UD);
+    }
+    if (!(e->flags & (SF_MMX | SF_NOFXSR)) && !(env->cr[4] & CR4_OSFXSR)) {
+        cpu_raise_exception(env, EXCP_UD);
+    }
+    if (env->cr[0] & CR0_TS) {
+        cpu_raise_exception(env, EXCP_NM);
+    }
+    bool mmx_state = (e->flags & SF_MMX) ||
+                     ((e->flags & SF_MMXT) && (!c.mem || opc == 0x0f2c || opc == 0x0f2d));
+    if (mmx_state && (env->x87.fsw & 0x80) && (env->cr[0] & CR0_NE)) {
+        cpu_raise_exception(env, EXCP_MF);   /* pending x87 exception (SDM Vol.1 9.6.1) */
+    }
+
+    e->fn(&c);
+
+    if (mmx_state && opc != 0x0f77) {
+        env->x87.fsw &= ~0x3800u;    /* TOP = 0 */
+        env->x87.ftw = 0xff;         /* all valid */
+    }
+}

@@ -1,0 +1,184 @@
+/*
+ * target/i386/sse.h - SSE/SSE2/SSE3 and MMX for the interpreter.
+ *
+ * Design: the decoder yields OP_SSE with Insn.opcode (0x0fxx), modrm,
+ * prefix, rex, ops[0] = the ModRM r/m (OPK_MEM or OPK_REG raw number) and
+ * ops[1] = imm8 when present (decode_tables.c).  sse_execute() picks the
+ * operation from one table indexed by (opcode byte, mandatory prefix:
+ * none/66/F3/F2) in sse.c; each entry names a handler, the memory operand
+ * size and flags (MMX registers, alignment, register/memory only).
+ *
+ * Floating point runs on the host's own SSE unit under the guest's MXCSR
+ * (sse_host.c: pre-assembled stubs "op xmm0, xmm1"), so rounding, DAZ/FTZ,
+ * NaN propagation, RCP/RSQRT approximations and exception flags are the
+ * host's, bit for bit.  Integer SIMD is plain C (sse_int.c).
+ *
+ * State: XMM0-15 and MXCSR live in env->x87.xmm / env->x87.mxcsr, the
+ * FXSAVE image fields the x87 helper put in X87State (cpu.h), so
+ * fpu_fxsave/fpu_fxrstor see them without any copying.  All access goes
+ * through xmm_get/xmm_set below: moving the registers into CPUX86State
+ * proper (with YMM room) is a change of these two helpers.  MMX register i
+ * is the mantissa of physical x87 register Ri (SDM Vol.1 9.5).
+ */
+#ifndef TARGET_I386_SSE_H
+#define TARGET_I386_SSE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "target/i386/cpu.h"
+#include "target/i386/insn.h"
+
+/* One 128-bit register as every element type. */
+typedef union XMMReg {
+    uint8_t b[16];
+    int8_t sb[16];
+    uint16_t w[8];
+    int16_t sw[8];
+    uint32_t l[4];
+    int32_t sl[4];
+    uint64_t q[2];
+    int64_t sq[2];
+    float s[4];
+    double d[2];
+} XMMReg;
+
+/* MXCSR (SDM Vol.1 10.2.3) */
+#define MXCSR_IE  0x0001u
+#define MXCSR_DE  0x0002u
+#define MXCSR_ZE  0x0004u
+#define MXCSR_OE  0x0008u
+#define MXCSR_UE  0x0010u
+#define MXCSR_PE  0x0020u
+#define MXCSR_FLAGS 0x003fu
+#define MXCSR_DAZ 0x0040u
+#define MXCSR_MASKS 0x1f80u
+#define MXCSR_MASK_SHIFT 7
+#define MXCSR_RESET 0x1f80u
+#define MXCSR_VALID 0x0000ffffu   /* MXCSR_MASK reported by FXSAVE */
+
+static inline void xmm_get(const CPUX86State *env, unsigned i, XMMReg *r)
+{
+    memcpy(r, env->x87.xmm[i & 15], 16);
+}
+
+static inline void xmm_set(CPUX86State *env, unsigned i, const XMMReg *r)
+{
+    memcpy(env->x87.xmm[i & 15], r, 16);
+}
+
+static inline uint32_t *sse_mxcsr(CPUX86State *env)
+{
+    return &env->x87.mxcsr;
+}
+
+static inline uint64_t mmx_get(const CPUX86State *env, unsigned i)
+{
+    return env->x87.regs[i & 7].mant;
+}
+
+/* Writing an MMX register sets the exponent/sign field to all ones
+ * (SDM Vol.1 9.5.1). */
+static inline void mmx_set(CPUX86State *env, unsigned i, uint64_t v)
+{
+    env->x87.regs[i & 7].mant = v;
+    env->x87.regs[i & 7].sexp = 0xffff;
+}
+
+/* Decoded operand context handed to the handlers. */
+typedef struct SseCtx {
+    CPUX86State *env;
+    const Insn *insn;
+    unsigned reg;      /* ModRM.reg (+REX.R for XMM) */
+    unsigned rm;       /* ModRM.rm (+REX.B for XMM), register forms */
+    bool mem;          /* r/m is memory */
+    bool mmx;          /* MMX form: reg/rm name mm0-mm7 */
+    unsigned pfx;      /* 0 none, 1 66, 2 F3, 3 F2 */
+    unsigned msize;    /* memory operand size of the r/m source */
+    unsigned arg;      /* table argument (operation / stub number) */
+    unsigned flags;    /* table flags */
+    uint8_t imm;       /* imm8 if any */
+} SseCtx;
+
+typedef void (*SseFn)(SseCtx *c);
+
+/* Table flags */
+#define SF_MMX     0x01  /* registers are mm0-7 (pure MMX register form) */
+#define SF_MMXT    0x02  /* touches an MMX register: x87->MMX transition */
+#define SF_UNAL    0x04  /* 16-byte memory operand need not be aligned */
+#define SF_REGONLY 0x08
+#define SF_MEMONLY 0x10
+#define SF_NOFXSR  0x20  /* not subject to CR4.OSFXSR (MMX, FXSAVE) */
+#define SF_GPR     0x40  /* general-register instruction (MOVNTI): no SSE checks */
+
+/* Execute one OP_SSE instruction (all checks included). */
+void sse_execute(CPUX86State *env, const Insn *insn);
+
+/* ---- sse.c helpers for the handler files ---- */
+/* Linear address of the memory operand (segment checks) for size bytes;
+ * align16: #GP(0) unless 16-byte aligned. */
+uint64_t sse_la(SseCtx *c, unsigned size, int access, bool align16);
+void sse_load(SseCtx *c, XMMReg *r, unsigned size);       /* r zeroed above size */
+void sse_store(SseCtx *c, const XMMReg *r, unsigned size);
+/* The r/m source: memory (c->msize bytes, zero above), mm or xmm register. */
+void sse_src(SseCtx *c, XMMReg *r);
+/* The ModRM.reg operand as destination: read / write (mm: low 8 bytes). */
+void sse_dst_get(SseCtx *c, XMMReg *r);
+void sse_dst_set(SseCtx *c, const XMMReg *r);
+
+/* ---- sse_int.c: integer SIMD ---- */
+enum {
+    IOP_PADDB, IOP_PADDW, IOP_PADDD, IOP_PADDQ,
+    IOP_PSUBB, IOP_PSUBW, IOP_PSUBD, IOP_PSUBQ,
+    IOP_PADDSB, IOP_PADDSW, IOP_PADDUSB, IOP_PADDUSW,
+    IOP_PSUBSB, IOP_PSUBSW, IOP_PSUBUSB, IOP_PSUBUSW,
+    IOP_PCMPEQB, IOP_PCMPEQW, IOP_PCMPEQD,
+    IOP_PCMPGTB, IOP_PCMPGTW, IOP_PCMPGTD,
+    IOP_PMULLW, IOP_PMULHW, IOP_PMULHUW, IOP_PMULUDQ, IOP_PMADDWD,
+    IOP_PMINUB, IOP_PMAXUB, IOP_PMINSW, IOP_PMAXSW,
+    IOP_PAVGB, IOP_PAVGW, IOP_PSADBW,
+    IOP_PAND, IOP_PANDN, IOP_POR, IOP_PXOR,
+    IOP_PUNPCKLBW, IOP_PUNPCKLWD, IOP_PUNPCKLDQ, IOP_PUNPCKLQDQ,
+    IOP_PUNPCKHBW, IOP_PUNPCKHWD, IOP_PUNPCKHDQ, IOP_PUNPCKHQDQ,
+    IOP_PACKSSWB, IOP_PACKSSDW, IOP_PACKUSWB,
+    IOP_PSRLW, IOP_PSRLD, IOP_PSRLQ, IOP_PSRAW, IOP_PSRAD,
+    IOP_PSLLW, IOP_PSLLD, IOP_PSLLQ,
+    /* SSSE3 */
+    IOP_PSHUFB, IOP_PHADDW, IOP_PHADDD, IOP_PHADDSW, IOP_PMADDUBSW,
+    IOP_PHSUBW, IOP_PHSUBD, IOP_PHSUBSW, IOP_PSIGNB, IOP_PSIGNW, IOP_PSIGND,
+    IOP_PMULHRSW, IOP_PABSB, IOP_PABSW, IOP_PABSD,
+    IOP_NB
+};
+/* d = d op s over n bytes (8 for MMX, 16 for XMM). */
+void sse_int_op(unsigned op, XMMReg *d, const XMMReg *s, unsigned n);
+void sse_h_int(SseCtx *c);        /* Pq,Qq / Vx,Wx binary op, arg = IOP_* */
+void sse_h_shift_imm(SseCtx *c);  /* 0F 71-73 groups */
+void sse_h_pshuf(SseCtx *c);      /* 0F 70 */
+void sse_h_palignr(SseCtx *c);
+
+/* ---- sse_host.c: run an SSE instruction on the host ---- */
+typedef struct SseHostBuf {
+    XMMReg x0;          /*  0: xmm0 in/out (destination) */
+    XMMReg x1;          /* 16: xmm1 in (source) */
+    uint32_t mxcsr_in;  /* 32 */
+    uint32_t mxcsr_out; /* 36 */
+    uint64_t rflags;    /* 40: out */
+    uint64_t rax;       /* 48: in/out (CVTSI2SS source, CVTSS2SI result) */
+} SseHostBuf;
+
+/* Stub numbers: see SSE_HOST_STUBS in sse_host.c */
+enum {
+#define SSE_STUB(name, bytes) SSE_STUB_##name,
+#include "target/i386/sse_stubs.def"
+#undef SSE_STUB
+    SSE_STUB_NB
+};
+void sse_host_run(SseHostBuf *b, unsigned stub);
+
+/* Run a stub under the guest MXCSR with all exceptions masked, merge the
+ * flags into the guest MXCSR; on an unmasked exception, raise #XM (or #UD
+ * when CR4.OSXMMEXCPT=0) leaving the destination untouched. */
+void sse_fp_run(CPUX86State *env, SseHostBuf *b, unsigned stub);
+
+#endif
