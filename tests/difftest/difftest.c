@@ -867,6 +867,14 @@ static FlagFx flag_effects(const CPUX86State *env, const Insn *in)
     return fx;
 }
 
+/* Bytes of a sequence at `start` that fit in the code page (the rest
+ * would be on the unmapped page after it). */
+static size_t code_room(uint64_t start, size_t len)
+{
+    uint64_t room = CODE_ADDR + CODE_SIZE - start;
+    return len < room ? len : (size_t)room;
+}
+
 /* ------------------------------------------------------------------ */
 /* native side: persistent child, shared mailbox */
 
@@ -982,7 +990,7 @@ static void child_main(void)
         memcpy((void *)DATA_ADDR, j->data, DATA_SIZE);
         /* fill the page with int3 as emu86 does, then place the code */
         memset((void *)CODE_ADDR, 0xcc, CODE_SIZE);
-        memcpy((void *)j->entry, j->code, j->code_len + 1);
+        memcpy((void *)j->entry, j->code, code_room(j->entry, j->code_len + 1));
         tramp_block[0] = j->flags;
         int k = 1;
         for (int i = 0; i < 16; i++) {
@@ -1137,7 +1145,8 @@ static void emu_reset(const Seq *s)
     env->inhibit_irq = false;
     memcpy(tc->ram + PHYS_DATA, s->data, DATA_SIZE);
     memset(tc->ram + PHYS_CODE, 0xcc, CODE_SIZE);
-    memcpy(tc->ram + PHYS_CODE + (s->start - CODE_ADDR), s->code, s->code_len + 1);
+    memcpy(tc->ram + PHYS_CODE + (s->start - CODE_ADDR), s->code,
+           code_room(s->start, s->code_len + 1));
 }
 
 enum {
@@ -1237,7 +1246,8 @@ static void emu_run(const Seq *s, EmuOut *o, bool track)
         return;
     }
     while (emu_steps++ < 20000) {
-        if (env->rip == end) {
+        if (env->rip == end && end < CODE_ADDR + CODE_SIZE) {
+            /* (an end marker past the page is never reached: fetch #PF) */
             o->status = EMU_END;
             o->undef = undef;
             return;
@@ -1586,6 +1596,10 @@ static void gen_seq(Seq *s)
     s->start = CODE_ADDR + rn(CODE_SIZE - total - 1 < 2048 ? CODE_SIZE - total - 1 : 2048);
     if (rn(8) == 0) {
         s->start = CODE_ADDR + CODE_SIZE - total - 1; /* final int3 on the last byte */
+    } else if (rn(16) == 0 && s->it[s->n - 1].len > 1) {
+        /* the last instruction straddles the end of the code page: its
+         * fetch faults (#PF, I/D=1) on the unmapped page after it */
+        s->start = CODE_ADDR + CODE_SIZE - total + 1 + rn(s->it[s->n - 1].len - 1);
     }
     layout(s);
     for (int i = 0; i < 16; i++) {
