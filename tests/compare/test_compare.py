@@ -79,6 +79,10 @@ compare.detect_mode(m, "probe.bin", 10, runs=3, runner=runner)
 check("detect: exit 1 makes the mode unavailable", not m.available)
 check("detect: the reason is the emulator's message", "neither vmx nor svm" in m.reason, m.reason)
 check("detect: stops probing after the first failure", len(runner.calls) == 1)
+check("detect: a clean exit 1 is an absence, not a bug", not m.broken)
+m2 = compare.Mode("emu86-kvm", "emu86 KVM", ["/bin/sh", "-accel", "kvm"])
+compare.detect_mode(m2, "probe.bin", 10, runner=fake_runner(-11, "compare wl_int size=1\n"))
+check("detect: a crashing probe marks the mode broken", not m2.available and m2.broken, m2.reason)
 check("detect: probe command carries the QEMU-style options",
       "-bios" in runner.calls[0] and "isa-debug-exit,iobase=0xf4,iosize=0x04" in runner.calls[0])
 
@@ -152,6 +156,7 @@ case $base in probe) name=int size=1 log=12 ;;
             log=$(sed -n "s/^$name \([0-9]*\) \([0-9]*\)$/\2/p" %(sizes)s) ;;
 esac
 case %(mode)s in
+crashkvm) if [ "$accel" = kvm ]; then echo "emu86: assertion failed" >&2; kill -ABRT $$; fi ;;
 nokvm) if [ "$accel" = kvm ]; then echo "emu86: kvm: /dev/kvm: No such file or directory" >&2; exit 1; fi ;;
 noisa) case $name in x87|sse) echo "unimplemented: exception vector 06 error 00000000 at 0000000000000F00"; exit 37 ;; esac ;;
 esac
@@ -197,6 +202,9 @@ if shutil.which("nasm") and shutil.which("gcc"):
     rc, so, se = run_main(base + ["--ci", "--emu86", fake("nokvm")])
     check("ci: emu86 -accel kvm failing cleanly is skipped, not failed", rc == 0 and
           "SKIP int      emu86-kvm" in so and "No such file" in so, so)
+    rc, so, se = run_main(base + ["--ci", "--emu86", fake("crashkvm")])
+    check("ci: emu86 -accel kvm crashing on the probe is a failure",
+          rc == 1 and "FAIL int      emu86-kvm" in so and "exit -6" in so, so)
     rc, so, se = run_main(base + ["--ci", "--emu86", fake("noisa")])
     check("ci: #UD in x87/SSE under emu86 TCG is n/a (skipped)",
           "SKIP x87      emu86-tcg  n/a: instruction set not implemented yet" in so, so)
