@@ -31,9 +31,11 @@ static void string_op(CPUX86State *env, const Insn *insn, int kind)
     uint16_t port = (uint16_t)env->regs[R_EDX];
     unsigned n = 0;
 
-    /* REP with a zero count executes nothing, not even the I/O
-     * permission check (SDM REP: the count is tested first). */
-    if ((kind == S_INS || kind == S_OUTS) && (!rep || (env->regs[R_ECX] & amask))) {
+    /* The I/O permission check comes before the count test: REP INS/OUTS
+     * with a zero count still raise #GP(0) when CPL > IOPL and the bitmap
+     * denies the port (SDM INS/OUTS operation: the check heads the
+     * instruction; the host CPU and QEMU agree). */
+    if (kind == S_INS || kind == S_OUTS) {
         io_check(env, port, size);
     }
     for (;;) {
@@ -78,10 +80,7 @@ static void string_op(CPUX86State *env, const Insn *insn, int kind)
             /* Check the destination before reading the port: a port read
              * may have side effects that must not happen twice. */
             la = seg_linear(env, R_ES, di, size, ACC_WRITE);
-            if (env->cr[0] & CR0_PG) {
-                mmu_translate(env, la, ACC_WRITE, env->cpl == 3);
-                mmu_translate(env, la + size - 1, ACC_WRITE, env->cpl == 3);
-            }
+            mem_probe_write(env, la, size);
             st_size(env, la, size, cpu_io_read(env, port, size));
             reg_write(env, R_EDI, as, di + step);
             break;

@@ -951,6 +951,28 @@ static void test_io(void)
     env->tr.limit = 0x68 + 0x10;
     ram[0x4068 + 0xff / 8] = 0;
     g_assert_cmpint(run(&out), ==, EXCP_GP);
+    /* REP INS/OUTS with a zero count: the I/O permission check comes
+     * before the count test, so a denied port is still #GP(0) (as the
+     * host does; difftest classes "INS: fault" / "OUTS: fault"). */
+    {
+        env->regs[R_ECX] = 0;
+        env->regs[R_EDX] = 0x81;
+        env->regs[R_ESI] = 0x5000;
+        env->regs[R_EDI] = 0x5100;
+        Insn zouts = str_insn(OP_OUTS, 1, 4, PFX_REP);
+        Insn zins = str_insn(OP_INS, 1, 4, PFX_REP);
+        g_assert_cmpint(run(&zouts), ==, EXCP_GP);
+        g_assert_cmpuint(env->error_code, ==, 0);
+        g_assert_cmpint(run(&zins), ==, EXCP_GP);
+        g_assert_cmpuint(env->error_code, ==, 0);
+        /* an allowed port with a zero count does nothing */
+        env->regs[R_EDX] = 0x80;
+        env->tr.limit = 0x68 + 0x20;
+        io_nr_writes = 0;
+        g_assert_cmpint(run(&zouts), ==, -1);
+        g_assert_cmpuint(io_nr_writes, ==, 0);
+        g_assert_cmphex(env->regs[R_ESI], ==, 0x5000);
+    }
     /* IOPL 3 bypasses the bitmap */
     cpu_set_eflags(env, IOPL_MASK, IOPL_MASK);
     g_assert_cmpint(run(&out), ==, -1);
