@@ -293,12 +293,14 @@ Machine *pc_machine_create(const Options *o, char **err)
         m->cpus[i] = cpu;
         m->nr_cpus = i + 1;
     }
-    /* The PIC first: it wires m->isa_irq[] that the others use.  The PCI
-     * host bridge and its PM function are created when their models are
-     * built in (a PC without them still runs ISA-only firmware). */
+    /* The PIC first: it wires m->isa_irq[] that the others use.  The
+     * keyboard controller, the PCI host bridge and its PM function are
+     * created when their models are built in (a PC without them still runs
+     * ISA-only firmware). */
     static const struct { const char *name; bool optional; } defaults[] = {
         { "i8259", false }, { "i8254", false }, { "mc146818rtc", false },
-        { "ioport80", false }, { "i440fx", true }, { "piix4-pm", true },
+        { "ioport80", false }, { "i8042", true }, { "i440fx", true },
+        { "piix4-pm", true },
     };
     for (size_t i = 0; i < G_N_ELEMENTS(defaults); i++) {
         const char *name = defaults[i].name;
