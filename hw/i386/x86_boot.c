@@ -600,6 +600,9 @@ bool x86_load_multiboot(Machine *m, const char *kernel, const char *modules,
     uint8_t mods[MB_MAX_MODULES * 16];
     int nr_mods = 0;
     uint64_t cur = (kend + 0xfff) & ~0xfffull;
+    if (cur < X86_BOOT_KERNEL_ADDR) {
+        cur = X86_BOOT_KERNEL_ADDR;   /* a low kernel: keep modules out of the VGA hole */
+    }
     if (modules && *modules) {
         spec = strdup(modules);
         if (!spec) {

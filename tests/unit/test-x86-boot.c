@@ -451,6 +451,28 @@ static void test_multiboot_aout(void)
     pc_machine_free(m);
 }
 
+static void test_multiboot_low_kernel(void)
+{
+    /* a kernel below 1 MiB: its module goes to 1 MiB, not into the VGA hole */
+    Machine *m = new_machine(16 << 20);
+    char *k = make_mb_elf("lowk", 0x40000, 1);
+    uint8_t mod[100];
+    memset(mod, 0x33, sizeof(mod));
+    char *mp = write_file("lowmod", mod, sizeof(mod));
+    X86BootInfo b;
+    char *err = NULL;
+    if (!x86_load_multiboot(m, k, mp, NULL, &b, &err)) {
+        g_error("%s", err);
+    }
+    g_assert_cmphex(b.kernel_addr, ==, 0x40000);
+    const uint8_t *md = ram(m, get32(ram(m, X86_BOOT_MBI_ADDR + 24)));
+    g_assert_cmphex(get32(md), ==, 0x100000);
+    g_assert_cmphex(*ram(m, 0x100000), ==, 0x33);
+    g_free(mp);
+    g_free(k);
+    pc_machine_free(m);
+}
+
 static void expect_mb_error(Machine *m, const char *k, const char *mods, const char *needle)
 {
     X86BootInfo b;
@@ -646,6 +668,7 @@ int main(int argc, char **argv)
     g_test_add_func("/x86-boot/linux-errors", test_linux_errors);
     g_test_add_func("/x86-boot/multiboot-elf", test_multiboot_elf);
     g_test_add_func("/x86-boot/multiboot-aout", test_multiboot_aout);
+    g_test_add_func("/x86-boot/multiboot-low-kernel", test_multiboot_low_kernel);
     g_test_add_func("/x86-boot/multiboot-errors", test_multiboot_errors);
     g_test_add_func("/x86-boot/e820-large", test_e820_large);
     g_test_add_func("/x86-boot/fuzz-headers", test_fuzz_headers);
