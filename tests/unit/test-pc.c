@@ -11,6 +11,7 @@
 
 #include "accel/accel.h"
 #include "hw/i386/pc.h"
+#include "system/options.h"
 #include "system/cpus.h"
 #include "system/sysemu.h"
 #include "target/i386/cpu.h"
@@ -229,6 +230,116 @@ static void test_bios_16m_ok(void)
     g_free(p);
 }
 
+
+/* ---- the whole machine from a command line (real device models) ---- */
+
+/* Machines built here stay allocated (devices have no destroy hook):
+ * keep them reachable for the leak checker. */
+static Machine *kept_machines[4];
+static int nr_kept;
+
+static Machine *build(char **err, const char *first, ...)
+{
+    const char *argv[32] = { "emu86" };
+    int argc = 1;
+    va_list ap;
+    va_start(ap, first);
+    for (const char *a = first; a; a = va_arg(ap, const char *)) {
+        argv[argc++] = a;
+    }
+    va_end(ap);
+    Options o;
+    g_assert_true(options_parse(&o, argc, (char **)argv, err));
+    Machine *m = pc_machine_create(&o, err);
+    options_free(&o);
+    if (m && nr_kept < 4) {
+        kept_machines[nr_kept++] = m;
+    }
+    return m;
+}
+
+static bool has_device(Machine *m, const char *name)
+{
+    for (int i = 0; i < m->nr_devices; i++) {
+        if (!strcmp(m->devices[i].info->name, name)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static void test_machine_create(void)
+{
+    char *fw = make_file("fw.bin", 64 << 10, 5);
+    char *out = g_build_filename(tmpdir, "com3.txt", NULL);
+    char *com3 = g_strdup_printf("file:%s", out);
+    char *err = NULL;
+    Machine *m = build(&err, "-m", "16M", "-smp", "2", "-bios", fw,
+                       "-serial", "null", "-serial", "none", "-serial", com3,
+                       "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04", NULL);
+    if (!m) {
+        g_error("%s", err);
+    }
+    g_assert_cmpint(m->nr_cpus, ==, 2);
+    g_assert_nonnull(m->cpus[0]);
+    g_assert_nonnull(m->cpus[1]);
+    g_assert_cmpint(m->cpus[1]->index, ==, 1);
+    g_assert_true(m->cpus[1]->machine == m);
+    g_assert_cmpuint(m->ram_size, ==, 16 << 20);
+    for (const char *const *n = (const char *const[]){ "i8259", "i8254", "mc146818rtc",
+                                                       "ioport80", "isa-serial",
+                                                       "isa-debug-exit", NULL };
+         *n; n++) {
+        if (!has_device(m, *n)) {
+            g_error("device %s not created", *n);
+        }
+    }
+    g_assert_nonnull(m->intc);
+    /* COM1 and COM3, no COM2 (-serial none) */
+    g_assert_nonnull(m->serial_chr[0]);
+    g_assert_null(m->serial_chr[1]);
+    g_assert_nonnull(m->serial_chr[2]);
+    g_assert_nonnull(as_find(&m->io, 0x3f8));
+    g_assert_null(as_find(&m->io, 0x2f8));
+    g_assert_nonnull(as_find(&m->io, 0x3e8));
+    g_assert_null(as_find(&m->io, 0x2e8));
+    g_assert_nonnull(as_find(&m->io, 0xf4));
+    g_assert_nonnull(as_find(&m->io, 0x20));   /* PIC */
+    g_assert_nonnull(as_find(&m->io, 0x40));   /* PIT */
+    g_assert_nonnull(as_find(&m->io, 0x70));   /* RTC */
+    /* the firmware's reset vector is readable */
+    uint8_t b;
+    phys_read(&m->mem, 0xfffffff0ULL, &b, 1);
+    g_assert_cmpint(b, ==, (uint8_t)((0xfff0 * 7 + 5 + (0xfff0 >> 12)) & 0xff));
+    g_unlink(out);
+    g_unlink(fw);
+    g_free(com3);
+    g_free(out);
+    g_free(fw);
+}
+
+static void test_machine_create_errors(void)
+{
+    char *fw = make_file("fw2.bin", 64 << 10, 5);
+    char *err = NULL;
+    g_assert_null(build(&err, "-bios", fw, "-serial", "none",
+                        "-device", "isa-debug-exit,bogus=1", NULL));
+    g_assert_nonnull(strstr(err, "bogus"));
+    g_assert_true(g_str_has_prefix(err, "-device isa-debug-exit,bogus=1: "));
+    g_free(err);
+    err = NULL;
+    g_assert_null(build(&err, "-bios", fw, "-serial", "none",
+                        "-device", "no-such-device", NULL));
+    g_assert_nonnull(strstr(err, "no-such-device"));
+    g_free(err);
+    err = NULL;
+    g_assert_null(build(&err, "-bios", fw, "-serial", "file:/nonexistent/dir/x", NULL));
+    g_assert_true(g_str_has_prefix(err, "-serial file:/nonexistent/dir/x: "));
+    g_free(err);
+    g_unlink(fw);
+    g_free(fw);
+}
+
 /* ---- run state with a fake accelerator ---- */
 
 static int fake_runs[MAX_CPUS];
@@ -386,6 +497,8 @@ int main(int argc, char **argv)
     g_test_add_func("/pc/bios-256k", test_bios_256k);
     g_test_add_func("/pc/bios-16m", test_bios_16m_ok);
     g_test_add_func("/pc/bios-bad", test_bios_bad);
+    g_test_add_func("/pc/machine-create", test_machine_create);
+    g_test_add_func("/pc/machine-create-errors", test_machine_create_errors);
     g_test_add_func("/machine/halt-wake", test_halt_wake);
     g_test_add_func("/machine/reset-rendezvous", test_reset_rendezvous);
     g_test_add_func("/machine/no-reboot", test_no_reboot);
