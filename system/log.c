@@ -104,14 +104,25 @@ FILE *log_file(void)
 
 void log_printf(const char *fmt, ...)
 {
+    /* -d exec/cpu print a lot: format on the stack, allocate only for
+     * unusually long messages. */
+    char buf[1024];
     va_list ap;
     va_start(ap, fmt);
-    char *s = g_strdup_vprintf(fmt, ap);
+    int n = vsnprintf(buf, sizeof(buf), fmt, ap);
     va_end(ap);
+    char *s = buf;
+    if (n >= (int)sizeof(buf)) {
+        va_start(ap, fmt);
+        s = g_strdup_vprintf(fmt, ap);
+        va_end(ap);
+    }
     pthread_mutex_lock(&log_mutex);
     fputs(s, log_fp ? log_fp : stderr);
     pthread_mutex_unlock(&log_mutex);
-    g_free(s);
+    if (s != buf) {
+        g_free(s);
+    }
 }
 
 void log_flush(void)
