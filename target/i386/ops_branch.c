@@ -46,8 +46,20 @@ void op_JCC(CPUX86State *env, const Insn *insn)
 
 void op_CALL(CPUX86State *env, const Insn *insn)
 {
-    uint64_t t = branch_target(env, insn, near_dest(env, insn));
-    cpu_push(env, env->next_rip & size_mask(insn->opsize), insn->opsize);
+    unsigned size = insn->opsize;
+    uint64_t dest = near_dest(env, insn);
+
+    /* In 64-bit mode the return-address push is checked (#SS, #PF) before
+     * the target's canonical form (#GP(0)): the host faults on the push
+     * first.  Outside 64-bit mode the SDM CALL operation tests the CS
+     * limit before the stack. */
+    if (env->code_bits == 64) {
+        unsigned ssize = env->stack_bits / 8;
+        uint64_t sp = (env->regs[R_ESP] - size) & size_mask(ssize);
+        mem_probe_write(env, seg_linear(env, R_SS, sp, size, ACC_WRITE), size);
+    }
+    uint64_t t = branch_target(env, insn, dest);
+    cpu_push(env, env->next_rip & size_mask(size), size);
     env->next_rip = t;
 }
 

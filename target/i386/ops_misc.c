@@ -260,13 +260,17 @@ void op_SFENCE(CPUX86State *env, const Insn *insn)
 }
 
 /* CLFLUSH faults like a one-byte read (SDM CLFLUSH protected mode
- * exceptions) but must not touch the byte (it may be MMIO). */
+ * exceptions) but must not touch the byte (it may be MMIO).  0F AE /7
+ * with an F2 or F3 mandatory prefix is not CLFLUSH (SDM Vol.2 Table A-6,
+ * group 15: only NP = CLFLUSH and 66 = CLFLUSHOPT are defined): #UD, as
+ * on the host.  (The decoder hands these to this handler.) */
 void op_CLFLUSH(CPUX86State *env, const Insn *insn)
 {
-    uint64_t la = insn_mem_linear(env, insn, 1, ACC_READ);
-    if (env->cr[0] & CR0_PG) {
-        mmu_translate(env, la, ACC_READ, env->cpl == 3);
+    if (insn->prefix & (PFX_REP | PFX_REPNE)) {
+        cpu_raise_exception(env, EXCP_UD);
     }
+    uint64_t la = insn_mem_linear(env, insn, 1, ACC_READ);
+    mmu_translate(env, la, ACC_READ, env->cpl == 3);
 }
 
 /* PREFETCHh never faults. */

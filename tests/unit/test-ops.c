@@ -708,6 +708,48 @@ static void test_enter_fault(void)
     }
 }
 
+/* CALL in 64-bit mode: a faulting return-address push (#PF) wins over a
+ * non-canonical target (#GP(0)), as on the host (difftest "CALL mem:
+ * fault"); with a good stack the #GP(0) leaves RSP alone. */
+static void test_call_fault_order(void)
+{
+    mode_64_small_pages();
+    env->regs[R_EAX] = 0x0000800000000000ull;
+    env->regs[R_ESP] = 0x201010;
+    Insn in = mk(OP_CALL, 8, 8);
+    o_reg(&in, 0, R_EAX, 8);
+    g_assert_cmpint(run(&in), ==, EXCP_PF);
+    g_assert_cmphex(env->error_code, ==, 2);
+    g_assert_cmphex(env->cr[2], ==, 0x201008);
+    env->regs[R_ESP] = 0x200010;
+    g_assert_cmpint(run(&in), ==, EXCP_GP);
+    g_assert_cmphex(env->regs[R_ESP], ==, 0x200010);
+    env->regs[R_EAX] = 0x5000;
+    g_assert_cmpint(run(&in), ==, -1);
+    g_assert_cmphex(env->rip, ==, 0x5000);
+    g_assert_cmphex(env->regs[R_ESP], ==, 0x200008);
+}
+
+/* CLFLUSH: faults like a one-byte read (#PF error code 0); with an F2
+ * or F3 prefix 0F AE /7 is undefined: #UD (difftest "CLFLUSH mem:
+ * fault"). */
+static void test_clflush(void)
+{
+    mode_64_small_pages();
+    env->regs[R_EBX] = 0x201000;
+    Insn in = mk(OP_CLFLUSH, 4, 8);
+    o_mem(&in, 0, 1, R_EBX, 0);
+    g_assert_cmpint(run(&in), ==, EXCP_PF);
+    g_assert_cmphex(env->error_code, ==, 0);
+    g_assert_cmphex(env->cr[2], ==, 0x201000);
+    env->regs[R_EBX] = 0x202000; /* read-only is fine */
+    g_assert_cmpint(run(&in), ==, -1);
+    in.prefix = PFX_REPNE;
+    g_assert_cmpint(run(&in), ==, EXCP_UD);
+    in.prefix = PFX_REP;
+    g_assert_cmpint(run(&in), ==, EXCP_UD);
+}
+
 static void test_lea_movx_xlat(void)
 {
     mode_real();
@@ -1087,9 +1129,16 @@ static void test_int_and_misc(void)
     g_assert_cmpint(run(&in), ==, EXCP_NM);
     in = mk(OP_UD, 4, 4);
     g_assert_cmpint(run(&in), ==, EXCP_UD);
+    /* SSE (ADDPS xmm0, xmm1): #NM with TS once CR4.OSFXSR is set; #UD
+     * without OSFXSR (SDM Vol.3 Table 2-2; an undefined 0F xx is #UD
+     * whatever TS says, so a real opcode is needed here) */
     in = mk(OP_SSE, 4, 4);
+    in.opcode = 0x0f58;
+    in.modrm = 0xc1;
+    env->cr[4] |= CR4_OSFXSR;
     g_assert_cmpint(run(&in), ==, EXCP_NM);
     env->cr[0] &= ~CR0_TS;
+    env->cr[4] &= ~CR4_OSFXSR;
     g_assert_cmpint(run(&in), ==, EXCP_UD);
 }
 
@@ -1294,6 +1343,8 @@ int main(int argc, char **argv)
     g_test_add_func("/ops/mem/cmpxchg-xadd-xchg", test_cmpxchg_mem);
     g_test_add_func("/ops/mem/rmw-write-fault", test_rmw_write_fault);
     g_test_add_func("/ops/stack/enter-fault", test_enter_fault);
+    g_test_add_func("/ops/branch/call-fault-order", test_call_fault_order);
+    g_test_add_func("/ops/mem/clflush", test_clflush);
     g_test_add_func("/ops/mem/lea-movx-xlat", test_lea_movx_xlat);
     g_test_add_func("/ops/strings", test_strings);
     g_test_add_func("/ops/strings-vs-host", test_strings_vs_host);
