@@ -19,10 +19,11 @@ Design:
     shared host's changing load hits all columns alike.  Medians are shown.
   * Modes are detected by running a tiny probe guest: a mode is present
     when that run exits with the success status.  `emu86 -accel kvm` and
-    QEMU's exit non-zero with a reason where KVM cannot run.
+    QEMU's exit 1 with a reason where KVM cannot run (the mode is skipped);
+    any other probe failure (crash, hang) is a failure of that mode.
   * A checksum differing between any two runs is a failure (exit 1).  A
     workload stopped by #UD/#NM under a mode whose instruction set is
-    known to be incomplete (emu86 TCG: no x87/SSE yet) is "n/a", not a
+    known to be incomplete (emu86 TCG: x87/SSE still being written) is "n/a", not a
     failure; anywhere else it is a failure.
   * Only the Python standard library; the chart is drawn by gnuplot when
     it is installed.
