@@ -684,7 +684,8 @@ static const OptDef opt_defs[] = {
       "select the emulated machine ('-machine help' for a list)" },
     { "M", "pc", opt_machine, "same as -machine" },
     { "accel", "tcg|kvm|auto", opt_accel,
-      "select the accelerator (auto: KVM when usable, else TCG; default tcg);\n"
+      "select the accelerator (default auto: KVM when the host CPU has\n"
+      "                              vmx/svm and /dev/kvm opens, else TCG);\n"
       "                              repeat to give fallbacks: -accel kvm -accel tcg" },
     { "enable-kvm", NULL, opt_enable_kvm, "same as -accel kvm" },
     { "cpu", "model", opt_cpu, "select the CPU model ('-cpu help' for a list)" },
@@ -735,7 +736,7 @@ static void options_init(Options *o)
     memset(o, 0, sizeof(*o));
     o->ram_size = OPTIONS_DEFAULT_RAM;
     o->smp = 1;
-    o->accel = g_strdup("tcg");   /* QEMU's default */
+    o->accel = g_strdup("auto");  /* KVM where the CPU has VT (vmx/svm), else TCG */
     o->machine = g_strdup("pc");
     o->cpu_model = g_strdup("qemu64");
 }

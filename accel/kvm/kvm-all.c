@@ -461,7 +461,8 @@ static bool kvm_stop_requested(X86CPU *cpu)
 {
     Machine *m = cpu->machine;
     return (__atomic_load_n(&cpu->interrupt_request, __ATOMIC_SEQ_CST) & CPU_INTERRUPT_EXIT) ||
-           (m && (m->shutdown_requested || m->reset_requested));
+           (m && (__atomic_load_n(&m->shutdown_requested, __ATOMIC_ACQUIRE) ||
+            __atomic_load_n(&m->reset_requested, __ATOMIC_ACQUIRE)));
 }
 
 /* Re-enter once with immediate_exit so KVM finishes the instruction whose
@@ -703,7 +704,7 @@ static VcpuExit kvm_vcpu_run(X86CPU *cpu)
             if (io_pending) {
                 kvm_complete_pending_io(kv);
             }
-            if (m && m->reset_requested) {
+            if (m && __atomic_load_n(&m->reset_requested, __ATOMIC_ACQUIRE)) {
                 kv->reset_pending = true;
             }
             return VCPU_EXIT_REQUEST;

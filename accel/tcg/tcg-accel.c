@@ -125,7 +125,8 @@ static VcpuExit tcg_vcpu_run(X86CPU *cpu)
             __atomic_fetch_and(&cpu->interrupt_request, ~CPU_INTERRUPT_EXIT, __ATOMIC_ACQ_REL);
             return VCPU_EXIT_REQUEST;
         }
-        if (m->shutdown_requested || m->reset_requested) {
+        if (__atomic_load_n(&m->shutdown_requested, __ATOMIC_ACQUIRE) ||
+            __atomic_load_n(&m->reset_requested, __ATOMIC_ACQUIRE)) {
             return VCPU_EXIT_REQUEST;
         }
         if (req & (CPU_INTERRUPT_HARD | CPU_INTERRUPT_NMI)) {

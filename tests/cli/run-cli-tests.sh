@@ -194,6 +194,28 @@ else
     skip "kvm: firmware exits through isa-debug-exit (33)" "no usable /dev/kvm"
 fi
 
+# Without -accel, KVM is chosen only when the host CPU has VT (vmx/svm in
+# /proc/cpuinfo) and /dev/kvm opens; the -d log names the choice.
+name="default accelerator: kvm only with vmx/svm and /dev/kvm"
+if ! have_bin; then
+    fail "$name" "binary $BIN not found"
+else
+    want=tcg
+    if grep -qwE 'vmx|svm' /proc/cpuinfo && { exec 3<>/dev/kvm; } 2>/dev/null; then
+        exec 3>&-
+        want=kvm
+    fi
+    run -m 16M -display none -serial none -no-reboot -device "$DEBUG_EXIT" \
+        -d int -D "$TMP/accel.log" -bios "$FW"
+    if [ "$RC" -ne 33 ]; then
+        fail "$name" "exit status $RC (stderr: '$(head -n 1 "$TMP/err")')"
+    elif ! grep -q "^emu86: accel $want\$" "$TMP/accel.log"; then
+        fail "$name" "log says '$(grep -m1 'accel' "$TMP/accel.log")', expected 'emu86: accel $want'"
+    else
+        pass "$name"
+    fi
+fi
+
 # SIGTERM: orderly shutdown, status 0, one "terminating on signal" line
 name="SIGTERM ends a spinning guest with status 0"
 if ! have_bin; then

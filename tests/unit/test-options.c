@@ -79,7 +79,7 @@ static void test_defaults(void)
     g_assert_true(parse(&o, &err, NULL));
     g_assert_cmpuint(o.ram_size, ==, 128ULL << 20);
     g_assert_cmpint(o.smp, ==, 1);
-    g_assert_cmpstr(o.accel, ==, "tcg");
+    g_assert_cmpstr(o.accel, ==, "auto");
     g_assert_cmpstr(o.machine, ==, "pc");
     g_assert_cmpstr(o.cpu_model, ==, "qemu64");
     g_assert_null(o.bios);
