@@ -5,6 +5,7 @@
 #   make check      unit tests, CLI tests, layering check, guest suite
 #   make check-asan the same suite built with ASan+UBSan in build-asan/
 #   make bench      interpreter speed beside QEMU TCG (not a test)
+#   make compare    same workloads under emu86 TCG/KVM, QEMU TCG/KVM and natively (table, CSV, PNG)
 #   make clean
 
 BUILD ?= build
@@ -24,7 +25,7 @@ TEST_SUPPORT_SRCS := $(filter-out $(UNIT_SRCS),$(sort $(wildcard tests/unit/*.c)
 TEST_SUPPORT_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(TEST_SUPPORT_SRCS))
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 
-.PHONY: all check check-unit check-asan bench clean distclean guests
+.PHONY: all check check-unit check-asan bench compare clean distclean guests
 all: $(BUILD)/emu86
 
 $(BUILD)/config.mk:
@@ -53,6 +54,9 @@ check-asan:
 
 bench: all guests
 	@BUILD=$(BUILD) bench/run-bench.sh
+
+compare: all
+	@BUILD=$(BUILD) scripts/emu86-compare
 
 clean:
 	rm -rf $(BUILD) build-asan tests/guest/build
