@@ -1290,6 +1290,11 @@ static void sse_quirks(CPUX86State *env, const Insn *in, EmuOut *o)
     bool p66 = in->prefix & PFX_OPSZ;
     bool norep = !(in->prefix & (PFX_REP | PFX_REPNE));
 
+    if (in->opcode == 0x0fae && reg <= 1 && (in->modrm >> 6) != 3 && norep && host_amd) {
+        /* FXSAVE/FXRSTOR crossing into an unmapped page: the AMD host
+         * reports the operand's last byte in CR2 */
+        o->no_cr2 = true;
+    }
     if (in->opcode == 0x0fae && reg == 0 && (in->modrm >> 6) != 3 && norep && host_amd) {
         /* FXSAVE: MXCSR_MASK at +28 is 0x2ffff on AMD (MM bit 17),
          * 0xffff in emu86's Intel model */
@@ -1613,7 +1618,7 @@ static void count_skip(const char *why)
 }
 
 typedef struct MClass {
-    char key[96];
+    char key[160];
     unsigned long count;
     uint64_t first_seq;
     char example[12288];
@@ -1911,13 +1916,21 @@ static void record_mismatch(const Seq *s, uint64_t seqno, const EmuOut *o, const
     } else {
         culprit = blame(s, o, hrip);
     }
-    char key[96];
+    char key[160];
     const char *opn = "?";
     const char *form = "";
     if (culprit >= 0) {
         Insn in;
         if (decode_buf(&in, MODE_64, s->it[culprit].b, s->it[culprit].len) == DECODE_OK) {
             opn = op_ids[in.op];
+            if (in.op == OP_SSE) {
+                /* name SSE encodings by mandatory prefix and opcode */
+                static char sse_name[32];
+                snprintf(sse_name, sizeof(sse_name), "SSE %s%04x",
+                         in.prefix & PFX_REP ? "F3 " : in.prefix & PFX_REPNE ? "F2 " :
+                         in.prefix & PFX_OPSZ ? "66 " : "", in.opcode);
+                opn = sse_name;
+            }
             for (int i = 0; i < in.nr_ops; i++) {
                 if (in.ops[i].kind == OPK_MEM) {
                     form = " mem";
