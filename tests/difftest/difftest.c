@@ -1227,7 +1227,8 @@ typedef struct EmuOut {
     int fault_item;       /* test item that faulted, or -1 */
     int cur_op;           /* operation being executed (-1 before decode) */
     int fault_op;         /* operation of a test item that faulted, or -1 */
-    uint64_t ignore_lo, ignore_hi; /* sandbox bytes not compared */
+    uint64_t ignore_lo[8], ignore_hi[8]; /* sandbox bytes not compared */
+    int nr_ignore;
     bool no_cr2;          /* the #PF address is implementation-specific */
     uint16_t exec_ops[MAX_ITEMS]; /* ops of executed test items, in order */
     int nr_exec;
@@ -1299,8 +1300,10 @@ static void sse_quirks(CPUX86State *env, const Insn *in, EmuOut *o)
         /* FXSAVE: MXCSR_MASK at +28 is 0x2ffff on AMD (MM bit 17),
          * 0xffff in emu86's Intel model */
         uint64_t la = insn_ea(env, in);
-        o->ignore_lo = la + 28;
-        o->ignore_hi = la + 32;
+        if (o->nr_ignore < 8) {
+            o->ignore_lo[o->nr_ignore] = la + 28;
+            o->ignore_hi[o->nr_ignore++] = la + 32;
+        }
     }
     if (in->opcode == 0x0ff7 && (in->modrm >> 6) == 3 && norep) {
         /* MASKMOVQ / MASKMOVDQU: with an all-zero mask, whether the
@@ -1576,7 +1579,11 @@ static bool compare(const Seq *s, const EmuOut *o, const HostResult *h, Diff *d)
     const uint8_t *em = tc->ram + PHYS_DATA;
     int shown = 0;
     for (unsigned i = 0; i < DATA_SIZE; i++) {
-        if (DATA_ADDR + i >= o->ignore_lo && DATA_ADDR + i < o->ignore_hi) {
+        bool ignored = false;
+        for (int k = 0; k < o->nr_ignore; k++) {
+            ignored |= DATA_ADDR + i >= o->ignore_lo[k] && DATA_ADDR + i < o->ignore_hi[k];
+        }
+        if (ignored) {
             continue;
         }
         if (em[i] != h->data[i]) {
