@@ -66,7 +66,7 @@ static void log_exec(CPUX86State *env, TranslationBlock *tb)
 static TranslationBlock *tcg_next_block(CPUX86State *env, TcgVcpu *t,
                                         TranslationBlock *last, uint64_t last_gen)
 {
-    uint64_t gen = tb_cache_generation(t->cache);
+    uint64_t gen = *tb_cache_generation_ptr(t->cache);
     if (!last || !last->chainable || gen != last_gen) {
         return tcg_find_block(env, t);
     }
@@ -87,7 +87,7 @@ static TranslationBlock *tcg_next_block(CPUX86State *env, TcgVcpu *t,
         last->links_gen = gen;
     }
     TranslationBlock *tb = tcg_find_block(env, t);
-    if (tb_cache_generation(t->cache) == gen) {
+    if (*tb_cache_generation_ptr(t->cache) == gen) {
         /* keep the two most recent successors */
         last->links[1] = last->links[0];
         last->links[0] = tb;
@@ -129,7 +129,11 @@ static VcpuExit tcg_vcpu_run(X86CPU *cpu)
             __atomic_load_n(&m->reset_requested, __ATOMIC_ACQUIRE)) {
             return VCPU_EXIT_REQUEST;
         }
-        if (req & (CPU_INTERRUPT_HARD | CPU_INTERRUPT_NMI)) {
+        /* An external interrupt can only be taken with IF=1 outside an
+         * interrupt shadow: test that here, not in a call per block (a
+         * guest running with IF=0 and the PIC's line up is common). */
+        if ((req & CPU_INTERRUPT_NMI) ||
+            ((req & CPU_INTERRUPT_HARD) && (env->eflags & IF_MASK) && !env->inhibit_irq)) {
             if (cpu_check_hard_interrupt(cpu)) {
                 last_tb = NULL;
             }
@@ -137,7 +141,7 @@ static VcpuExit tcg_vcpu_run(X86CPU *cpu)
         if (env->halted) {
             return VCPU_EXIT_HALT;
         }
-        if (tb_cache_generation(t->cache) != collected_gen) {
+        if (*tb_cache_generation_ptr(t->cache) != collected_gen) {
             /* no block is running now: free the ones dropped by writes */
             tb_cache_collect(t->cache);
             collected_gen = tb_cache_generation(t->cache);
@@ -147,7 +151,7 @@ static VcpuExit tcg_vcpu_run(X86CPU *cpu)
             log_exec(env, tb);
         }
         t->blocks_executed++;
-        last_gen = tb_cache_generation(t->cache);
+        last_gen = *tb_cache_generation_ptr(t->cache);
         last_tb = tb;
         t->backend->exec(env, tb, t);
     }
