@@ -53,9 +53,11 @@ static void string_op(CPUX86State *env, const Insn *insn, int kind)
             reg_write(env, R_EDI, as, di + step);
             break;
         case S_CMPS:
-            /* Compares [src] - [ES:rDI] (first operand minus second). */
-            a = ld_size(env, seg_linear(env, src_seg, si, size, ACC_READ), size);
+            /* Compares [src] - [ES:rDI] (first operand minus second).
+             * ES:rDI is read first: when both operands fault, the host
+             * (and QEMU's gen_cmps) report the rDI one. */
             b = ld_size(env, seg_linear(env, R_ES, di, size, ACC_READ), size);
+            a = ld_size(env, seg_linear(env, src_seg, si, size, ACC_READ), size);
             reg_write(env, R_ESI, as, si + step);
             reg_write(env, R_EDI, as, di + step);
             set_cc(env, CC_OP_SUBB, size, a - b, b, 0);

@@ -919,6 +919,17 @@ static void test_strings(void)
     g_assert_cmphex(env->regs[R_ECX], ==, 3);
     g_assert_cmphex(env->rip, ==, 0x10000);
 
+    /* CMPS with both operands unmapped faults on ES:rDI first (host
+     * order); MOVS on the source first */
+    env->regs[R_ESI] = RAM_SIZE + 0x1000;
+    env->regs[R_EDI] = RAM_SIZE + 0x2000;
+    in = str_insn(OP_CMPS, 1, 4, 0);
+    g_assert_cmpint(run(&in), ==, EXCP_PF);
+    g_assert_cmphex(env->cr[2], ==, RAM_SIZE + 0x2000);
+    in = str_insn(OP_MOVS, 1, 4, 0);
+    g_assert_cmpint(run(&in), ==, EXCP_PF);
+    g_assert_cmphex(env->cr[2], ==, RAM_SIZE + 0x1000);
+
     /* 16-bit address size: SI/DI wrap, upper bits kept */
     mode_real();
     cpu_load_seg_real(env, R_ES, 0x2000);
