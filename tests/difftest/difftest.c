@@ -1671,7 +1671,25 @@ static void state_listing(const Seq *s, char *out, size_t outlen)
     }
     char f[16];
     flag_str(s->flags, f);
-    snprintf(out + l, outlen - l, "  rflags=%#llx %s\n", (unsigned long long)s->flags, f);
+    l += (size_t)snprintf(out + l, outlen - l, "  rflags=%#llx %s\n", (unsigned long long)s->flags, f);
+    bool sse = false;
+    for (int i = 0; i < s->n; i++) {
+        Insn in;
+        if (s->it[i].test && decode_buf(&in, MODE_64, s->it[i].b, s->it[i].len) == DECODE_OK &&
+            in.op == OP_SSE) {
+            sse = true;
+        }
+    }
+    for (int i = 0; sse && i < 16 && l < outlen; i++) {
+        uint64_t q[2];
+        memcpy(q, s->xmm[i], 16);
+        l += (size_t)snprintf(out + l, outlen - l, "  xmm%-2d=%016llx%016llx%s", i,
+                              (unsigned long long)q[1], (unsigned long long)q[0],
+                              i % 2 ? "\n" : "");
+    }
+    if (sse && l < outlen) {
+        snprintf(out + l, outlen - l, "  mxcsr=%#x\n", s->mxcsr);
+    }
 }
 
 /* ------------------------------------------------------------------ */
@@ -1969,7 +1987,7 @@ static void record_mismatch(const Seq *s, uint64_t seqno, const EmuOut *o, const
         mc->count++;
     }
     if (first || verbose) {
-        char lst[4096], st[1024];
+        char lst[4096], st[2048];
         const Seq *shown = culprit >= 0 && use == &pd ? &p : s;
         seq_listing(shown, lst, sizeof(lst), culprit);
         state_listing(shown, st, sizeof(st));
