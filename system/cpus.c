@@ -37,6 +37,7 @@
 #include <time.h>
 
 #include "accel/accel.h"
+#include "hw/intc/apic.h"
 #include "hw/machine.h"
 #include "system/cpus.h"
 #include "system/log.h"
@@ -180,6 +181,10 @@ static void *cpus_thread_fn(void *opaque)
         return NULL;
     }
 
+    /* Accesses to the shared xAPIC page from this thread reach this CPU's
+     * own local APIC (SDM Vol.3 10.4.1: each CPU sees its own). */
+    apic_set_current(apic_find(m, cpu->index));
+
     bool runs = cpu->index == 0 || strcmp(current_accel->name, "tcg") != 0;
     for (;;) {
         __atomic_fetch_and(&cpu->interrupt_request, ~CPU_INTERRUPT_EXIT, __ATOMIC_SEQ_CST);
@@ -189,6 +194,16 @@ static void *cpus_thread_fn(void *opaque)
         if (m->reset_requested) {
             cpus_handle_reset(t);
             continue;
+        }
+        int events = __atomic_load_n(&cpu->interrupt_request, __ATOMIC_SEQ_CST) &
+                     (CPU_INTERRUPT_INIT | CPU_INTERRUPT_SIPI);
+        if (events) {
+            /* INIT/SIPI bring up application processors (the SMP work of
+             * a later issue).  Until then they are consumed here so a
+             * halted CPU does not see them as work forever. */
+            __atomic_fetch_and(&cpu->interrupt_request, ~events, __ATOMIC_SEQ_CST);
+            log_mask_printf(LOG_UNIMP, "emu86: cpu %d: INIT/SIPI (vector %02x) not supported yet\n",
+                            cpu->index, cpu->sipi_vector);
         }
         pthread_mutex_lock(&cpus_mutex);
         unsigned seq = t->wake_seq;

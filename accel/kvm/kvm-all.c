@@ -47,6 +47,7 @@
 
 #include "accel/accel.h"
 #include "accel/kvm/kvm-int.h"
+#include "hw/intc/apic.h"
 #include "hw/machine.h"
 #include "system/sysemu.h"
 #include "target/i386/cpu.h"
@@ -649,10 +650,13 @@ static int kvm_inject_pending(KvmVcpu *kv, X86CPU *cpu)
         run->request_interrupt_window = 0;
         return 0;
     }
+    ApicState *apic = m ? apic_find(m, cpu->index) : NULL;
     if (kv->run_flags_valid && run->ready_for_interrupt_injection && run->if_flag &&
-        m && m->intr_ack) {
+        m && (apic || m->intr_ack)) {
+        /* INTA: through the CPU's local APIC when the machine has them
+         * (it forwards ExtINT to the 8259), else straight to the 8259 */
         bql_lock();
-        int vector = m->intr_ack(m->intc);
+        int vector = apic ? apic_intr_ack(apic) : m->intr_ack(m->intc);
         bql_unlock();
         if (vector >= 0 && vector < 256) {
             struct kvm_interrupt irq = { .irq = (uint32_t)vector };

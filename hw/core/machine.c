@@ -12,6 +12,7 @@
  */
 #include <stdio.h>
 
+#include "hw/intc/apic.h"
 #include "hw/machine.h"
 #include "system/cpus.h"
 #include "system/log.h"
@@ -74,6 +75,14 @@ void machine_reset_devices(Machine *m)
 void machine_set_cpu_intr(Machine *m, int cpu_index, int level)
 {
     if (cpu_index < 0 || cpu_index >= m->nr_cpus || !m->cpus[cpu_index]) {
+        return;
+    }
+    /* With local APICs the 8259's INTR pin is wired to LINT0 of each LAPIC
+     * (SDM Vol.3 10.5.1): whether it reaches the CPU is the LAPIC's
+     * decision (virtual-wire mode, or the APIC globally disabled). */
+    ApicState *apic = apic_find(m, cpu_index);
+    if (apic) {
+        apic_set_lint(apic, 0, level);
         return;
     }
     X86CPU *cpu = m->cpus[cpu_index];

@@ -31,6 +31,8 @@
 #include <unistd.h>
 
 #include "hw/i386/pc.h"
+#include "hw/intc/apic.h"
+#include "system/cpus.h"
 #include "system/options.h"
 #include "system/sysemu.h"
 #include "target/i386/cpu.h"
@@ -269,6 +271,64 @@ static bool pc_user_devices_init(Machine *m, const Options *o, char **err)
     return true;
 }
 
+/* ---- local APIC to CPU wiring: each callback only sets the CPU's request
+ * bit and wakes its thread; the vCPU loop does the rest. ---- */
+static void pc_cpu_request(X86CPU *cpu, int bit, int level)
+{
+    if (level) {
+        __atomic_fetch_or(&cpu->interrupt_request, bit, __ATOMIC_SEQ_CST);
+        cpus_kick(cpu);
+    } else {
+        __atomic_fetch_and(&cpu->interrupt_request, ~bit, __ATOMIC_SEQ_CST);
+    }
+}
+
+static void pc_apic_set_intr(void *opaque, int level)
+{
+    pc_cpu_request(opaque, CPU_INTERRUPT_HARD, level);
+}
+
+static void pc_apic_nmi(void *opaque)
+{
+    pc_cpu_request(opaque, CPU_INTERRUPT_NMI, 1);
+}
+
+static void pc_apic_init(void *opaque)
+{
+    pc_cpu_request(opaque, CPU_INTERRUPT_INIT, 1);
+}
+
+static void pc_apic_sipi(void *opaque, uint8_t vector)
+{
+    X86CPU *cpu = opaque;
+    cpu->sipi_vector = vector;
+    pc_cpu_request(cpu, CPU_INTERRUPT_SIPI, 1);
+}
+
+static const ApicCpuOps pc_apic_cpu_ops = {
+    .set_intr = pc_apic_set_intr,
+    .nmi = pc_apic_nmi,
+    .init = pc_apic_init,
+    .sipi = pc_apic_sipi,
+};
+
+/* One local APIC per CPU (when the model is built in), then the device that
+ * maps their page at 0xfee00000 and resets them with the machine. */
+static bool pc_apic_init_all(Machine *m, char **err)
+{
+    if (!device_find("apic")) {
+        return true;
+    }
+    for (int i = 0; i < m->nr_cpus; i++) {
+        if (!apic_create(m, i, &pc_apic_cpu_ops, m->cpus[i])) {
+            *err = g_strdup_printf("cannot create the local APIC of CPU %d", i);
+            return false;
+        }
+        m->cpus[i]->env.apic_base = apic_get_base(apic_find(m, i));
+    }
+    return pc_add_device(m, "apic", "", err);
+}
+
 /* A machine whose devices could not all be created.  Devices have no
  * destroy hook, so it cannot be taken apart: its big mappings are released
  * and the rest is kept (reachable) until the process exits, which is what
@@ -325,8 +385,14 @@ Machine *pc_machine_create(const Options *o, char **err)
      * keyboard controller, the PCI host bridge and its PM function are
      * created when their models are built in (a PC without them still runs
      * ISA-only firmware). */
+    if (!pc_apic_init_all(m, err)) {
+        pc_machine_abandon(m);
+        return NULL;
+    }
+    /* The I/O APIC after the PIC: it chains m->isa_irq[] so each ISA line
+     * drives both (IRQ0 -> pin 2 as the MADT will say). */
     static const struct { const char *name; bool optional; } defaults[] = {
-        { "i8259", false }, { "i8254", false }, { "mc146818rtc", false },
+        { "i8259", false }, { "ioapic", true }, { "i8254", false }, { "mc146818rtc", false },
         { "ioport80", false }, { "i8042", true }, { "i440fx", true },
         { "piix4-pm", true },
     };
@@ -364,6 +430,9 @@ void pc_machine_free(Machine *m)
     }
     if (m->bios) {
         munmap(m->bios, m->bios_size);
+    }
+    if (apic_find(m, 0)) {
+        apic_machine_cleanup(m);
     }
     for (int i = 0; i < m->nr_cpus; i++) {
         free(m->cpus[i]);

@@ -275,6 +275,7 @@ typedef struct X86CPU {
     struct Machine *machine;
     volatile int interrupt_request; /* CPU_INTERRUPT_* bits, atomics */
     void *accel_state;              /* owned by the accelerator */
+    uint8_t sipi_vector;            /* start-up vector of the last SIPI */
     void *tcg_state;                /* block cache etc. when run by TCG */
 } X86CPU;
 
