@@ -10,6 +10,7 @@
  * through cpu_raise_exception*() with rip at this instruction.
  */
 #include "target/i386/cpuid.h"
+#include "target/i386/fpu.h"
 #include "target/i386/ops_internal.h"
 #include "target/i386/sse.h"
 
@@ -293,20 +294,11 @@ void op_UD(CPUX86State *env, const Insn *insn)
 /* x87 (D8-DF, 9B): #NM when CR0.EM or CR0.TS is set (SDM Vol.3 2.5 /
  * Table 2-2); WAIT/FWAIT only checks TS with MP and is otherwise a no-op.
  * Without an FPU model the rest is #UD for now. */
+/* x87 (D8-DF) and FWAIT (9B): target/i386/fpu.c, which does the
+ * CR0.EM/TS/MP checks (#NM) and pending-exception (#MF) rules itself. */
 void op_FPU(CPUX86State *env, const Insn *insn)
 {
-    uint64_t cr0 = env->cr[0];
-
-    if (insn->opcode == 0x9b) {
-        if ((cr0 & CR0_TS) && (cr0 & CR0_MP)) {
-            cpu_raise_exception(env, EXCP_NM);
-        }
-        return;
-    }
-    if (cr0 & (CR0_EM | CR0_TS)) {
-        cpu_raise_exception(env, EXCP_NM);
-    }
-    cpu_raise_exception(env, EXCP_UD);
+    fpu_execute(env, insn);
 }
 
 /* SSE/SSE2/SSE3/SSSE3/MMX: target/i386/sse.c (CR0.EM/TS, CR4.OSFXSR
