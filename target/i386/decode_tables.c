@@ -242,7 +242,9 @@ const DecodeEntry decode_map2[256] = {
     [0xc4] = SSEI, [0xc5] = SSEI, [0xc6] = SSEI,
     [0xc7] = GRP(9, DF_GSPLIT | DF_SPECIAL),
     R8(0xc8, BSWAP, 0, Zv),
-    SSE16(0xd0), SSE16(0xe0), SSE8(0xf0), SSE4(0xf8), [0xfc] = SSE,
+    SSE16(0xd0), SSE16(0xe0), SSE4(0xf0), [0xf4] = SSE, [0xf5] = SSE, [0xf6] = SSE,
+    [0xf7] = E1(SSE, M | DF_SEGDS, Wx),            /* MASKMOVQ/MASKMOVDQU: DS:rDI */
+    SSE4(0xf8), [0xfc] = SSE,
     [0xfd] = SSE, [0xfe] = SSE,
     [0xff] = E2(UD, M, Gv, Ev),                  /* UD0 (with ModRM, current SDM) */
 };

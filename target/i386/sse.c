@@ -347,12 +347,25 @@ static void h_shufp(SseCtx *c)
 /* ---------------------------------------------------------------- */
 /* MXCSR, FXSAVE/FXRSTOR (0F AE memory forms)                        */
 
+/* 0F AE memory forms.  Own checks: FXSAVE/FXRSTOR raise #NM for CR0.EM
+ * as well as CR0.TS and ignore CR4.OSFXSR (SDM FXSAVE "Protected Mode
+ * Exceptions"); LDMXCSR/STMXCSR follow the SSE rule (#UD for EM or
+ * OSFXSR=0, then #NM for TS). */
 static void h_grp15(SseCtx *c)
 {
     CPUX86State *env = c->env;
     unsigned sub = (c->insn->modrm >> 3) & 7;
     bool w = (c->insn->rex & 8) && env->code_bits == 64;
 
+    if (sub >= 4) {             /* XSAVE family: not offered */
+        cpu_raise_exception(env, EXCP_UD);
+    }
+    if (sub >= 2 && ((env->cr[0] & CR0_EM) || !(env->cr[4] & CR4_OSFXSR))) {
+        cpu_raise_exception(env, EXCP_UD);
+    }
+    if (env->cr[0] & (CR0_TS | (sub < 2 ? CR0_EM : 0))) {
+        cpu_raise_exception(env, EXCP_NM);
+    }
     switch (sub) {
     case 0:
         fpu_fxsave_ex(env, insn_mem_linear(env, c->insn, 512, ACC_WRITE), w);
@@ -361,9 +374,6 @@ static void h_grp15(SseCtx *c)
         fpu_fxrstor_ex(env, insn_mem_linear(env, c->insn, 512, ACC_READ), w);
         break;
     case 2: {   /* LDMXCSR: #GP(0) for reserved bits (SDM LDMXCSR) */
-        if (!(env->cr[4] & CR4_OSFXSR)) {
-            cpu_raise_exception(env, EXCP_UD);
-        }
         uint32_t v = cpu_ldl(env, sse_la(c, 4, ACC_READ, false));
         if (v & ~MXCSR_VALID) {
             cpu_raise_exception_err(env, EXCP_GP, 0);
@@ -371,14 +381,9 @@ static void h_grp15(SseCtx *c)
         *sse_mxcsr(env) = v;
         break;
     }
-    case 3:
-        if (!(env->cr[4] & CR4_OSFXSR)) {
-            cpu_raise_exception(env, EXCP_UD);
-        }
+    default:
         cpu_stl(env, sse_la(c, 4, ACC_WRITE, false), *sse_mxcsr(env));
         break;
-    default:    /* XSAVE family: not offered */
-        cpu_raise_exception(env, EXCP_UD);
     }
 }
 
@@ -511,8 +516,7 @@ static void h_pmovmskb(SseCtx *c)
 }
 
 /* MASKMOVQ / MASKMOVDQU: bytes of reg whose mask byte (r/m) has bit 7 set
- * go to DS:rDI (SDM MASKMOVDQU).  A segment override on these register
- * forms is not recorded by the decoder: DS is used. */
+ * go to DS:rDI, DS overridable (SDM MASKMOVDQU; decoded with DF_SEGDS). */
 static void h_maskmov(SseCtx *c)
 {
     CPUX86State *env = c->env;
@@ -524,7 +528,7 @@ static void h_maskmov(SseCtx *c)
     for (unsigned i = 0; i < n; i++) {
         if (m.b[i] & 0x80) {
             uint64_t a = (off + i) & size_mask(c->insn->addrsize);
-            cpu_stb(env, seg_linear(env, R_DS, a, 1, ACC_WRITE), d.b[i]);
+            cpu_stb(env, seg_linear(env, insn_src_seg(c->insn), a, 1, ACC_WRITE), d.b[i]);
         }
     }
 }
@@ -616,7 +620,7 @@ static const SseEntry sse_map[256][4] = {
                E(h_movq_load, 0, 8, 0) },
     [0x7f] = { E(h_mov_store, SF_MMX, 8, 0), E(h_mov_store, 0, 16, 0),
                E(h_mov_store, SF_UNAL, 16, 0) },
-    [0xae] = { E(h_grp15, SF_MEMONLY | SF_NOFXSR, 0, 0) },
+    [0xae] = { E(h_grp15, SF_MEMONLY | SF_GPR, 0, 0) },
     [0xc2] = { E(h_fp, 0, 16, SSE_STUB_CMPPS0), E(h_fp, 0, 16, SSE_STUB_CMPPD0),
                E(h_fp, 0, 4, SSE_STUB_CMPSS0), E(h_fp, 0, 8, SSE_STUB_CMPSD0) },
     [0xc3] = { E(h_movnti, SF_MEMONLY | SF_GPR, 0, 0) },
@@ -708,7 +712,7 @@ void sse_execute(CPUX86State *env, const Insn *insn)
     if ((e->flags & SF_MEMONLY) && !c.mem) {
         cpu_raise_exception(env, EXCP_UD);
     }
-    if (e->flags & SF_GPR) {    /* MOVNTI: no EM/TS/OSFXSR checks */
+    if (e->flags & SF_GPR) {    /* MOVNTI, 0F AE: no common EM/TS/OSFXSR checks */
         e->fn(&c);
         return;
     }

@@ -71,21 +71,226 @@ void sse_host_run(SseHostBuf *b, unsigned stub)
     emu86_sse_host_run(b, emu86_sse_stubs + stub * 16);
 }
 
+/* Lane layout of the instructions whose results can be tiny (underflow)
+ * or overflow: computed lanes, input/output element sizes, horizontal. */
+typedef struct LaneInfo {
+    uint8_t lanes, in_es, out_es;
+    bool horiz;
+    uint8_t kind;           /* LK_* */
+} LaneInfo;
+
+enum { LK_ADD, LK_MUL, LK_DIV, LK_CVT };
+
+static bool lane_info(unsigned stub, LaneInfo *li)
+{
+    static const uint8_t arith[] = {
+        SSE_STUB_ADDPS, SSE_STUB_SUBPS, SSE_STUB_MULPS, SSE_STUB_DIVPS,
+    };
+    static const uint8_t kinds[] = { LK_ADD, LK_ADD, LK_MUL, LK_DIV };
+    for (unsigned i = 0; i < sizeof(arith); i++) {
+        if (stub >= arith[i] && stub < arith[i] + 4u) {
+            static const LaneInfo f[4] = { { 4, 4, 4, 0, 0 }, { 2, 8, 8, 0, 0 },
+                                           { 1, 4, 4, 0, 0 }, { 1, 8, 8, 0, 0 } };
+            *li = f[stub - arith[i]];
+            li->kind = kinds[i];
+            return true;
+        }
+    }
+    switch (stub) {
+    case SSE_STUB_CVTPD2PS: *li = (LaneInfo){ 2, 8, 4, 0, LK_CVT }; return true;
+    case SSE_STUB_CVTSD2SS: *li = (LaneInfo){ 1, 8, 4, 0, LK_CVT }; return true;
+    case SSE_STUB_ADDSUBPS: *li = (LaneInfo){ 4, 4, 4, 0, LK_ADD }; return true;
+    case SSE_STUB_ADDSUBPD: *li = (LaneInfo){ 2, 8, 8, 0, LK_ADD }; return true;
+    case SSE_STUB_HADDPS: case SSE_STUB_HSUBPS: *li = (LaneInfo){ 4, 4, 4, 1, LK_ADD }; return true;
+    case SSE_STUB_HADDPD: case SSE_STUB_HSUBPD: *li = (LaneInfo){ 2, 8, 8, 1, LK_ADD }; return true;
+    default: return false;
+    }
+}
+
+static void set_one(XMMReg *x, unsigned es, unsigned j)
+{
+    if (es == 4) {
+        x->l[j] = 0x3f800000u;
+    } else {
+        x->q[j] = 0x3ff0000000000000ull;
+    }
+}
+
+static bool out_denormal(const XMMReg *x, unsigned es, unsigned i)
+{
+    if (es == 4) {
+        return (x->l[i] & 0x7f800000u) == 0 && (x->l[i] & 0x007fffffu);
+    }
+    return (x->q[i] & 0x7ff0000000000000ull) == 0 && (x->q[i] & 0x000fffffffffffffull);
+}
+
+static double lane_get(const XMMReg *x, unsigned es, unsigned j, bool daz)
+{
+    if (es == 4) {
+        if (daz && (x->l[j] & 0x7f800000u) == 0) {
+            return (x->l[j] >> 31) ? -0.0 : 0.0;
+        }
+        return x->s[j];
+    }
+    if (daz && (x->q[j] & 0x7ff0000000000000ull) == 0) {
+        return (x->q[j] >> 63) ? -0.0 : 0.0;
+    }
+    return x->d[j];
+}
+
+static void lane_put(XMMReg *x, unsigned es, unsigned j, double v)
+{
+    if (es == 4) {
+        x->s[j] = (float)v;
+    } else {
+        x->d[j] = v;
+    }
+}
+
+/* The significand of lane j as a value in [1, 2) (exact: same bits). */
+static void lane_norm(XMMReg *x, unsigned es, unsigned j, bool daz)
+{
+    int e;
+    double v = lane_get(x, es, j, daz);
+    if (v != 0 && !__builtin_isinf(v) && !__builtin_isnan(v)) {
+        lane_put(x, es, j, __builtin_frexp(v, &e) * 2);
+    }
+}
+
+/* PE of lane i as the SDM defines it for an unmasked OE/UE: inexactness
+ * of the result rounded to the destination precision with an unbounded
+ * exponent.  Exponents do not matter for that: the host computes the
+ * operation on the operands' significands (values in [1, 2), normal),
+ * except for sums: a tiny sum is exact, a huge one is recomputed on both
+ * operands divided by 4. */
+static uint32_t pe_unbounded(const SseHostBuf *lane, unsigned stub, const LaneInfo *li,
+                             unsigned i, uint32_t mxcsr, bool over)
+{
+    SseHostBuf b = *lane;
+    bool daz = mxcsr & MXCSR_DAZ;
+    unsigned es = li->in_es;
+
+    switch (li->kind) {
+    case LK_ADD: {
+        if (!over) {
+            return 0;
+        }
+        unsigned k0 = i, k1 = i;
+        XMMReg *x0 = &b.x0, *x1 = &b.x1;
+        if (li->horiz) {
+            unsigned half = li->lanes / 2;
+            x0 = x1 = i < half ? &b.x0 : &b.x1;
+            k0 = 2 * (i < half ? i : i - half);
+            k1 = k0 + 1;
+        }
+        double v0 = lane_get(x0, es, k0, daz), v1 = lane_get(x1, es, k1, daz);
+        double lim = es == 4 ? 0x1p-124 : 0x1p-1020;
+        /* an operand that would lose bits to the division is far below
+         * the ulp of the huge sum: inexact iff it is non-zero */
+        if (__builtin_fabs(v0) < lim || __builtin_fabs(v1) < lim) {
+            return (v0 != 0 && v1 != 0) ? MXCSR_PE : 0;
+        }
+        lane_put(x0, es, k0, v0 * 0.25);
+        lane_put(x1, es, k1, v1 * 0.25);
+        break;
+    }
+    case LK_MUL: case LK_DIV:
+        lane_norm(&b.x0, es, i, daz);
+        lane_norm(&b.x1, es, i, daz);
+        break;
+    case LK_CVT:
+        lane_norm(&b.x1, es, i, daz);
+        break;
+    }
+    b.mxcsr_in = (mxcsr & ~(MXCSR_FLAGS | 0x8000u | MXCSR_DAZ)) | MXCSR_MASKS;
+    sse_host_run(&b, stub);
+    return b.mxcsr_out & MXCSR_PE;
+}
+
+/* Unmasked OE/UE/PE (SDM Vol.1 11.5.2.4-11.5.2.6, 4.9.1.5): each lane is
+ * run alone (the others replaced by 1.0, which compute exactly) so the
+ * flags can be attributed.  A lane's underflow with UE unmasked is any
+ * non-zero tiny result, exact or not, found by a run with FTZ=0: a
+ * denormal result or the masked UE flag.  A lane that faults on OE/UE
+ * reports PE for the unbounded-exponent result (pe_unbounded). */
+static uint32_t post_flags(const SseHostBuf *in, unsigned stub, const LaneInfo *li,
+                           uint32_t mxcsr, bool *fault)
+{
+    uint32_t um = ~(mxcsr >> MXCSR_MASK_SHIFT) & MXCSR_FLAGS;
+    uint32_t out = 0;
+
+    *fault = false;
+    for (unsigned i = 0; i < li->lanes; i++) {
+        SseHostBuf b = *in;
+        unsigned n = li->lanes;
+        for (unsigned j = 0; j < n && n > 1; j++) {
+            if (li->horiz) {
+                /* result lane i sums input pair i of (x0 pairs, then x1 pairs) */
+                unsigned half = n / 2;
+                for (unsigned k = 0; k < 2; k++) {
+                    unsigned pair = j < half ? j : j - half;
+                    XMMReg *x = j < half ? &b.x0 : &b.x1;
+                    if (j != i) {
+                        set_one(x, li->in_es, 2 * pair + k);
+                    }
+                }
+            } else if (j != i) {
+                set_one(&b.x0, li->in_es, j);
+                set_one(&b.x1, li->in_es, j);
+            }
+        }
+        SseHostBuf t = b, t0 = b;
+        b.mxcsr_in = (mxcsr & ~MXCSR_FLAGS) | MXCSR_MASKS;
+        sse_host_run(&b, stub);
+        uint32_t f = b.mxcsr_out & MXCSR_FLAGS;
+        uint32_t oe = f & MXCSR_OE, ue = f & MXCSR_UE;
+        if (um & MXCSR_UE) {
+            t.mxcsr_in = (mxcsr & ~(MXCSR_FLAGS | 0x8000u)) | MXCSR_MASKS;
+            sse_host_run(&t, stub);
+            if ((t.mxcsr_out & MXCSR_UE) || out_denormal(&t.x0, li->out_es, i)) {
+                ue = MXCSR_UE;
+            }
+        }
+        if ((oe | ue) & um) {
+            *fault = true;
+            out |= (f & ~(MXCSR_PE | MXCSR_UE)) | oe | ue |
+                   pe_unbounded(&t0, stub, li, i, mxcsr, oe & um);
+        } else {
+            if ((f & um) & MXCSR_PE) {
+                *fault = true;
+            }
+            out |= f;
+        }
+    }
+    return out;
+}
+
 void sse_fp_run(CPUX86State *env, SseHostBuf *b, unsigned stub)
 {
     uint32_t *mx = sse_mxcsr(env);
-    XMMReg old = b->x0;
-    uint64_t old_rax = b->rax;
+    uint32_t um = ~(*mx >> MXCSR_MASK_SHIFT) & MXCSR_FLAGS;
+    const uint32_t pre = MXCSR_IE | MXCSR_DE | MXCSR_ZE;
+    const uint32_t post = MXCSR_OE | MXCSR_UE | MXCSR_PE;
+    SseHostBuf in = *b;
+    LaneInfo li;
 
     b->mxcsr_in = (*mx & ~MXCSR_FLAGS) | MXCSR_MASKS;
     sse_host_run(b, stub);
     uint32_t f = b->mxcsr_out & MXCSR_FLAGS;
-    uint32_t unmasked = f & ~(*mx >> MXCSR_MASK_SHIFT) & MXCSR_FLAGS;
-    if (unmasked) {
-        const uint32_t pre = MXCSR_IE | MXCSR_DE | MXCSR_ZE;
-        *mx |= (unmasked & pre) ? (f & pre) : f;
-        b->x0 = old;
-        b->rax = old_rax;
+    if (f & um & pre) {
+        /* pre-computation exceptions are reported alone (11.5.3) */
+        *mx |= f & pre;
+        cpu_raise_exception(env, (env->cr[4] & CR4_OSXMMEXCPT) ? EXCP_XM : EXCP_UD);
+    }
+    if ((um & post) && lane_info(stub, &li)) {
+        bool fault;
+        uint32_t g = post_flags(&in, stub, &li, *mx, &fault);
+        if (fault) {
+            *mx |= g;
+            cpu_raise_exception(env, (env->cr[4] & CR4_OSXMMEXCPT) ? EXCP_XM : EXCP_UD);
+        }
+    } else if (f & um) {
+        *mx |= f;
         cpu_raise_exception(env, (env->cr[4] & CR4_OSXMMEXCPT) ? EXCP_XM : EXCP_UD);
     }
     *mx |= f;
