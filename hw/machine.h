@@ -91,6 +91,10 @@ typedef struct Machine {
     int exit_status;                 /* process exit status for that */
     volatile int reset_requested;
     bool no_reboot;                  /* -no-reboot: a reset request exits */
+    /* Called by the BSP after a machine reset, once devices and the BSP
+     * are in their reset state (BQL held): -kernel boots load the kernel
+     * again and put the BSP at its entry, as firmware would. */
+    void (*boot_reset)(struct Machine *m);
 } Machine;
 
 /* Ask every vCPU to stop and the process to exit with status. */

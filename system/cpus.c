@@ -102,7 +102,13 @@ static void cpus_wait_kick(VcpuThread *t, unsigned seq)
 
 static void cpus_reset_self(X86CPU *cpu)
 {
+    Machine *m = cpu->machine;
     cpu_x86_reset(cpu);
+    if (cpu->index == 0 && m && m->boot_reset) {
+        bql_lock();
+        m->boot_reset(m);
+        bql_unlock();
+    }
     if (current_accel->put_state) {
         current_accel->put_state(cpu);
     }

@@ -141,15 +141,21 @@ int main(int argc, char **argv)
     if (o->log_file && !log_set_file(o->log_file, &err)) {
         return main_fail(err);
     }
-    if (o->kernel) {
-        return main_fail(g_strdup("-kernel: Linux boot is not implemented yet"));
+    if (!o->kernel && (o->initrd || o->append)) {
+        return main_fail(g_strdup(o->initrd ? "-initrd only allowed with -kernel option"
+                                            : "-append only allowed with -kernel option"));
     }
-    if (!o->bios) {
+    if (o->kernel && o->bios) {
+        /* The kernel is loaded directly (docs/boot.md); firmware that
+         * loads it (fw_cfg) does not exist yet. */
+        return main_fail(g_strdup("-kernel cannot be combined with -bios yet"));
+    }
+    if (!o->bios && !o->kernel) {
         return main_fail(g_strdup("no firmware: use -bios FILE or -kernel FILE"));
     }
     /* Like QEMU, a firmware name that is not a path to an existing file
      * is looked up in the -L directories. */
-    if (!g_file_test(o->bios, G_FILE_TEST_EXISTS) && !strchr(o->bios, '/')) {
+    if (o->bios && !g_file_test(o->bios, G_FILE_TEST_EXISTS) && !strchr(o->bios, '/')) {
         for (int i = 0; o->bios_dirs && o->bios_dirs[i]; i++) {
             char *p = g_build_filename(o->bios_dirs[i], o->bios, NULL);
             if (g_file_test(p, G_FILE_TEST_EXISTS)) {

@@ -69,6 +69,7 @@ if [ -x tests/guest/run-guests.sh ]; then
     run_suite guests tests/guest/run-guests.sh --emu86 "$BUILD/emu86"
 fi
 
+run_suite multiboot tests/linux/multiboot-smoke.sh "$BUILD/emu86"
 run_suite compare-logic tests/compare/test-compare.sh
 run_suite compare-ci scripts/emu86-compare --ci --emu86 "$BUILD/emu86"
 if [ -x "$BUILD/run286" ]; then

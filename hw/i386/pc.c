@@ -30,7 +30,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "hw/i386/acpi_build.h"
 #include "hw/i386/pc.h"
+#include "hw/i386/x86_boot.h"
 #include "hw/intc/apic.h"
 #include "system/cpus.h"
 #include "system/options.h"
@@ -348,6 +350,71 @@ static void pc_machine_abandon(Machine *m)
     pc_abandoned = m;
 }
 
+/* -kernel (docs/boot.md): the kernel (bzImage or multiboot) and its
+ * initrd/modules, the ACPI tables in the BIOS area (RAM without -bios),
+ * the PIIX4 PM window where the tables say, and the BSP at the kernel's
+ * 32-bit entry.  After every device exists: the tables describe them. */
+static struct { char *kernel, *initrd, *append; } pc_boot_files;
+
+static bool pc_kernel_load(Machine *m, char **err)
+{
+    X86BootInfo boot;
+    char *berr = NULL;
+    if (!x86_load_kernel(m, pc_boot_files.kernel, pc_boot_files.initrd,
+                         pc_boot_files.append, &boot, &berr)) {
+        *err = g_strdup(berr ? berr : "cannot load the kernel");
+        free(berr);
+        return false;
+    }
+    if (acpi_piix4_pm_program(m, ACPI_PM_IO_BASE)) {
+        AcpiBuildConfig cfg;
+        uint64_t rsdp = 0;
+        acpi_build_default_config(m, &cfg);
+        /* a MADT only when the machine has the APICs it describes */
+        cfg.madt = false;
+        for (int i = 0; i < m->nr_devices; i++) {
+            if (!strcmp(m->devices[i].info->name, "ioapic")) {
+                cfg.madt = true;
+            }
+        }
+        if (!acpi_setup(m, &cfg, &rsdp, &berr)) {
+            *err = g_strdup(berr ? berr : "cannot build the ACPI tables");
+            free(berr);
+            return false;
+        }
+        x86_boot_set_acpi_rsdp(m, &boot, rsdp);
+    }
+    x86_boot_apply(m->cpus[0], &boot);
+    /* No firmware ran: leave the BSP's LAPIC as a BIOS would (software
+     * enabled, LINT0 ExtINT for the 8259, LINT1 NMI), as QEMU's firmware
+     * does before it jumps to a -kernel. */
+    ApicState *apic = apic_find(m, 0);
+    if (apic) {
+        apic_setup_virtual_wire(apic);
+    }
+    return true;
+}
+
+/* m->boot_reset: a reboot loads the files again. */
+static void pc_kernel_reset(Machine *m)
+{
+    char *err = NULL;
+    if (!pc_kernel_load(m, &err)) {
+        error_report("reset: %s", err);
+        g_free(err);
+        machine_request_shutdown(m, 1);
+    }
+}
+
+static bool pc_kernel_boot(Machine *m, const Options *o, char **err)
+{
+    pc_boot_files.kernel = g_strdup(o->kernel);
+    pc_boot_files.initrd = g_strdup(o->initrd);
+    pc_boot_files.append = g_strdup(o->append);
+    m->boot_reset = pc_kernel_reset;
+    return pc_kernel_load(m, err);
+}
+
 Machine *pc_machine_create(const Options *o, char **err)
 {
     Machine *m = calloc(1, sizeof(*m));
@@ -411,7 +478,8 @@ Machine *pc_machine_create(const Options *o, char **err)
             return NULL;
         }
     }
-    if (!pc_serial_init(m, o, err) || !pc_user_devices_init(m, o, err)) {
+    if (!pc_serial_init(m, o, err) || !pc_user_devices_init(m, o, err) ||
+        (o->kernel && !pc_kernel_boot(m, o, err))) {
         pc_machine_abandon(m);
         return NULL;
     }

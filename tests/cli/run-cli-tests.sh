@@ -111,7 +111,13 @@ bad "-serial pty (not supported)" -bios "$FW" -serial pty
 bad "-serial file: in a missing directory" -bios "$FW" -serial "file:$TMP/no/such/dir/out"
 bad "-rtc base=bogus" -bios "$FW" -rtc base=bogus
 bad "no firmware" -m 64M
-bad "-kernel (not implemented)" -kernel "$TMP/bzImage"
+printf 'not a kernel' >"$TMP/notkernel"
+head -c 100 /dev/zero >"$TMP/shortkernel"
+bad "-kernel of a missing file" -kernel "$TMP/no-such-bzImage"
+bad "-kernel of a file that is no kernel" -kernel "$TMP/notkernel"
+bad "-kernel of a truncated image" -kernel "$TMP/shortkernel"
+bad "-initrd without -kernel" -bios "$FW" -initrd "$TMP/notkernel"
+bad "-append without -kernel" -bios "$FW" -append "console=ttyS0"
 bad "-device of a built-in device" -bios "$FW" -device i8259
 bad "-device with a malformed property value" -bios "$FW" -device isa-debug-exit,iobase=zz
 # more RAM than the host lets us map (sanitizer builds reserve huge shadow
