@@ -694,7 +694,7 @@ static const OptDef opt_defs[] = {
       "guest RAM size in MiB, or with a K/M/G/T suffix (default 128M)" },
     { "bios", "file", opt_bios, "firmware image (size a multiple of 64 KiB)" },
     { "L", "path", opt_L, "directory searched for the -bios file" },
-    { "kernel", "bzImage", opt_kernel, "Linux kernel to boot (not implemented yet)" },
+    { "kernel", "bzImage", opt_kernel, "Linux bzImage or multiboot kernel to boot" },
     { "initrd", "file", opt_initrd, "initial ram disk for -kernel" },
     { "append", "cmdline", opt_append, "kernel command line for -kernel" },
     { "drive", "option[,...]", opt_drive, "disk drive (not implemented yet)" },
