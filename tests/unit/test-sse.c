@@ -38,14 +38,16 @@
 /* native side                                                         */
 
 typedef struct TState {
-    uint8_t xmm[4][16];  /*   0 */
-    uint64_t mm[4];      /*  64 */
-    uint32_t mxcsr;      /*  96 */
+    uint8_t xmm[16][16]; /*   0 */
+    uint64_t mm[4];      /* 256 */
+    uint32_t mxcsr;      /* 288 */
     uint32_t pad;
-    uint64_t rflags;     /* 104 */
-    uint64_t rax, rcx, rdx;  /* 112 120 128 */
-    uint64_t rbx;        /* 136: memory operand address */
+    uint64_t rflags;     /* 296 */
+    uint64_t rax, rcx, rdx;  /* 304 312 320 */
+    uint64_t rbx;        /* 328: memory operand address */
 } TState;
+
+#define NX 16
 
 __asm__(
     ".pushsection .text\n"
@@ -62,31 +64,55 @@ __asm__(
     "    movups 16(%r12), %xmm1\n"
     "    movups 32(%r12), %xmm2\n"
     "    movups 48(%r12), %xmm3\n"
-    "    movq 64(%r12), %mm0\n"
-    "    movq 72(%r12), %mm1\n"
-    "    movq 80(%r12), %mm2\n"
-    "    movq 88(%r12), %mm3\n"
-    "    ldmxcsr 96(%r12)\n"
-    "    mov 112(%r12), %rax\n"
-    "    mov 120(%r12), %rcx\n"
-    "    mov 128(%r12), %rdx\n"
-    "    mov 136(%r12), %rbx\n"
+    "    movups 64(%r12), %xmm4\n"
+    "    movups 80(%r12), %xmm5\n"
+    "    movups 96(%r12), %xmm6\n"
+    "    movups 112(%r12), %xmm7\n"
+    "    movups 128(%r12), %xmm8\n"
+    "    movups 144(%r12), %xmm9\n"
+    "    movups 160(%r12), %xmm10\n"
+    "    movups 176(%r12), %xmm11\n"
+    "    movups 192(%r12), %xmm12\n"
+    "    movups 208(%r12), %xmm13\n"
+    "    movups 224(%r12), %xmm14\n"
+    "    movups 240(%r12), %xmm15\n"
+    "    movq 256(%r12), %mm0\n"
+    "    movq 264(%r12), %mm1\n"
+    "    movq 272(%r12), %mm2\n"
+    "    movq 280(%r12), %mm3\n"
+    "    ldmxcsr 288(%r12)\n"
+    "    mov 304(%r12), %rax\n"
+    "    mov 312(%r12), %rcx\n"
+    "    mov 320(%r12), %rdx\n"
+    "    mov 328(%r12), %rbx\n"
     "    call *%rsi\n"
     "    pushfq\n"
     "    pop %rbp\n"
-    "    mov %rbp, 104(%r12)\n"
-    "    stmxcsr 96(%r12)\n"
+    "    mov %rbp, 296(%r12)\n"
+    "    stmxcsr 288(%r12)\n"
     "    movups %xmm0, 0(%r12)\n"
     "    movups %xmm1, 16(%r12)\n"
     "    movups %xmm2, 32(%r12)\n"
     "    movups %xmm3, 48(%r12)\n"
-    "    movq %mm0, 64(%r12)\n"
-    "    movq %mm1, 72(%r12)\n"
-    "    movq %mm2, 80(%r12)\n"
-    "    movq %mm3, 88(%r12)\n"
-    "    mov %rax, 112(%r12)\n"
-    "    mov %rcx, 120(%r12)\n"
-    "    mov %rdx, 128(%r12)\n"
+    "    movups %xmm4, 64(%r12)\n"
+    "    movups %xmm5, 80(%r12)\n"
+    "    movups %xmm6, 96(%r12)\n"
+    "    movups %xmm7, 112(%r12)\n"
+    "    movups %xmm8, 128(%r12)\n"
+    "    movups %xmm9, 144(%r12)\n"
+    "    movups %xmm10, 160(%r12)\n"
+    "    movups %xmm11, 176(%r12)\n"
+    "    movups %xmm12, 192(%r12)\n"
+    "    movups %xmm13, 208(%r12)\n"
+    "    movups %xmm14, 224(%r12)\n"
+    "    movups %xmm15, 240(%r12)\n"
+    "    movq %mm0, 256(%r12)\n"
+    "    movq %mm1, 264(%r12)\n"
+    "    movq %mm2, 272(%r12)\n"
+    "    movq %mm3, 280(%r12)\n"
+    "    mov %rax, 304(%r12)\n"
+    "    mov %rcx, 312(%r12)\n"
+    "    mov %rdx, 320(%r12)\n"
     "    emms\n"
     "    ldmxcsr (%rsp)\n"
     "    add $16, %rsp\n"
@@ -471,18 +497,27 @@ static const TEntry entries[] = {
 
 static unsigned pick_reg(int cls)
 {
-    return (unsigned)(rnd() % (cls == C_G ? 3 : 4));   /* GPRs: rax rcx rdx, never rbx */
+    switch (cls) {
+    case C_X: return (unsigned)(rnd() % NX);
+    case C_M: return (unsigned)(rnd() % 4) | (unsigned)(rnd() & 8); /* REX bit: ignored */
+    default: return (unsigned)(rnd() % 3);   /* GPRs: rax rcx rdx, never rbx */
+    }
 }
 
-/* Build the encoding; returns its length. */
+/* Build the encoding; returns its length.  XMM operands use xmm0-15
+ * through REX.R/REX.B; MMX operands get a random REX bit, which the CPU
+ * ignores for mm registers. */
 static unsigned encode(const TEntry *e, bool mem, uint8_t *b)
 {
     unsigned n = 0;
+    unsigned reg = e->sub >= 0 ? (unsigned)e->sub : pick_reg(e->regc);
+    unsigned rm = mem ? 3 : pick_reg(e->rmc);
+    unsigned rex = (e->rexw ? 8 : 0) | ((reg & 8) ? 4 : 0) | ((rm & 8) ? 1 : 0);
     if (e->pfx) {
         b[n++] = e->pfx;
     }
-    if (e->rexw) {
-        b[n++] = 0x48;
+    if (rex) {
+        b[n++] = (uint8_t)(0x40 | rex);
     }
     b[n++] = 0x0f;
     if (e->map == 1) {
@@ -491,12 +526,7 @@ static unsigned encode(const TEntry *e, bool mem, uint8_t *b)
         b[n++] = 0x3a;
     }
     b[n++] = e->op;
-    unsigned reg = e->sub >= 0 ? (unsigned)e->sub : pick_reg(e->regc);
-    if (mem) {
-        b[n++] = (uint8_t)((reg << 3) | 3);        /* [rbx] */
-    } else {
-        b[n++] = (uint8_t)(0xc0 | (reg << 3) | pick_reg(e->rmc));
-    }
+    b[n++] = (uint8_t)((mem ? 0 : 0xc0) | ((reg & 7) << 3) | (rm & 7));
     switch (e->imm) {
     case I_ANY: b[n++] = (uint8_t)rnd(); break;
     case I_CMP: b[n++] = (uint8_t)(rnd() & 7); break;
@@ -546,8 +576,10 @@ static void run_diff(int iters)
             int kind = e->data == D_MIX ? -1 : e->data == D_F32 ? 0 : e->data == D_F64 ? 1 : 2;
 
             memset(&in, 0, sizeof(in));
-            for (int r = 0; r < 4; r++) {
+            for (int r = 0; r < NX; r++) {
                 rnd_vec(in.xmm[r], kind);
+            }
+            for (int r = 0; r < 4; r++) {
                 in.mm[r] = rnd_int();
             }
             if (e->data != D_INT && (rnd() & 3) == 0) {   /* same operands: equal/unordered */
@@ -563,10 +595,12 @@ static void run_diff(int iters)
             memcpy(mem_in, native_mem, 32);
 
             /* emu86 */
-            for (int r = 0; r < 4; r++) {
+            for (int r = 0; r < NX; r++) {
                 XMMReg x;
                 memcpy(&x, in.xmm[r], 16);
                 xmm_set(env, r, &x);
+            }
+            for (int r = 0; r < 4; r++) {
                 mmx_set(env, r, in.mm[r]);
             }
             *sse_mxcsr(env) = in.mxcsr;
@@ -584,10 +618,10 @@ static void run_diff(int iters)
 
             bool ok = native_faulted ? v == EXCP_XM : v == -1;
             faults += native_faulted;
-            for (int r = 0; r < 4 && ok; r++) {
+            for (int r = 0; r < NX && ok; r++) {
                 XMMReg x;
                 xmm_get(env, r, &x);
-                ok = !memcmp(&x, nat.xmm[r], 16) && mmx_get(env, r) == nat.mm[r];
+                ok = !memcmp(&x, nat.xmm[r], 16) && (r >= 4 || mmx_get(env, r) == nat.mm[r]);
             }
             ok = ok && *sse_mxcsr(env) == nat.mxcsr;
             ok = ok && env->regs[R_EAX] == nat.rax && env->regs[R_ECX] == nat.rcx &&
@@ -604,7 +638,7 @@ static void run_diff(int iters)
                     }
                     fprintf(stderr, " vec %d mxcsr in %08x emu %08x nat %08x\n", v, in.mxcsr,
                             *sse_mxcsr(env), nat.mxcsr);
-                    for (int r = 0; r < 4; r++) {
+                    for (int r = 0; r < NX; r++) {
                         XMMReg x;
                         xmm_get(env, r, &x);
                         fprintf(stderr, "  xmm%d in %016llx%016llx emu %016llx%016llx nat %016llx%016llx\n", r,
