@@ -142,7 +142,7 @@ static Cand cands[1024];
 static unsigned nr_cands;
 static unsigned long excluded_by_cat[8];
 static const char *const excluded_names[8] = {
-    "x87 (compared later: not generated yet)",
+    "x87 (off by default: --x87 generates it and compares the x87 state)",
     "values differ from the host by design (CPUID, RDTSC, RDTSCP, RDPMC, RDPID)",
     "enter the host kernel (SYSCALL, SYSENTER, INT n, INT1)",
     "segment loads and far transfers (need the host GDT)",
@@ -153,12 +153,13 @@ static const char *const excluded_names[8] = {
 };
 
 static bool no_sse;
+static bool with_x87;   /* --x87: generate D8-DF/9B and compare the x87 state */
 
 static int exclusion(uint16_t op)
 {
     switch (op) {
     case OP_FPU:
-        return 0;
+        return with_x87 ? -1 : 0;
     case OP_SSE:
         return no_sse ? 6 : -1;
     case OP_CPUID: case OP_RDTSC: case OP_RDTSCP: case OP_RDPMC: case OP_RDPID:
@@ -326,6 +327,9 @@ typedef struct Seq {
     uint64_t flags;
     uint8_t xmm[16][16];
     uint32_t mxcsr;
+    uint16_t fcw, fsw;    /* x87: control word, status word (TOP) */
+    uint8_t ftw;          /* abridged tag, by physical register */
+    uint8_t st[8][10];    /* ST(0)..ST(7) in stack order, 80-bit */
     uint8_t data[DATA_SIZE];
 } Seq;
 
@@ -923,6 +927,9 @@ typedef struct HostJob {
     uint64_t flags;
     uint8_t xmm[16][16];
     uint32_t mxcsr;
+    uint16_t fcw, fsw;
+    uint8_t ftw;
+    uint8_t st[8][10];
     uint8_t data[DATA_SIZE];
 } HostJob;
 
@@ -934,6 +941,9 @@ typedef struct HostResult {
     uint64_t trapno, err, cr2;
     uint8_t xmm[16][16];
     uint32_t mxcsr;
+    uint16_t fcw, fsw;
+    uint8_t ftw;
+    uint8_t st[8][10];
     uint8_t data[DATA_SIZE];
     uint16_t sel_cs, sel_ss, sel_ds, sel_es, sel_fs, sel_gs;
 } HostResult;
@@ -991,8 +1001,15 @@ static void child_signal(int sig, siginfo_t *si, void *uc_)
     r->err = (uint64_t)g[REG_ERR];
     r->cr2 = (uint64_t)g[REG_CR2];
     if (uc->uc_mcontext.fpregs) {
-        r->mxcsr = uc->uc_mcontext.fpregs->mxcsr;
-        memcpy(r->xmm, uc->uc_mcontext.fpregs->_xmm, sizeof(r->xmm));
+        const struct _libc_fpstate *fp = uc->uc_mcontext.fpregs;
+        r->mxcsr = fp->mxcsr;
+        memcpy(r->xmm, fp->_xmm, sizeof(r->xmm));
+        r->fcw = fp->cwd;
+        r->fsw = fp->swd;
+        r->ftw = (uint8_t)fp->ftw;
+        for (int i = 0; i < 8; i++) {
+            memcpy(r->st[i], &fp->_st[i], 10);   /* stack order */
+        }
     }
     memcpy(r->data, (void *)DATA_ADDR, DATA_SIZE);
     siglongjmp(child_jb, 1);
@@ -1053,7 +1070,14 @@ static void child_main(void)
         }
         tramp_block[k] = j->regs[R_ESP];
         difftest_tramp_entry = j->entry;
+        memcpy(fximg + 0, &j->fcw, 2);
+        memcpy(fximg + 2, &j->fsw, 2);
+        fximg[4] = j->ftw;
         memcpy(fximg + 24, &j->mxcsr, 4);
+        for (int i = 0; i < 8; i++) {
+            memset(fximg + 32 + 16 * i, 0, 16);
+            memcpy(fximg + 32 + 16 * i, j->st[i], 10);
+        }
         memcpy(fximg + 160, j->xmm, sizeof(j->xmm));
         if (sigsetjmp(child_jb, 1) == 0) {
             difftest_enter(tramp_block, fximg);
@@ -1121,6 +1145,10 @@ static int host_run(const Seq *s)
     j->flags = s->flags;
     memcpy(j->xmm, s->xmm, sizeof(j->xmm));
     j->mxcsr = s->mxcsr;
+    j->fcw = s->fcw;
+    j->fsw = s->fsw;
+    j->ftw = s->ftw;
+    memcpy(j->st, s->st, sizeof(j->st));
     memcpy(j->data, s->data, DATA_SIZE);
     memset(&mbox->res.signo, 0, offsetof(HostResult, data));
     char ch = 'g';
@@ -1197,6 +1225,14 @@ static void emu_reset(const Seq *s)
     fpu_init_state(env, true);
     memcpy(env->x87.xmm, s->xmm, sizeof(env->x87.xmm));
     env->x87.mxcsr = s->mxcsr;
+    env->x87.fcw = s->fcw;
+    env->x87.fsw = s->fsw;
+    env->x87.ftw = s->ftw;
+    for (int i = 0; i < 8; i++) {
+        X87Reg *r = &env->x87.regs[(((s->fsw >> 11) & 7) + i) & 7];
+        memcpy(&r->mant, s->st[i], 8);
+        memcpy(&r->sexp, s->st[i] + 8, 2);
+    }
     env->rip = s->start;
     env->exception_index = -1;
     env->error_code = 0;
@@ -1255,8 +1291,8 @@ static const char *host_diff(const Insn *in)
         in->op == OP_WRGSBASE) {
         return "RD/WR FS/GS BASE (host TLS base)";
     }
-    if (in->op == OP_FPU) {
-        return "x87 instruction (not compared yet)";
+    if (in->op == OP_FPU && !with_x87) {
+        return "x87 instruction (run with --x87 to compare)";
     }
     if (host_amd && (in->prefix & PFX_OPSZ) &&
         (in->op == OP_JMP || in->op == OP_JCC || in->op == OP_CALL || in->op == OP_RET ||
@@ -1287,6 +1323,16 @@ static volatile int emu_steps;
 /* SSE encodings whose outcome is partly implementation-specific. */
 static void sse_quirks(CPUX86State *env, const Insn *in, EmuOut *o)
 {
+    if (in->op == OP_FPU) {
+        /* FLDENV/FNSTENV (D9 /4 /6), FRSTOR/FNSAVE (DD /4 /6) crossing
+         * into an unmapped page: the AMD host reports the last byte */
+        unsigned r = (in->modrm >> 3) & 7;
+        if ((in->opcode == 0xd9 || in->opcode == 0xdd) && (r == 4 || r == 6) &&
+            (in->modrm >> 6) != 3 && host_amd) {
+            o->no_cr2 = true;
+        }
+        return;
+    }
     unsigned reg = (in->modrm >> 3) & 7, rm = in->modrm & 7;
     bool p66 = in->prefix & PFX_OPSZ;
     bool norep = !(in->prefix & (PFX_REP | PFX_REPNE));
@@ -1412,7 +1458,7 @@ static void emu_run(const Seq *s, EmuOut *o, bool track)
             cpu_raise_exception_err(env, EXCP_GP, 0);
         }
         env->next_rip = env->rip + in.len;
-        if (in.op == OP_SSE) {
+        if (in.op == OP_SSE || in.op == OP_FPU) {
             sse_quirks(env, &in, o);
             if (o->status == EMU_SKIP_HOSTDIFF) {
                 return;
@@ -1558,6 +1604,33 @@ static bool compare(const Seq *s, const EmuOut *o, const HostResult *h, Diff *d)
                      i, (unsigned long long)e[1], (unsigned long long)e[0],
                      (unsigned long long)hh[1], (unsigned long long)hh[0],
                      (unsigned long long)w[1], (unsigned long long)w[0]);
+        }
+    }
+    if (with_x87) {
+        const X87State *x = &env->x87;
+        /* C0-C3 (0x4700) are undefined after many x87 instructions: not
+         * compared; TOP, the exception flags, SF, ES and B are */
+        if (x->fcw != h->fcw || ((x->fsw ^ h->fsw) & ~0x4700u) || x->ftw != h->ftw) {
+            set_what(d, "x87 control/status/tag");
+            dprintf_(d, "  x87 fcw/fsw/ftw: emu86 %04x/%04x/%02x, host %04x/%04x/%02x (was %04x/%04x/%02x)\n",
+                     x->fcw, x->fsw, x->ftw, h->fcw, h->fsw, h->ftw, s->fcw, s->fsw, s->ftw);
+        }
+        unsigned top = (x->fsw >> 11) & 7;
+        for (int i = 0; i < 8; i++) {
+            unsigned phys = (top + i) & 7;
+            if (!(x->ftw & h->ftw & (1u << phys))) {
+                continue;   /* empty registers' contents do not matter */
+            }
+            const X87Reg *r = &x->regs[phys];
+            uint64_t hm;
+            uint16_t he;
+            memcpy(&hm, h->st[i], 8);
+            memcpy(&he, h->st[i] + 8, 2);
+            if (r->mant != hm || r->sexp != he) {
+                set_what(d, "x87 register");
+                dprintf_(d, "  st(%d): emu86 %04x:%016llx, host %04x:%016llx\n", i, r->sexp,
+                         (unsigned long long)r->mant, he, (unsigned long long)hm);
+            }
         }
     }
     if (env->x87.mxcsr != h->mxcsr) {
@@ -1766,6 +1839,33 @@ static void gen_seq(Seq *s)
             };
             uint32_t v = rn(3) == 0 ? fl[rn(sizeof(fl) / sizeof(fl[0]))] : (uint32_t)rnd_val(4);
             memcpy(&s->xmm[i][k * 4], &v, 4);
+        }
+    }
+    s->fcw = 0x037f;
+    s->fsw = 0;
+    s->ftw = 0;
+    memset(s->st, 0, sizeof(s->st));
+    if (with_x87) {
+        /* random TOP, tags and 80-bit values; rarely a different
+         * precision/rounding control or an unmasked exception */
+        static const uint64_t mant[] = {
+            0x8000000000000000ull, 0xc000000000000000ull, 0xffffffffffffffffull, 0,
+            1, 0x4000000000000000ull, 0x7fffffffffffffffull,
+        };
+        static const uint16_t sexp[] = { 0x3fff, 0xbfff, 0, 0x8000, 0x7fff, 0xffff, 0x403e, 1, 0x4000 };
+        if (rn(4) == 0) {
+            s->fcw = (uint16_t)((s->fcw & ~0x0f00u) | (rn(16) << 8));
+        }
+        if (rn(16) == 0) {
+            s->fcw &= (uint16_t)~(1u << rn(6));
+        }
+        s->fsw = (uint16_t)(rn(8) << 11);
+        s->ftw = (uint8_t)rnd();
+        for (int i = 0; i < 8; i++) {
+            uint64_t m = rn(2) ? mant[rn(sizeof(mant) / sizeof(mant[0]))] : rnd() | (rn(8) ? 1ull << 63 : 0);
+            uint16_t e = rn(2) ? sexp[rn(sizeof(sexp) / sizeof(sexp[0]))] : (uint16_t)(0x3fff - 70 + rn(140)) | (rn(2) << 15);
+            memcpy(s->st[i], &m, 8);
+            memcpy(s->st[i] + 8, &e, 2);
         }
     }
     /* MXCSR: random rounding, sometimes FTZ/DAZ, rarely an unmasked
@@ -2010,7 +2110,7 @@ static void usage(void)
 {
     fprintf(stderr,
             "usage: difftest [--seed S] [--count N] [--seconds T] [--len L] [--first I]\n"
-            "                [--only OPNAME] [--coverage] [-v]\n"
+            "                [--only OPNAME] [--coverage] [--x87] [--no-sse] [-v]\n"
             "  --seed S      random seed (default 1)\n"
             "  --count N     number of sequences (default 10000; 0 = no limit)\n"
             "  --seconds T   stop after T seconds (soak)\n"
@@ -2018,6 +2118,8 @@ static void usage(void)
             "  --first I     number of the first sequence (to replay one)\n"
             "  --only OP     generate only table entries of operation OP (insn.def id)\n"
             "  --coverage    print the per-opcode coverage map\n"
+            "  --x87         also generate x87 instructions and compare the x87 state\n"
+            "  --no-sse      leave out the SSE/MMX family\n"
             "  -v            print every mismatch, not only the first of its class\n");
 }
 
@@ -2067,6 +2169,8 @@ int main(int argc, char **argv)
         { "first", required_argument, NULL, 'f' },
         { "only", required_argument, NULL, 'o' },
         { "coverage", no_argument, NULL, 'c' },
+        { "x87", no_argument, NULL, 'x' },
+        { "no-sse", no_argument, NULL, 'S' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -2080,6 +2184,8 @@ int main(int argc, char **argv)
         case 'f': first = strtoull(optarg, NULL, 0); break;
         case 'o': only_op = optarg; break;
         case 'c': coverage = true; break;
+        case 'x': with_x87 = true; break;
+        case 'S': no_sse = true; break;
         case 'v': verbose++; break;
         default: usage(); return ch == 'h' ? 0 : 2;
         }
