@@ -1606,7 +1606,9 @@ static bool compare(const Seq *s, const EmuOut *o, const HostResult *h, Diff *d)
                      (unsigned long long)w[1], (unsigned long long)w[0]);
         }
     }
-    if (with_x87) {
+    {
+        /* always: MMX instructions write MM0-7 (= the x87 registers), set
+         * TOP to 0 and the tags; x87 instructions only with --x87 */
         const X87State *x = &env->x87;
         /* C0-C3 (0x4700) are undefined after many x87 instructions: not
          * compared; TOP, the exception flags, SF, ES and B are */
@@ -2051,7 +2053,7 @@ static void record_mismatch(const Seq *s, uint64_t seqno, const EmuOut *o, const
             if (in.op == OP_SSE) {
                 /* name SSE encodings by mandatory prefix and opcode */
                 static char sse_name[32];
-                snprintf(sse_name, sizeof(sse_name), "SSE %s%04x",
+                snprintf(sse_name, sizeof(sse_name), in.opcode > 0xffff ? "SSE %s%06x" : "SSE %s%04x",
                          in.prefix & PFX_REP ? "F3 " : in.prefix & PFX_REPNE ? "F2 " :
                          in.prefix & PFX_OPSZ ? "66 " : "", in.opcode);
                 opn = sse_name;
