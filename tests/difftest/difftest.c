@@ -2043,6 +2043,11 @@ static void record_mismatch(const Seq *s, uint64_t seqno, const EmuOut *o, const
     } else {
         culprit = blame(s, o, hrip);
     }
+    for (int i = s->n - 1; culprit < 0 && i >= 0; i--) {
+        if (s->it[i].test) {
+            culprit = i;  /* nothing faulted: the last instruction under test */
+        }
+    }
     char key[160];
     const char *opn = "?";
     const char *form = "";
