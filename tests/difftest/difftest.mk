@@ -5,6 +5,7 @@
 DIFFTEST_SRCS := tests/difftest/difftest.c
 DIFFTEST_SEED ?= 1
 DIFFTEST_SECONDS ?= 600
+DIFFTEST_FLAGS ?=
 
 $(BUILD)/difftest: $(DIFFTEST_SRCS) $(LIB_OBJS) $(TEST_SUPPORT_OBJS)
 	@mkdir -p $(dir $@)
@@ -12,10 +13,11 @@ $(BUILD)/difftest: $(DIFFTEST_SRCS) $(LIB_OBJS) $(TEST_SUPPORT_OBJS)
 
 .PHONY: difftest soak
 difftest: $(BUILD)/difftest
-	$(BUILD)/difftest --seed $(DIFFTEST_SEED) --count 100000
+	$(BUILD)/difftest --seed $(DIFFTEST_SEED) --count 100000 $(DIFFTEST_FLAGS)
 
-# make soak [DIFFTEST_SECONDS=T] [DIFFTEST_SEED=S]: run for as long as asked
+# make soak [DIFFTEST_SECONDS=T] [DIFFTEST_SEED=S] [DIFFTEST_FLAGS=--x87]:
+# run for as long as asked
 soak: $(BUILD)/difftest
-	$(BUILD)/difftest --seed $(DIFFTEST_SEED) --seconds $(DIFFTEST_SECONDS)
+	$(BUILD)/difftest --seed $(DIFFTEST_SEED) --seconds $(DIFFTEST_SECONDS) $(DIFFTEST_FLAGS)
 
 -include $(BUILD)/difftest.d
