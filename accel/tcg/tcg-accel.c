@@ -67,7 +67,8 @@ static TranslationBlock *tcg_next_block(CPUX86State *env, TcgVcpu *t,
                                         TranslationBlock *last, uint64_t last_gen)
 {
     uint64_t gen = *tb_cache_generation_ptr(t->cache);
-    if (!last || !last->chainable || gen != last_gen) {
+    /* generation first: after an invalidation `last` may have been freed */
+    if (!last || gen != last_gen || !last->chainable) {
         return tcg_find_block(env, t);
     }
     uint64_t pc = tcg_current_pc(env);
