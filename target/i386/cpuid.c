@@ -3,8 +3,8 @@
  *
  * Design: a conservative model, "emu86-default": GenuineIntel family 6
  * model 6 stepping 3 that advertises only what the interpreter implements
- * (MMX, FXSR, SSE, SSE2, SSE3 and SSSE3 from target/i386/sse*.c; APIC only
- * when the machine gave this CPU a LAPIC).  Basic leaves 0, 1 and 7 and
+ * (MMX, FXSR, SSE, SSE2, SSE3, SSSE3, SSE4.1, SSE4.2, POPCNT and MOVBE from
+ * target/i386/sse*.c; APIC only when the machine gave this CPU a LAPIC).  Basic leaves 0, 1 and 7 and
  * extended leaves up to 0x80000008 are defined; leaves 2..6 read as zero;
  * leaves above the maximum return the data of the highest basic leaf, as
  * Intel processors do.
@@ -19,6 +19,10 @@
 #define MAX_EXT_LEAF 0x80000008u
 #define CPUID_EXT2_PDPE1GB (1u << 26)
 #define CPUID_EXT_SSSE3 (1u << 9)
+#define CPUID_EXT_SSE41 (1u << 19)
+#define CPUID_EXT_SSE42 (1u << 20)
+#define CPUID_EXT_MOVBE (1u << 22)
+#define CPUID_EXT_POPCNT (1u << 23)
 
 const X86CPUModel x86_model_default = {
     .name = "emu86-default",
@@ -28,7 +32,9 @@ const X86CPUModel x86_model_default = {
                       CPUID_CX8 | CPUID_SEP | CPUID_PGE | CPUID_CMOV | CPUID_PAT |
                       CPUID_PSE36 | CPUID_CLFLUSH |
                       CPUID_MMX | CPUID_FXSR | CPUID_SSE | CPUID_SSE2,
-    .features_1_ecx = CPUID_EXT_CX16 | CPUID_EXT_SSE3 | CPUID_EXT_SSSE3,
+    .features_1_ecx = CPUID_EXT_CX16 | CPUID_EXT_SSE3 | CPUID_EXT_SSSE3 |
+                      CPUID_EXT_SSE41 | CPUID_EXT_SSE42 | CPUID_EXT_MOVBE |
+                      CPUID_EXT_POPCNT,
     .features_7_ebx = 0,
     .features_7_ecx = 0,
     .features_ext_edx = CPUID_EXT2_SYSCALL | CPUID_EXT2_NX | CPUID_EXT2_PDPE1GB |

@@ -118,7 +118,7 @@ void sse_dst_set(SseCtx *c, const XMMReg *r)
 }
 
 /* r/m as a general register or memory of size 4/8 (Ey), or 2 (Ew). */
-static uint64_t get_ey(SseCtx *c, unsigned size)
+uint64_t sse_get_ey(SseCtx *c, unsigned size)
 {
     if (c->mem) {
         return ld_size(c->env, sse_la(c, size, ACC_READ, false), size);
@@ -126,7 +126,7 @@ static uint64_t get_ey(SseCtx *c, unsigned size)
     return c->env->regs[c->insn->ops[0].reg & 15] & size_mask(size);
 }
 
-static void set_ey(SseCtx *c, unsigned size, uint64_t v)
+void sse_set_ey(SseCtx *c, unsigned size, uint64_t v)
 {
     if (c->mem) {
         st_size(c->env, sse_la(c, size, ACC_WRITE, false), size, v);
@@ -135,7 +135,7 @@ static void set_ey(SseCtx *c, unsigned size, uint64_t v)
     }
 }
 
-static unsigned gpr_reg(const SseCtx *c)
+unsigned sse_gpr_reg(const SseCtx *c)
 {
     return ((c->insn->modrm >> 3) & 7) | ((c->insn->rex & 4) << 1);
 }
@@ -230,7 +230,7 @@ static void h_movd_load(SseCtx *c)
     XMMReg r;
     unsigned size = (c->insn->rex & 8) ? 8 : 4;
     memset(&r, 0, sizeof(r));
-    r.q[0] = get_ey(c, size);
+    r.q[0] = sse_get_ey(c, size);
     sse_dst_set(c, &r);
 }
 
@@ -240,7 +240,7 @@ static void h_movd_store(SseCtx *c)
     XMMReg r;
     unsigned size = (c->insn->rex & 8) ? 8 : 4;
     sse_dst_get(c, &r);
-    set_ey(c, size, r.q[0]);
+    sse_set_ey(c, size, r.q[0]);
 }
 
 /* MOVQ xmm, xmm/m64 (F3 0F 7E): upper half zeroed. */
@@ -294,14 +294,14 @@ static void h_movmsk(SseCtx *c)
     } else {
         m = (uint32_t)(s.q[0] >> 63) | (uint32_t)(s.q[1] >> 63) << 1;
     }
-    reg_write(c->env, gpr_reg(c), 8, m);
+    reg_write(c->env, sse_gpr_reg(c), 8, m);
 }
 
 /* MOVNTI My, Gy (0F C3). */
 static void h_movnti(SseCtx *c)
 {
     unsigned size = (c->insn->rex & 8) ? 8 : 4;
-    set_ey(c, size, c->env->regs[gpr_reg(c)] & size_mask(size));
+    sse_set_ey(c, size, c->env->regs[sse_gpr_reg(c)] & size_mask(size));
 }
 
 /* SSE3 MOVSLDUP (arg 0) / MOVSHDUP (arg 1) / MOVDDUP (arg 2). */
@@ -421,7 +421,7 @@ static void h_cvtsi2s(SseCtx *c)
     SseHostBuf b = { 0 };
     bool w = c->insn->rex & 8;
     xmm_get(c->env, c->reg, &b.x0);
-    b.rax = get_ey(c, w ? 8 : 4);
+    b.rax = sse_get_ey(c, w ? 8 : 4);
     sse_fp_run(c->env, &b, c->arg + w);
     xmm_set(c->env, c->reg, &b.x0);
 }
@@ -433,7 +433,7 @@ static void h_cvts2si(SseCtx *c)
     bool w = c->insn->rex & 8;
     sse_src(c, &b.x1);
     sse_fp_run(c->env, &b, c->arg + w);
-    reg_write(c->env, gpr_reg(c), w ? 8 : 4, b.rax);
+    reg_write(c->env, sse_gpr_reg(c), w ? 8 : 4, b.rax);
 }
 
 /* CVTPI2PS xmm, mm/m64: CVTDQ2PS on the two integers (upper source lanes
@@ -489,7 +489,7 @@ static void h_cvt2pi(SseCtx *c)
 static void h_pinsrw(SseCtx *c)
 {
     XMMReg d;
-    uint16_t v = (uint16_t)get_ey(c, 2);
+    uint16_t v = (uint16_t)sse_get_ey(c, 2);
     sse_dst_get(c, &d);
     d.w[c->imm & (c->mmx ? 3 : 7)] = v;
     sse_dst_set(c, &d);
@@ -500,7 +500,7 @@ static void h_pextrw(SseCtx *c)
 {
     XMMReg s;
     sse_src(c, &s);
-    reg_write(c->env, gpr_reg(c), 8, s.w[c->imm & (c->mmx ? 3 : 7)]);
+    reg_write(c->env, sse_gpr_reg(c), 8, s.w[c->imm & (c->mmx ? 3 : 7)]);
 }
 
 /* PMOVMSKB Gd, mm/xmm */
@@ -512,7 +512,7 @@ static void h_pmovmskb(SseCtx *c)
     for (unsigned i = 0; i < (c->mmx ? 8u : 16u); i++) {
         m |= (uint32_t)(s.b[i] >> 7) << i;
     }
-    reg_write(c->env, gpr_reg(c), 8, m);
+    reg_write(c->env, sse_gpr_reg(c), 8, m);
 }
 
 /* MASKMOVQ / MASKMOVDQU: bytes of reg whose mask byte (r/m) has bit 7 set
@@ -540,13 +540,6 @@ static void h_emms(SseCtx *c)
 
 /* ---------------------------------------------------------------- */
 /* the tables                                                        */
-
-typedef struct SseEntry {
-    SseFn fn;
-    uint8_t flags;
-    uint8_t msize;   /* r/m memory operand size; 0: 16 (XMM) or 8 (MMX) */
-    uint16_t arg;
-} SseEntry;
 
 #define E(fn, fl, ms, a) { fn, fl, ms, a }
 /* integer op: MMX form (no prefix) and XMM form (66) */
@@ -621,6 +614,7 @@ static const SseEntry sse_map[256][4] = {
     [0x7f] = { E(h_mov_store, SF_MMX, 8, 0), E(h_mov_store, 0, 16, 0),
                E(h_mov_store, SF_UNAL, 16, 0) },
     [0xae] = { E(h_grp15, SF_MEMONLY | SF_GPR, 0, 0) },
+    [0xb8] = { [2] = E(sse_h_popcnt, SF_GPR, 0, 0) },
     [0xc2] = { E(h_fp, 0, 16, SSE_STUB_CMPPS0), E(h_fp, 0, 16, SSE_STUB_CMPPD0),
                E(h_fp, 0, 4, SSE_STUB_CMPSS0), E(h_fp, 0, 8, SSE_STUB_CMPSD0) },
     [0xc3] = { E(h_movnti, SF_MEMONLY | SF_GPR, 0, 0) },
@@ -653,19 +647,6 @@ static const SseEntry sse_map[256][4] = {
     [0xfe] = IMX(IOP_PADDD),
 };
 
-/* SSSE3, 0F 38 00-0B and 1C-1E (MMX and 66 forms). */
-static const SseEntry sse_map38[32][4] = {
-    [0x00] = IMX(IOP_PSHUFB), [0x01] = IMX(IOP_PHADDW), [0x02] = IMX(IOP_PHADDD),
-    [0x03] = IMX(IOP_PHADDSW), [0x04] = IMX(IOP_PMADDUBSW), [0x05] = IMX(IOP_PHSUBW),
-    [0x06] = IMX(IOP_PHSUBD), [0x07] = IMX(IOP_PHSUBSW), [0x08] = IMX(IOP_PSIGNB),
-    [0x09] = IMX(IOP_PSIGNW), [0x0a] = IMX(IOP_PSIGND), [0x0b] = IMX(IOP_PMULHRSW),
-    [0x1c] = IMX(IOP_PABSB), [0x1d] = IMX(IOP_PABSW), [0x1e] = IMX(IOP_PABSD),
-};
-
-static const SseEntry sse_palignr[4] = {
-    E(sse_h_palignr, SF_MMX, 0, 0), E(sse_h_palignr, 0, 0, 0),
-};
-
 /* ---------------------------------------------------------------- */
 
 void sse_execute(CPUX86State *env, const Insn *insn)
@@ -679,12 +660,12 @@ void sse_execute(CPUX86State *env, const Insn *insn)
         e = NULL;                   /* no AVX offered */
     } else if ((opc & 0xffff00u) == 0x0f00) {
         e = &sse_map[opc & 0xff][pfx];
-    } else if ((opc & 0xffffe0u) == 0x0f3800 && pfx < 2) {
-        e = &sse_map38[opc & 0x1f][pfx];
-    } else if (opc == 0x0f3a0f && pfx < 2) {
-        e = &sse_palignr[pfx];
+    } else if ((opc & 0xffff00u) == 0x0f3800) {
+        e = &sse4_map38[opc & 0xff][pfx];
+    } else if ((opc & 0xffff00u) == 0x0f3a00) {
+        e = &sse4_map3a[opc & 0xff][pfx];
     }
-    /* VEX (no AVX offered), 3DNow!, POPCNT, XSAVE... and holes: #UD */
+    /* VEX (no AVX offered), 3DNow!, XSAVE... and holes: #UD */
     if (!e || !e->fn) {
         cpu_raise_exception(env, EXCP_UD);
     }

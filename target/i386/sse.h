@@ -103,6 +103,15 @@ typedef struct SseCtx {
 
 typedef void (*SseFn)(SseCtx *c);
 
+/* One table entry: handler, SF_* flags, memory size of the r/m source
+ * (0: 16 for XMM, 8 for MMX), argument (IOP_*, stub number...). */
+typedef struct SseEntry {
+    SseFn fn;
+    uint8_t flags;
+    uint8_t msize;
+    uint16_t arg;
+} SseEntry;
+
 /* Table flags */
 #define SF_MMX     0x01  /* registers are mm0-7 (pure MMX register form) */
 #define SF_MMXT    0x02  /* touches an MMX register: x87->MMX transition */
@@ -126,6 +135,16 @@ void sse_src(SseCtx *c, XMMReg *r);
 /* The ModRM.reg operand as destination: read / write (mm: low 8 bytes). */
 void sse_dst_get(SseCtx *c, XMMReg *r);
 void sse_dst_set(SseCtx *c, const XMMReg *r);
+/* r/m as a general register (+REX.B) or memory of size bytes */
+uint64_t sse_get_ey(SseCtx *c, unsigned size);
+void sse_set_ey(SseCtx *c, unsigned size, uint64_t v);
+/* ModRM.reg as a general register number (+REX.R) */
+unsigned sse_gpr_reg(const SseCtx *c);
+
+/* ---- sse4.c: SSE4.1, SSE4.2, POPCNT, MOVBE, CRC32 ---- */
+extern const SseEntry sse4_map38[256][4];
+extern const SseEntry sse4_map3a[256][4];
+void sse_h_popcnt(SseCtx *c);
 
 /* ---- sse_int.c: integer SIMD ---- */
 enum {
@@ -165,6 +184,8 @@ typedef struct SseHostBuf {
     uint32_t mxcsr_out; /* 36 */
     uint64_t rflags;    /* 40: out */
     uint64_t rax;       /* 48: in/out (CVTSI2SS source, CVTSS2SI result) */
+    uint64_t rdx;       /* 56: in (PCMPESTRx length) */
+    uint64_t rcx;       /* 64: out (PCMPxSTRI index) */
 } SseHostBuf;
 
 /* Stub numbers: see SSE_HOST_STUBS in sse_host.c */
@@ -172,7 +193,13 @@ enum {
 #define SSE_STUB(name, bytes) SSE_STUB_##name,
 #include "target/i386/sse_stubs.def"
 #undef SSE_STUB
-    SSE_STUB_NB
+    SSE_STUB_NB,
+    /* then 256-entry arrays (one stub per imm8) for SSE4.1/4.2 */
+    SSE_STUB_ROUNDPS = SSE_STUB_NB, SSE_STUB_ROUNDPD = SSE_STUB_NB + 256,
+    SSE_STUB_ROUNDSS = SSE_STUB_NB + 512, SSE_STUB_ROUNDSD = SSE_STUB_NB + 768,
+    SSE_STUB_DPPS = SSE_STUB_NB + 1024, SSE_STUB_DPPD = SSE_STUB_NB + 1280,
+    SSE_STUB_PCMPESTRM = SSE_STUB_NB + 1536, SSE_STUB_PCMPESTRI = SSE_STUB_NB + 1792,
+    SSE_STUB_PCMPISTRM = SSE_STUB_NB + 2048, SSE_STUB_PCMPISTRI = SSE_STUB_NB + 2304,
 };
 void sse_host_run(SseHostBuf *b, unsigned stub);
 

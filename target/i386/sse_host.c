@@ -41,8 +41,10 @@ __asm__(
     "    movups 0(%rbx), %xmm0\n"
     "    movups 16(%rbx), %xmm1\n"
     "    mov 48(%rbx), %rax\n"
+    "    mov 56(%rbx), %rdx\n"
     "    ldmxcsr 32(%rbx)\n"
     "    call *%rsi\n"
+    "    mov %rcx, 64(%rbx)\n"
     "    stmxcsr 36(%rbx)\n"
     "    pushfq\n"
     "    pop %rcx\n"
@@ -59,6 +61,15 @@ __asm__(
     ".hidden emu86_sse_stubs\n"
     "emu86_sse_stubs:\n"
 #include "target/i386/sse_stubs.def"
+    /* SSE4.1/4.2 with an imm8: 256 stubs each, in SSE_STUB_ROUNDPS.. order */
+    ".irp op, 0x08, 0x09, 0x0a, 0x0b, 0x40, 0x41, 0x60, 0x61, 0x62, 0x63\n"
+    "  .set emu86_sse_i, 0\n"
+    "  .rept 256\n"
+    "    .balign 16\n"
+    "    .byte 0xf3,0x0f,0x1e,0xfa,0x66,0x0f,0x3a,\\op,0xc1,emu86_sse_i,0xc3\n"
+    "    .set emu86_sse_i, emu86_sse_i + 1\n"
+    "  .endr\n"
+    ".endr\n"
     ".popsection\n");
 
 #undef SSE_STUB

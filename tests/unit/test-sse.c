@@ -490,6 +490,74 @@ static const TEntry entries[] = {
     T38("pabsw mm", "ssse3", 0, 0x1d), T38("pabsw", "ssse3", 0x66, 0x1d),
     T38("pabsd mm", "ssse3", 0, 0x1e), T38("pabsd", "ssse3", 0x66, 0x1e),
     { "palignr mm", "ssse3", 0, 0, 2, 0x0f, C_M, C_M, F_RM, I_ANY, D_INT, -1, false },
+    /* SSE4.1 / SSE4.2 */
+#define T4(n, fam, m, o, rc, mc, f, im, d) { n, fam, 0x66, 0, m, o, rc, mc, f, im, d, -1, false }
+    T4("pblendvb", "sse4.1", 1, 0x10, C_X, C_X, F_RM, I_NONE, D_INT),
+    T4("blendvps", "sse4.1", 1, 0x14, C_X, C_X, F_RM, I_NONE, D_MIX),
+    T4("blendvpd", "sse4.1", 1, 0x15, C_X, C_X, F_RM, I_NONE, D_MIX),
+    { "ptest", "sse4.1", 0x66, 0, 1, 0x17, C_X, C_X, F_RM, I_NONE, D_INT, -1, true },
+    T4("pmovsxbw", "sse4.1", 1, 0x20, C_X, C_X, F_RM, I_NONE, D_INT),
+    T4("pmovsxbd", "sse4.1", 1, 0x21, C_X, C_X, F_RM, I_NONE, D_INT),
+    T4("pmovsxbq", "sse4.1", 1, 0x22, C_X, C_X, F_RM, I_NONE, D_INT),
+    T4("pmovsxwd", "sse4.1", 1, 0x23, C_X, C_X, F_RM, I_NONE, D_INT),
+    T4("pmovsxwq", "sse4.1", 1, 0x24, C_X, C_X, F_RM, I_NONE, D_INT),
+    T4("pmovsxdq", "sse4.1", 1, 0x25, C_X, C_X, F_RM, I_NONE, D_INT),
+    T4("pmuldq", "sse4.1", 1, 0x28, C_X, C_X, F_RM, I_NONE, D_INT),
+    T4("pcmpeqq", "sse4.1", 1, 0x29, C_X, C_X, F_RM, I_NONE, D_INT),
+    T4("movntdqa", "sse4.1", 1, 0x2a, C_X, C_X, F_M, I_NONE, D_INT),
+    T4("packusdw", "sse4.1", 1, 0x2b, C_X, C_X, F_RM, I_NONE, D_INT),
+    T4("pmovzxbw", "sse4.1", 1, 0x30, C_X, C_X, F_RM, I_NONE, D_INT),
+    T4("pmovzxbd", "sse4.1", 1, 0x31, C_X, C_X, F_RM, I_NONE, D_INT),
+    T4("pmovzxbq", "sse4.1", 1, 0x32, C_X, C_X, F_RM, I_NONE, D_INT),
+    T4("pmovzxwd", "sse4.1", 1, 0x33, C_X, C_X, F_RM, I_NONE, D_INT),
+    T4("pmovzxwq", "sse4.1", 1, 0x34, C_X, C_X, F_RM, I_NONE, D_INT),
+    T4("pmovzxdq", "sse4.1", 1, 0x35, C_X, C_X, F_RM, I_NONE, D_INT),
+    T4("pcmpgtq", "sse4.2", 1, 0x37, C_X, C_X, F_RM, I_NONE, D_INT),
+    T4("pminsb", "sse4.1", 1, 0x38, C_X, C_X, F_RM, I_NONE, D_INT),
+    T4("pminsd", "sse4.1", 1, 0x39, C_X, C_X, F_RM, I_NONE, D_INT),
+    T4("pminuw", "sse4.1", 1, 0x3a, C_X, C_X, F_RM, I_NONE, D_INT),
+    T4("pminud", "sse4.1", 1, 0x3b, C_X, C_X, F_RM, I_NONE, D_INT),
+    T4("pmaxsb", "sse4.1", 1, 0x3c, C_X, C_X, F_RM, I_NONE, D_INT),
+    T4("pmaxsd", "sse4.1", 1, 0x3d, C_X, C_X, F_RM, I_NONE, D_INT),
+    T4("pmaxuw", "sse4.1", 1, 0x3e, C_X, C_X, F_RM, I_NONE, D_INT),
+    T4("pmaxud", "sse4.1", 1, 0x3f, C_X, C_X, F_RM, I_NONE, D_INT),
+    T4("pmulld", "sse4.1", 1, 0x40, C_X, C_X, F_RM, I_NONE, D_INT),
+    T4("phminposuw", "sse4.1", 1, 0x41, C_X, C_X, F_RM, I_NONE, D_INT),
+    T4("roundps", "sse4.1", 2, 0x08, C_X, C_X, F_RM, I_ANY, D_F32),
+    T4("roundpd", "sse4.1", 2, 0x09, C_X, C_X, F_RM, I_ANY, D_F64),
+    T4("roundss", "sse4.1", 2, 0x0a, C_X, C_X, F_RM, I_ANY, D_F32),
+    T4("roundsd", "sse4.1", 2, 0x0b, C_X, C_X, F_RM, I_ANY, D_F64),
+    T4("blendps", "sse4.1", 2, 0x0c, C_X, C_X, F_RM, I_ANY, D_MIX),
+    T4("blendpd", "sse4.1", 2, 0x0d, C_X, C_X, F_RM, I_ANY, D_MIX),
+    T4("pblendw", "sse4.1", 2, 0x0e, C_X, C_X, F_RM, I_ANY, D_INT),
+    T4("pextrb", "sse4.1", 2, 0x14, C_X, C_G, F_RM, I_ANY, D_INT),
+    T4("pextrw m16", "sse4.1", 2, 0x15, C_X, C_G, F_RM, I_ANY, D_INT),
+    T4("pextrd", "sse4.1", 2, 0x16, C_X, C_G, F_RM, I_ANY, D_INT),
+    { "pextrq", "sse4.1", 0x66, 1, 2, 0x16, C_X, C_G, F_RM, I_ANY, D_INT, -1, false },
+    T4("extractps", "sse4.1", 2, 0x17, C_X, C_G, F_RM, I_ANY, D_MIX),
+    T4("pinsrb", "sse4.1", 2, 0x20, C_X, C_G, F_RM, I_ANY, D_INT),
+    T4("insertps", "sse4.1", 2, 0x21, C_X, C_X, F_RM, I_ANY, D_MIX),
+    T4("pinsrd", "sse4.1", 2, 0x22, C_X, C_G, F_RM, I_ANY, D_INT),
+    { "pinsrq", "sse4.1", 0x66, 1, 2, 0x22, C_X, C_G, F_RM, I_ANY, D_INT, -1, false },
+    T4("dpps", "sse4.1", 2, 0x40, C_X, C_X, F_RM, I_ANY, D_F32),
+    T4("dppd", "sse4.1", 2, 0x41, C_X, C_X, F_RM, I_ANY, D_F64),
+    T4("mpsadbw", "sse4.1", 2, 0x42, C_X, C_X, F_RM, I_ANY, D_INT),
+    { "pcmpestrm", "sse4.2", 0x66, 0, 2, 0x60, C_X, C_X, F_RM, I_ANY, D_INT, -1, true },
+    { "pcmpestri", "sse4.2", 0x66, 0, 2, 0x61, C_X, C_X, F_RM, I_ANY, D_INT, -1, true },
+    { "pcmpestri64", "sse4.2", 0x66, 1, 2, 0x61, C_X, C_X, F_RM, I_ANY, D_INT, -1, true },
+    { "pcmpistrm", "sse4.2", 0x66, 0, 2, 0x62, C_X, C_X, F_RM, I_ANY, D_INT, -1, true },
+    { "pcmpistri", "sse4.2", 0x66, 0, 2, 0x63, C_X, C_X, F_RM, I_ANY, D_INT, -1, true },
+    /* general-register instructions decoded as OP_SSE */
+    { "popcnt32", "popcnt", 0xf3, 0, 0, 0xb8, C_G, C_G, F_RM, I_NONE, D_INT, -1, true },
+    { "popcnt64", "popcnt", 0xf3, 1, 0, 0xb8, C_G, C_G, F_RM, I_NONE, D_INT, -1, true },
+    { "movbe ld", "movbe", 0, 0, 1, 0xf0, C_G, C_G, F_M, I_NONE, D_INT, -1, false },
+    { "movbe st", "movbe", 0, 0, 1, 0xf1, C_G, C_G, F_M, I_NONE, D_INT, -1, false },
+    { "movbe ld64", "movbe", 0, 1, 1, 0xf0, C_G, C_G, F_M, I_NONE, D_INT, -1, false },
+    { "movbe st64", "movbe", 0, 1, 1, 0xf1, C_G, C_G, F_M, I_NONE, D_INT, -1, false },
+    { "crc32 b", "crc32", 0xf2, 0, 1, 0xf0, C_G, C_G, F_RM, I_NONE, D_INT, -1, false },
+    { "crc32 d", "crc32", 0xf2, 0, 1, 0xf1, C_G, C_G, F_RM, I_NONE, D_INT, -1, false },
+    { "crc32 q", "crc32", 0xf2, 1, 1, 0xf1, C_G, C_G, F_RM, I_NONE, D_INT, -1, false },
+    { "crc32 b64", "crc32", 0xf2, 1, 1, 0xf0, C_G, C_G, F_RM, I_NONE, D_INT, -1, false },
     { "palignr", "ssse3", 0x66, 0, 2, 0x0f, C_X, C_X, F_RM, I_ANY, D_INT, -1, false },
 };
 
@@ -717,6 +785,10 @@ static void test_exceptions(void)
     g_assert_cmpint(GX(0xf3, 0x0f, 0x6f, 0x03), ==, -1);       /* movdqu */
     g_assert_cmpint(GX(0xf3, 0x0f, 0x58, 0x03), ==, -1);       /* addss m32 */
     g_assert_cmpint(GX(0x0f, 0xfe, 0x03), ==, -1);             /* paddd mm */
+    g_assert_cmpint(GX(0x66, 0x0f, 0x38, 0x38, 0x03), ==, EXCP_GP);    /* pminsb */
+    g_assert_cmpint(GX(0x66, 0x0f, 0x3a, 0x63, 0x03, 0x0c), ==, -1);   /* pcmpistri */
+    g_assert_cmpint(GX(0x66, 0x0f, 0x38, 0x20, 0x03), ==, -1);         /* pmovsxbw m64 */
+    g_assert_cmpint(GX(0xf3, 0x0f, 0xb8, 0x03), ==, -1);               /* popcnt */
     env->regs[R_EBX] = DATA;
 
     /* CR4.OSFXSR=0: SSE #UD, MMX fine */
@@ -725,6 +797,7 @@ static void test_exceptions(void)
     g_assert_cmpint(GX(0x66, 0x0f, 0xfe, 0xc1), ==, EXCP_UD);
     g_assert_cmpint(GX(0x0f, 0xae, 0x13), ==, EXCP_UD);        /* ldmxcsr */
     g_assert_cmpint(GX(0x0f, 0xfe, 0xc1), ==, -1);
+    g_assert_cmpint(GX(0xf3, 0x0f, 0xb8, 0xc1), ==, -1);       /* popcnt: no SSE checks */
     env->cr[4] |= CR4_OSFXSR;
 
     /* CR0.EM=1: #UD for both */
@@ -745,6 +818,9 @@ static void test_exceptions(void)
     /* register-only / memory-only forms */
     g_assert_cmpint(GX(0x0f, 0x50, 0x03), ==, EXCP_UD);        /* movmskps mem */
     g_assert_cmpint(GX(0x66, 0x0f, 0x13, 0xc1), ==, EXCP_UD);  /* movlpd reg */
+    g_assert_cmpint(GX(0x0f, 0x38, 0xf0, 0xc1), ==, EXCP_UD);  /* movbe reg */
+    g_assert_cmpint(GX(0xf3, 0x0f, 0x38, 0xf0, 0xc1), ==, EXCP_UD);
+    g_assert_cmpint(GX(0x0f, 0x0f, 0xc1, 0xb4), ==, EXCP_UD);  /* 3DNow! */
 
     /* unmasked exception: 1/0 with ZE unmasked -> #XM, dest unchanged */
     XMMReg a = { .s = { 1.0f, 1.0f, 1.0f, 1.0f } }, z = { .s = { 0 } }, r;

@@ -1,0 +1,400 @@
+/*
+ * target/i386/sse4.c - the 0F 38 / 0F 3A maps: SSSE3 (operations in
+ * sse_int.c), SSE4.1, SSE4.2, and the general-register instructions
+ * decoded as OP_SSE: POPCNT, MOVBE, CRC32.
+ *
+ * Design: same table format as sse.c (SseEntry, one column per mandatory
+ * prefix).  Integer operations are C over the XMMReg lanes, following the
+ * SDM's Operation sections; ROUNDxx, DPPS/DPPD and the string compares
+ * PCMPxSTRx run on the host (sse_host.c, one stub per imm8), which gives
+ * the exact rounding, exception flags and the string-compare aggregation
+ * rules for free.  The SSE4.2 string compares do not require an aligned
+ * memory operand (SDM Vol.2 PCMPESTRI "Exceptions"); the others do.
+ */
+#include "target/i386/sse.h"
+#include "target/i386/ops_internal.h"
+
+enum {
+    I4_PMULDQ, I4_PCMPEQQ, I4_PACKUSDW, I4_PCMPGTQ,
+    I4_PMINSB, I4_PMINSD, I4_PMINUW, I4_PMINUD,
+    I4_PMAXSB, I4_PMAXSD, I4_PMAXUW, I4_PMAXUD, I4_PMULLD,
+};
+
+static void h_int4(SseCtx *c)
+{
+    XMMReg d, s, r;
+    sse_src(c, &s);
+    xmm_get(c->env, c->reg, &d);
+    r = d;
+    switch (c->arg) {
+    case I4_PMULDQ:
+        for (int i = 0; i < 2; i++) r.sq[i] = (int64_t)d.sl[2 * i] * s.sl[2 * i];
+        break;
+    case I4_PCMPEQQ:
+        for (int i = 0; i < 2; i++) r.q[i] = d.q[i] == s.q[i] ? ~0ull : 0;
+        break;
+    case I4_PCMPGTQ:
+        for (int i = 0; i < 2; i++) r.q[i] = d.sq[i] > s.sq[i] ? ~0ull : 0;
+        break;
+    case I4_PACKUSDW:
+        for (int i = 0; i < 4; i++) {
+            r.w[i] = d.sl[i] < 0 ? 0 : d.sl[i] > 65535 ? 65535 : d.sl[i];
+            r.w[4 + i] = s.sl[i] < 0 ? 0 : s.sl[i] > 65535 ? 65535 : s.sl[i];
+        }
+        break;
+    case I4_PMINSB: for (int i = 0; i < 16; i++) r.sb[i] = d.sb[i] < s.sb[i] ? d.sb[i] : s.sb[i]; break;
+    case I4_PMAXSB: for (int i = 0; i < 16; i++) r.sb[i] = d.sb[i] > s.sb[i] ? d.sb[i] : s.sb[i]; break;
+    case I4_PMINUW: for (int i = 0; i < 8; i++) r.w[i] = d.w[i] < s.w[i] ? d.w[i] : s.w[i]; break;
+    case I4_PMAXUW: for (int i = 0; i < 8; i++) r.w[i] = d.w[i] > s.w[i] ? d.w[i] : s.w[i]; break;
+    case I4_PMINSD: for (int i = 0; i < 4; i++) r.sl[i] = d.sl[i] < s.sl[i] ? d.sl[i] : s.sl[i]; break;
+    case I4_PMAXSD: for (int i = 0; i < 4; i++) r.sl[i] = d.sl[i] > s.sl[i] ? d.sl[i] : s.sl[i]; break;
+    case I4_PMINUD: for (int i = 0; i < 4; i++) r.l[i] = d.l[i] < s.l[i] ? d.l[i] : s.l[i]; break;
+    case I4_PMAXUD: for (int i = 0; i < 4; i++) r.l[i] = d.l[i] > s.l[i] ? d.l[i] : s.l[i]; break;
+    case I4_PMULLD: for (int i = 0; i < 4; i++) r.l[i] = d.l[i] * s.l[i]; break;
+    }
+    xmm_set(c->env, c->reg, &r);
+}
+
+/* PBLENDVB / BLENDVPS / BLENDVPD (arg = element size): mask in XMM0. */
+static void h_blendv(SseCtx *c)
+{
+    XMMReg d, s, m;
+    sse_src(c, &s);
+    xmm_get(c->env, c->reg, &d);
+    xmm_get(c->env, 0, &m);
+    for (unsigned i = 0; i < 16; i += c->arg) {
+        if (m.b[i + c->arg - 1] & 0x80) {
+            memcpy(&d.b[i], &s.b[i], c->arg);
+        }
+    }
+    xmm_set(c->env, c->reg, &d);
+}
+
+/* BLENDPS (4) / BLENDPD (8) / PBLENDW (2): imm8 selects source lanes. */
+static void h_blend(SseCtx *c)
+{
+    XMMReg d, s;
+    sse_src(c, &s);
+    xmm_get(c->env, c->reg, &d);
+    for (unsigned i = 0; i < 16 / c->arg; i++) {
+        if ((c->imm >> i) & 1) {
+            memcpy(&d.b[i * c->arg], &s.b[i * c->arg], c->arg);
+        }
+    }
+    xmm_set(c->env, c->reg, &d);
+}
+
+/* PTEST: ZF = (dst AND src) == 0, CF = (NOT dst AND src) == 0. */
+static void h_ptest(SseCtx *c)
+{
+    XMMReg d, s;
+    sse_src(c, &s);
+    xmm_get(c->env, c->reg, &d);
+    uint32_t f = 0;
+    if (!((d.q[0] & s.q[0]) | (d.q[1] & s.q[1]))) {
+        f |= CC_Z;
+    }
+    if (!((~d.q[0] & s.q[0]) | (~d.q[1] & s.q[1]))) {
+        f |= CC_C;
+    }
+    cc_set_all(c->env, f);
+}
+
+/* PMOVSX / PMOVZX: arg = source element size | dest size << 4 | signed << 8 */
+static void h_pmovx(SseCtx *c)
+{
+    XMMReg s, r;
+    unsigned ss = c->arg & 15, ds = (c->arg >> 4) & 15;
+    bool sgn = c->arg >> 8;
+    sse_src(c, &s);
+    memset(&r, 0, sizeof(r));
+    for (unsigned i = 0; i < 16 / ds; i++) {
+        uint64_t v = 0;
+        memcpy(&v, &s.b[i * ss], ss);
+        if (sgn) {
+            v = (uint64_t)sext(v, ss);
+        }
+        memcpy(&r.b[i * ds], &v, ds);
+    }
+    xmm_set(c->env, c->reg, &r);
+}
+
+static void h_movntdqa(SseCtx *c)
+{
+    XMMReg s;
+    sse_src(c, &s);
+    xmm_set(c->env, c->reg, &s);
+}
+
+/* PHMINPOSUW: minimum unsigned word and its index (lowest index wins). */
+static void h_phminposuw(SseCtx *c)
+{
+    XMMReg s, r;
+    sse_src(c, &s);
+    unsigned idx = 0;
+    for (unsigned i = 1; i < 8; i++) {
+        if (s.w[i] < s.w[idx]) {
+            idx = i;
+        }
+    }
+    memset(&r, 0, sizeof(r));
+    r.w[0] = s.w[idx];
+    r.w[1] = (uint16_t)idx;
+    xmm_set(c->env, c->reg, &r);
+}
+
+/* MPSADBW: eight sums of absolute differences of 4-byte blocks. */
+static void h_mpsadbw(SseCtx *c)
+{
+    XMMReg d, s, r;
+    sse_src(c, &s);
+    xmm_get(c->env, c->reg, &d);
+    unsigned so = (c->imm & 3) * 4, dof = ((c->imm >> 2) & 1) * 4;
+    for (unsigned i = 0; i < 8; i++) {
+        unsigned sum = 0;
+        for (unsigned k = 0; k < 4; k++) {
+            int x = d.b[dof + i + k] - s.b[so + k];
+            sum += x < 0 ? -x : x;
+        }
+        r.w[i] = (uint16_t)sum;
+    }
+    xmm_set(c->env, c->reg, &r);
+}
+
+/* PEXTRB (1), PEXTRW (2), PEXTRD/PEXTRQ (4, 8 with REX.W), EXTRACTPS
+ * (arg 0x14): to a general register (zero-extended) or memory. */
+static void h_pextr(SseCtx *c)
+{
+    XMMReg s;
+    unsigned size = c->arg & 15;
+    if (size == 4 && (c->insn->rex & 8) && c->arg != 0x14) {
+        size = 8;
+    }
+    xmm_get(c->env, c->reg, &s);
+    unsigned n = 16 / size;
+    uint64_t v = 0;
+    memcpy(&v, &s.b[(c->imm & (n - 1)) * size], size);
+    if (c->mem) {
+        sse_set_ey(c, size, v);
+    } else {
+        reg_write(c->env, c->insn->ops[0].reg & 15, size == 8 ? 8 : 4, v);
+    }
+}
+
+/* PINSRB (1), PINSRD/PINSRQ (4, 8 with REX.W): from r32/r64 or memory. */
+static void h_pinsr(SseCtx *c)
+{
+    XMMReg d;
+    unsigned size = c->arg;
+    if (size == 4 && (c->insn->rex & 8)) {
+        size = 8;
+    }
+    uint64_t v = sse_get_ey(c, size);
+    xmm_get(c->env, c->reg, &d);
+    memcpy(&d.b[(c->imm & (16 / size - 1)) * size], &v, size);
+    xmm_set(c->env, c->reg, &d);
+}
+
+/* INSERTPS: element imm[7:6] of a register source (memory: the m32),
+ * into lane imm[5:4], then zero the lanes in imm[3:0]. */
+static void h_insertps(SseCtx *c)
+{
+    XMMReg d, s;
+    uint32_t v;
+    sse_src(c, &s);
+    v = c->mem ? s.l[0] : s.l[(c->imm >> 6) & 3];
+    xmm_get(c->env, c->reg, &d);
+    d.l[(c->imm >> 4) & 3] = v;
+    for (int i = 0; i < 4; i++) {
+        if ((c->imm >> i) & 1) {
+            d.l[i] = 0;
+        }
+    }
+    xmm_set(c->env, c->reg, &d);
+}
+
+/* DPPS/DPPD with some exception unmasked: the SDM's sequence of
+ * operations (multiplies of the lanes selected by imm[7:4] / imm[5:4],
+ * unselected products +0.0 without computation, then the pairwise sums),
+ * one host stage at a time, so an unmasked exception stops the
+ * instruction at the stage that raised it with that stage's flags. */
+static void dp_staged(SseCtx *c, XMMReg *d, const XMMReg *s)
+{
+    CPUX86State *env = c->env;
+    bool ps = c->arg == SSE_STUB_DPPS;
+    unsigned n = ps ? 4 : 2, es = ps ? 4 : 8;
+    SseHostBuf b = { 0 };
+
+    for (unsigned i = 0; i < n; i++) {
+        if ((c->imm >> (4 + i)) & 1) {
+            memcpy(&b.x0.b[i * es], &d->b[i * es], es);
+            memcpy(&b.x1.b[i * es], &s->b[i * es], es);
+        }
+    }
+    sse_fp_run(env, &b, ps ? SSE_STUB_MULPS : SSE_STUB_MULPD);
+    XMMReg t1 = b.x0;
+    memset(&b, 0, sizeof(b));
+    if (ps) {
+        b.x0.l[0] = t1.l[0];
+        b.x0.l[1] = t1.l[2];
+        b.x1.l[0] = t1.l[1];
+        b.x1.l[1] = t1.l[3];
+        sse_fp_run(env, &b, SSE_STUB_ADDPS);
+        XMMReg t23 = b.x0;
+        memset(&b, 0, sizeof(b));
+        b.x0.l[0] = t23.l[0];
+        b.x1.l[0] = t23.l[1];
+        sse_fp_run(env, &b, SSE_STUB_ADDSS);
+    } else {
+        b.x0.q[0] = t1.q[0];
+        b.x1.q[0] = t1.q[1];
+        sse_fp_run(env, &b, SSE_STUB_ADDSD);
+    }
+    for (unsigned i = 0; i < n; i++) {
+        if ((c->imm >> i) & 1) {
+            memcpy(&d->b[i * es], &b.x0.b[0], es);
+        } else {
+            memset(&d->b[i * es], 0, es);
+        }
+    }
+}
+
+/* ROUNDxx, DPPS, DPPD: host stub per imm8 (arg = first stub). */
+static void h_fp_imm(SseCtx *c)
+{
+    SseHostBuf b = { 0 };
+    xmm_get(c->env, c->reg, &b.x0);
+    sse_src(c, &b.x1);
+    if ((c->arg == SSE_STUB_DPPS || c->arg == SSE_STUB_DPPD) &&
+        (~*sse_mxcsr(c->env) & MXCSR_MASKS)) {
+        dp_staged(c, &b.x0, &b.x1);
+    } else {
+        sse_fp_run(c->env, &b, c->arg + c->imm);
+    }
+    xmm_set(c->env, c->reg, &b.x0);
+}
+
+/* PCMPESTRM/PCMPESTRI/PCMPISTRM/PCMPISTRI on the host.  Explicit lengths
+ * come from EAX/EDX, or RAX/RDX with REX.W: clamped to +-16 first, which
+ * the length saturation (|len| > 8 or 16) makes equivalent for the 32-bit
+ * stub.  Index results go to ECX (RCX zero-extended), masks to XMM0;
+ * CF ZF SF OF from the host, AF PF cleared (SDM PCMPESTRI). */
+static void h_pcmpstr(SseCtx *c)
+{
+    CPUX86State *env = c->env;
+    SseHostBuf b = { 0 };
+    xmm_get(env, c->reg, &b.x0);
+    sse_src(c, &b.x1);
+    int64_t a = (int64_t)env->regs[R_EAX], d = (int64_t)env->regs[R_EDX];
+    if (!(c->insn->rex & 8)) {
+        a = (int32_t)a;
+        d = (int32_t)d;
+    }
+    b.rax = (uint64_t)(a > 16 ? 16 : a < -16 ? -16 : a);
+    b.rdx = (uint64_t)(d > 16 ? 16 : d < -16 ? -16 : d);
+    sse_fp_run(env, &b, c->arg + c->imm);
+    if (c->arg == SSE_STUB_PCMPESTRI || c->arg == SSE_STUB_PCMPISTRI) {
+        reg_write(env, R_ECX, 4, b.rcx);
+    } else {
+        xmm_set(env, 0, &b.x0);
+    }
+    cc_set_all(env, (uint32_t)b.rflags & (CC_C | CC_Z | CC_S | CC_O));
+}
+
+/* ---- general-register instructions ---- */
+
+/* POPCNT Gv, Ev (F3 0F B8): ZF if the source is 0, other flags cleared. */
+void sse_h_popcnt(SseCtx *c)
+{
+    unsigned size = c->insn->opsize;
+    uint64_t v = sse_get_ey(c, size);
+    reg_write(c->env, sse_gpr_reg(c), size, (uint64_t)__builtin_popcountll(v));
+    cc_set_all(c->env, v ? 0 : CC_Z);
+}
+
+/* MOVBE Gv, Mv (0F 38 F0) / Mv, Gv (F1). */
+static void h_movbe(SseCtx *c)
+{
+    unsigned size = c->insn->opsize;
+    if (c->arg == 0) {
+        uint64_t v = sse_get_ey(c, size);
+        v = size == 2 ? __builtin_bswap16((uint16_t)v) :
+            size == 4 ? __builtin_bswap32((uint32_t)v) : __builtin_bswap64(v);
+        reg_write(c->env, sse_gpr_reg(c), size, v);
+    } else {
+        uint64_t v = c->env->regs[sse_gpr_reg(c)];
+        v = size == 2 ? __builtin_bswap16((uint16_t)v) :
+            size == 4 ? __builtin_bswap32((uint32_t)v) : __builtin_bswap64(v);
+        sse_set_ey(c, size, v);
+    }
+}
+
+/* CRC32 Gd/Gq, Eb (F2 0F 38 F0) / Ev (F1): CRC-32C (polynomial
+ * 11EDC6F41h, bit-reflected), no pre/post inversion (SDM CRC32). */
+static void h_crc32(SseCtx *c)
+{
+    unsigned size = c->arg == 0 ? 1 : c->insn->opsize;
+    uint64_t v = sse_get_ey(c, size);
+    unsigned dst = sse_gpr_reg(c);
+    uint32_t crc = (uint32_t)c->env->regs[dst];
+    for (unsigned i = 0; i < size; i++) {
+        crc ^= (uint8_t)(v >> (8 * i));
+        for (int k = 0; k < 8; k++) {
+            crc = (crc >> 1) ^ (0x82f63b78u & -(crc & 1));
+        }
+    }
+    reg_write(c->env, dst, (c->insn->rex & 8) ? 8 : 4, crc);
+}
+
+/* ---- tables ---- */
+
+#define E(fn, fl, ms, a) { fn, fl, ms, a }
+#define IMX(op) { E(sse_h_int, SF_MMX, 0, op), E(sse_h_int, 0, 0, op) }
+#define X66(fn, ms, a) { [1] = E(fn, 0, ms, a) }
+#define PMOVX(ss, ds, ms, sg) X66(h_pmovx, ms, (ss) | (ds) << 4 | (sg) << 8)
+
+const SseEntry sse4_map38[256][4] = {
+    /* SSSE3 */
+    [0x00] = IMX(IOP_PSHUFB), [0x01] = IMX(IOP_PHADDW), [0x02] = IMX(IOP_PHADDD),
+    [0x03] = IMX(IOP_PHADDSW), [0x04] = IMX(IOP_PMADDUBSW), [0x05] = IMX(IOP_PHSUBW),
+    [0x06] = IMX(IOP_PHSUBD), [0x07] = IMX(IOP_PHSUBSW), [0x08] = IMX(IOP_PSIGNB),
+    [0x09] = IMX(IOP_PSIGNW), [0x0a] = IMX(IOP_PSIGND), [0x0b] = IMX(IOP_PMULHRSW),
+    [0x1c] = IMX(IOP_PABSB), [0x1d] = IMX(IOP_PABSW), [0x1e] = IMX(IOP_PABSD),
+    /* SSE4.1 */
+    [0x10] = X66(h_blendv, 16, 1), [0x14] = X66(h_blendv, 16, 4),
+    [0x15] = X66(h_blendv, 16, 8), [0x17] = X66(h_ptest, 16, 0),
+    [0x20] = PMOVX(1, 2, 8, 1), [0x21] = PMOVX(1, 4, 4, 1), [0x22] = PMOVX(1, 8, 2, 1),
+    [0x23] = PMOVX(2, 4, 8, 1), [0x24] = PMOVX(2, 8, 4, 1), [0x25] = PMOVX(4, 8, 8, 1),
+    [0x28] = X66(h_int4, 16, I4_PMULDQ), [0x29] = X66(h_int4, 16, I4_PCMPEQQ),
+    [0x2a] = { [1] = E(h_movntdqa, SF_MEMONLY, 16, 0) },
+    [0x2b] = X66(h_int4, 16, I4_PACKUSDW),
+    [0x30] = PMOVX(1, 2, 8, 0), [0x31] = PMOVX(1, 4, 4, 0), [0x32] = PMOVX(1, 8, 2, 0),
+    [0x33] = PMOVX(2, 4, 8, 0), [0x34] = PMOVX(2, 8, 4, 0), [0x35] = PMOVX(4, 8, 8, 0),
+    [0x37] = X66(h_int4, 16, I4_PCMPGTQ),           /* SSE4.2 */
+    [0x38] = X66(h_int4, 16, I4_PMINSB), [0x39] = X66(h_int4, 16, I4_PMINSD),
+    [0x3a] = X66(h_int4, 16, I4_PMINUW), [0x3b] = X66(h_int4, 16, I4_PMINUD),
+    [0x3c] = X66(h_int4, 16, I4_PMAXSB), [0x3d] = X66(h_int4, 16, I4_PMAXSD),
+    [0x3e] = X66(h_int4, 16, I4_PMAXUW), [0x3f] = X66(h_int4, 16, I4_PMAXUD),
+    [0x40] = X66(h_int4, 16, I4_PMULLD), [0x41] = X66(h_phminposuw, 16, 0),
+    /* MOVBE (none / 66), CRC32 (F2, 66 F2) */
+    [0xf0] = { E(h_movbe, SF_GPR | SF_MEMONLY, 0, 0), E(h_movbe, SF_GPR | SF_MEMONLY, 0, 0),
+               [3] = E(h_crc32, SF_GPR, 0, 0) },
+    [0xf1] = { E(h_movbe, SF_GPR | SF_MEMONLY, 0, 1), E(h_movbe, SF_GPR | SF_MEMONLY, 0, 1),
+               [3] = E(h_crc32, SF_GPR, 0, 1) },
+};
+
+const SseEntry sse4_map3a[256][4] = {
+    [0x08] = X66(h_fp_imm, 16, SSE_STUB_ROUNDPS), [0x09] = X66(h_fp_imm, 16, SSE_STUB_ROUNDPD),
+    [0x0a] = X66(h_fp_imm, 4, SSE_STUB_ROUNDSS), [0x0b] = X66(h_fp_imm, 8, SSE_STUB_ROUNDSD),
+    [0x0c] = X66(h_blend, 16, 4), [0x0d] = X66(h_blend, 16, 8), [0x0e] = X66(h_blend, 16, 2),
+    [0x0f] = { E(sse_h_palignr, SF_MMX, 0, 0), E(sse_h_palignr, 0, 0, 0) },
+    [0x14] = X66(h_pextr, 0, 1), [0x15] = X66(h_pextr, 0, 2), [0x16] = X66(h_pextr, 0, 4),
+    [0x17] = X66(h_pextr, 0, 0x14),
+    [0x20] = X66(h_pinsr, 0, 1), [0x21] = X66(h_insertps, 4, 0), [0x22] = X66(h_pinsr, 0, 4),
+    [0x40] = X66(h_fp_imm, 16, SSE_STUB_DPPS), [0x41] = X66(h_fp_imm, 16, SSE_STUB_DPPD),
+    [0x42] = X66(h_mpsadbw, 16, 0),
+    [0x60] = { [1] = E(h_pcmpstr, SF_UNAL, 16, SSE_STUB_PCMPESTRM) },
+    [0x61] = { [1] = E(h_pcmpstr, SF_UNAL, 16, SSE_STUB_PCMPESTRI) },
+    [0x62] = { [1] = E(h_pcmpstr, SF_UNAL, 16, SSE_STUB_PCMPISTRM) },
+    [0x63] = { [1] = E(h_pcmpstr, SF_UNAL, 16, SSE_STUB_PCMPISTRI) },
+};
