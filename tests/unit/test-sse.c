@@ -192,7 +192,8 @@ static void teardown(void)
 static int gexec(const uint8_t *b, unsigned n)
 {
     Insn insn;
-    g_assert_cmpint(decode_buf(&insn, MODE_64, b, n), ==, DECODE_OK);
+    CpuMode mode = env->code_bits == 64 ? MODE_64 : env->code_bits == 32 ? MODE_32 : MODE_16;
+    g_assert_cmpint(decode_buf(&insn, mode, b, n), ==, DECODE_OK);
     g_assert_cmpint(insn.len, ==, n);
     env->next_rip = env->rip + insn.len;
     env->exception_index = -1;
@@ -887,6 +888,49 @@ static void test_exceptions(void)
     teardown();
 }
 
+/* 32-bit protected mode: decoding without REX, [ebx] addressing, FXSAVE
+ * stores XMM0-7 only; CPUID advertises the implemented extensions. */
+static void test_mode32_cpuid(void)
+{
+    t = tcpu_new(4);
+    env = t->env;
+    pw64(t, 0x1008, tdesc(0, 0xfffff, T_CODE | DESC_B_MASK));
+    pw64(t, 0x1010, tdesc(0, 0xffffffff, T_DATA | DESC_B_MASK));
+    tpmode(t, 0x1000, 0x17);
+    tload_seg(t, R_CS, 0x08);
+    tload_seg(t, R_SS, 0x10);
+    tload_seg(t, R_DS, 0x10);
+    env->cr[4] |= CR4_OSFXSR | CR4_OSXMMEXCPT;
+    fpu_reset(env);
+    g_assert_cmpint(env->code_bits, ==, 32);
+
+    XMMReg a = { .s = { 1.5f, 2.5f, -3.0f, 4.0f } }, r;
+    memcpy(t->ram + DATA, &a, 16);
+    env->regs[R_EBX] = DATA;
+    g_assert_cmpint(GX(0x0f, 0x28, 0x0b), ==, -1);             /* movaps xmm1, [ebx] */
+    g_assert_cmpint(GX(0x0f, 0x58, 0xc9), ==, -1);             /* addps xmm1, xmm1 */
+    xmm_get(env, 1, &r);
+    g_assert_true(r.s[0] == 3.0f && r.s[1] == 5.0f && r.s[2] == -6.0f && r.s[3] == 8.0f);
+    g_assert_cmpint(GX(0x66, 0x0f, 0x7e, 0xc8), ==, -1);       /* movd eax, xmm1 */
+    g_assert_cmphex(env->regs[R_EAX], ==, 0x40400000u);
+    XMMReg x8 = { .q = { 0x1111, 0x2222 } };
+    xmm_set(env, 8, &x8);
+    memset(t->ram + DATA + 0x200, 0xcc, 512);
+    env->regs[R_EBX] = DATA + 0x200;
+    g_assert_cmpint(GX(0x0f, 0xae, 0x03), ==, -1);             /* fxsave [ebx] */
+    g_assert_cmphex(pr64(t, DATA + 0x200 + 160 + 16), ==, r.q[0]);
+    g_assert_cmphex(pr64(t, DATA + 0x200 + 160 + 8 * 16), ==, 0xccccccccccccccccull);
+
+    uint32_t id[4];
+    cpu_cpuid(env, 1, 0, id);
+    g_assert_cmphex(id[3] & ((1u << 23) | (1u << 24) | (1u << 25) | (1u << 26)), ==,
+                    (1u << 23) | (1u << 24) | (1u << 25) | (1u << 26));
+    g_assert_cmphex(id[2] & ((1u << 0) | (1u << 9) | (1u << 19) | (1u << 20) | (1u << 22) | (1u << 23)),
+                    ==, (1u << 0) | (1u << 9) | (1u << 19) | (1u << 20) | (1u << 22) | (1u << 23));
+    g_assert_false(id[2] & (1u << 28));                        /* no AVX */
+    teardown();
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -901,5 +945,6 @@ int main(int argc, char **argv)
     g_test_add_func("/sse/diff-vs-host", test_diff);
     g_test_add_func("/sse/diff-unmasked-vs-host", test_diff_unmasked);
     g_test_add_func("/sse/exceptions", test_exceptions);
+    g_test_add_func("/sse/mode32-cpuid", test_mode32_cpuid);
     return g_test_run();
 }
