@@ -64,6 +64,8 @@ export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
 for suite in tests/cli/run-cli-tests.sh tests/check-layering.sh; do
     [ -x "$suite" ] && run_suite "$(basename "$suite" .sh)" "$suite" "$BUILD/emu86"
 done
+[ -x "$BUILD/difftest" ] && run_suite difftest "$BUILD/difftest" \
+    --seed "${DIFFTEST_SEED:-1}" --count "${DIFFTEST_COUNT:-100000}"
 run_suite fuzz tests/fuzz/random-guests.sh "$BUILD/emu86" "${FUZZ_COUNT:-24}" "${FUZZ_SEED:-1}" 1
 if [ -x tests/guest/run-guests.sh ]; then
     run_suite guests tests/guest/run-guests.sh --emu86 "$BUILD/emu86"
