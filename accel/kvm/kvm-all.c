@@ -19,9 +19,12 @@
  *    makes KVM_RUN return EINTR at once, so no kick is ever lost and no
  *    KVM_SET_SIGNAL_MASK juggling is needed.
  *  - NMIs (CPU_INTERRUPT_NMI) are queued with KVM_NMI.
- *  - Application processors stay in wait-for-SIPI (reported as halted)
- *    because KVM cannot hold them there without its in-kernel LAPIC; see
- *    KvmVcpu.wait_for_sipi.
+ *  - Application processors wait for SIPI in the generic loop
+ *    (system/cpus.c, docs/smp.md), which never calls vcpu_run for them:
+ *    KVM cannot hold a vCPU in wait-for-SIPI without its in-kernel LAPIC
+ *    (KVM_SET_MP_STATE).  INIT/SIPI requests make vcpu_run return so the
+ *    generic loop can apply them; the SIPI start state reaches KVM through
+ *    put_state (KVM_SET_REGS/SREGS) in the vCPU's thread.
  *  - A triple fault (KVM_EXIT_SHUTDOWN) or a machine reset request marks
  *    the vCPU so the put_state that follows the generic reset also resets
  *    the state CPUX86State does not hold (kvm-regs.c).
@@ -416,6 +419,9 @@ static int kvm_vcpu_init(X86CPU *cpu, char *err, size_t len)
         goto fail;
     }
     cpu->accel_state = kv;
+    /* A guard for callers other than the generic loop (which keeps the
+     * real wait-for-SIPI state): an AP does not run before some state
+     * was put for it (SIPI, reset), see kvm_put_state. */
     kv->wait_for_sipi = cpu->index != 0;
     /* The generic code has run cpu_x86_reset(): hand that state to KVM. */
     if (kvm_arch_put_state(cpu) < 0) {
@@ -461,7 +467,9 @@ static void kvm_kick(X86CPU *cpu)
 static bool kvm_stop_requested(X86CPU *cpu)
 {
     Machine *m = cpu->machine;
-    return (__atomic_load_n(&cpu->interrupt_request, __ATOMIC_SEQ_CST) & CPU_INTERRUPT_EXIT) ||
+    /* INIT/SIPI are applied by the generic loop (SDM Vol.3 9.1, 10.6.1) */
+    return (__atomic_load_n(&cpu->interrupt_request, __ATOMIC_SEQ_CST) &
+            (CPU_INTERRUPT_EXIT | CPU_INTERRUPT_INIT | CPU_INTERRUPT_SIPI)) ||
            (m && (__atomic_load_n(&m->shutdown_requested, __ATOMIC_ACQUIRE) ||
             __atomic_load_n(&m->reset_requested, __ATOMIC_ACQUIRE)));
 }
@@ -704,6 +712,10 @@ static VcpuExit kvm_vcpu_run(X86CPU *cpu)
 
     bool io_pending = false; /* last exit's I/O not yet completed by KVM */
     for (;;) {
+        if (kv->wait_for_sipi) {
+            cpu->env.halted = true;
+            return VCPU_EXIT_HALT;
+        }
         if (kvm_stop_requested(cpu)) {
             if (io_pending) {
                 kvm_complete_pending_io(kv);
@@ -712,10 +724,6 @@ static VcpuExit kvm_vcpu_run(X86CPU *cpu)
                 kv->reset_pending = true;
             }
             return VCPU_EXIT_REQUEST;
-        }
-        if (kv->wait_for_sipi) {
-            cpu->env.halted = true;
-            return VCPU_EXIT_HALT;
         }
         if (kvm_inject_pending(kv, cpu) < 0) {
             return VCPU_EXIT_FATAL;
@@ -823,8 +831,12 @@ static void kvm_get_state(X86CPU *cpu)
 
 static void kvm_put_state(X86CPU *cpu)
 {
-    if (cpu->accel_state) {
+    KvmVcpu *kv = cpu->accel_state;
+    if (kv) {
         kvm_arch_put_state(cpu);
+        /* The generic loop decided this state (SIPI start, INIT, reset)
+         * and only calls vcpu_run once the CPU may run. */
+        kv->wait_for_sipi = false;
     }
 }
 

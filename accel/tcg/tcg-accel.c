@@ -8,6 +8,12 @@
  * are delivered through the IDT/IVT by target/i386/excp.c; a fault during
  * that delivery comes back to the same point, which is how #DF and the
  * triple fault arise.
+ *
+ * SMP: system/cpus.c runs every TCG vCPU on one host thread in turn
+ * (docs/smp.md).  With more than one CPU, vcpu_run returns
+ * VCPU_EXIT_REQUEST after TCG_SLICE_BLOCKS blocks so the next vCPU gets
+ * its turn; INIT/SIPI requests also make it return, since the generic
+ * loop owns that state machine.
  */
 #include <setjmp.h>
 #include <stdlib.h>
@@ -19,6 +25,13 @@
 #include "target/i386/cpu.h"
 
 static TBCache *tcg_cache;
+
+/* Blocks one vCPU runs before the round-robin moves on (with -smp > 1).
+ * A block is a few to a few dozen instructions, so a slice is roughly
+ * 0.1-1 ms of guest time: short enough that a CPU spinning on a lock
+ * held by another does not stall it for long, long enough that the
+ * switch (a return to the generic loop) costs nothing measurable. */
+#define TCG_SLICE_BLOCKS 8192
 
 static bool tcg_available(char *why, size_t len)
 {
@@ -102,6 +115,9 @@ static VcpuExit tcg_vcpu_run(X86CPU *cpu)
     TcgVcpu *t = cpu->tcg_state;
     Machine *m = cpu->machine;
     uint64_t collected_gen = tb_cache_generation(t->cache);
+    /* volatile: must survive the longjmp of an exception, or a guest
+     * faulting in a loop would never give up its turn */
+    volatile unsigned long budget = m && m->nr_cpus > 1 ? TCG_SLICE_BLOCKS : 0;
 
     if (setjmp(env->jmp_env) != 0) {
         /* An exception was raised (env->rip = the faulting instruction for
@@ -126,6 +142,10 @@ static VcpuExit tcg_vcpu_run(X86CPU *cpu)
             __atomic_fetch_and(&cpu->interrupt_request, ~CPU_INTERRUPT_EXIT, __ATOMIC_ACQ_REL);
             return VCPU_EXIT_REQUEST;
         }
+        if (req & (CPU_INTERRUPT_INIT | CPU_INTERRUPT_SIPI)) {
+            /* system/cpus.c resets or ignores: SDM Vol.3 9.1, 10.6.1 */
+            return VCPU_EXIT_REQUEST;
+        }
         if (__atomic_load_n(&m->shutdown_requested, __ATOMIC_ACQUIRE) ||
             __atomic_load_n(&m->reset_requested, __ATOMIC_ACQUIRE)) {
             return VCPU_EXIT_REQUEST;
@@ -141,6 +161,10 @@ static VcpuExit tcg_vcpu_run(X86CPU *cpu)
         }
         if (env->halted) {
             return VCPU_EXIT_HALT;
+        }
+        if (budget && --budget == 0) {
+            /* end of this vCPU's slice: the round-robin goes on */
+            return VCPU_EXIT_REQUEST;
         }
         if (*tb_cache_generation_ptr(t->cache) != collected_gen) {
             /* no block is running now: free the ones dropped by writes */

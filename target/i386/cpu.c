@@ -93,6 +93,31 @@ void cpu_x86_reset(X86CPU *cpu)
     cpu_update_mode(env);
 }
 
+/* SDM Vol.3 9.1.1, Table 9-1, "INIT" column: like a reset, except that
+ * the x87/SSE state (FCW, FSW, tags, data registers, XMM, MXCSR), the TSC,
+ * the MTRRs/PAT, IA32_MISC_ENABLE and IA32_APIC_BASE are left unchanged
+ * (the LAPIC did its own INIT reset and kept its base: SDM 10.4.7.3).
+ * A20 is a chipset line, not CPU state.  Whether the CPU then waits for
+ * a SIPI is the caller's business (system/cpus.c). */
+void cpu_x86_init_reset(X86CPU *cpu)
+{
+    CPUX86State *env = &cpu->env;
+    X87State x87 = env->x87;
+    int64_t tsc_offset = env->tsc_offset;
+    uint64_t pat = env->pat, misc_enable = env->misc_enable;
+    uint64_t apic_base = env->apic_base, tsc_aux = env->tsc_aux;
+    uint64_t a20_mask = env->a20_mask;
+
+    cpu_x86_reset(cpu);
+    env->x87 = x87;
+    env->tsc_offset = tsc_offset;
+    env->pat = pat;
+    env->misc_enable = misc_enable;
+    env->apic_base = apic_base;
+    env->tsc_aux = tsc_aux;
+    env->a20_mask = a20_mask;
+}
+
 void cpu_update_mode(CPUX86State *env)
 {
     const SegmentCache *cs = &env->segs[R_CS];

@@ -292,7 +292,9 @@ static inline bool cpu_has_work(X86CPU *cpu)
 
 /* ---- cpu.c: reset, mode bookkeeping, flags ---- */
 void cpu_x86_init(X86CPU *cpu, struct Machine *m, int index);
-void cpu_x86_reset(X86CPU *cpu);          /* power-on / INIT state, SDM Vol.3 9.1.1 */
+void cpu_x86_reset(X86CPU *cpu);          /* power-on / RESET state, SDM Vol.3 9.1.1 */
+/* INIT (SDM Vol.3 Table 9-1): a reset keeping x87/SSE, TSC, PAT, APIC_BASE */
+void cpu_x86_init_reset(X86CPU *cpu);
 void cpu_update_mode(CPUX86State *env);   /* recompute cpl, code_bits, ... */
 uint64_t cpu_get_eflags(CPUX86State *env);
 /* Writes the bits in mask from value (arithmetic flags included). */
