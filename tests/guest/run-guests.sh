@@ -76,7 +76,7 @@ if { exec 3<>/dev/kvm; } 2>/dev/null; then KVM_OK=1; exec 3>&-; fi
 COMMON_ARGS=(-m 64M -nographic -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04)
 
 # Guests whose source says "; guest: reboot" test a reset, so they run
-# without -no-reboot.
+# without -no-reboot; "; guest: smp=N" runs them with -smp N.
 args_for() {
     local src="$HERE/$1.asm"
     if grep -q '^; guest: reboot' "$src" 2>/dev/null; then
@@ -84,6 +84,11 @@ args_for() {
         for a in "${COMMON_ARGS[@]}"; do [ "$a" = -no-reboot ] || printf '%s\n' "$a"; done
     else
         printf '%s\n' "${COMMON_ARGS[@]}"
+    fi
+    local n
+    n=$(sed -n 's/^; guest: smp=\([0-9][0-9]*\).*/\1/p' "$src" 2>/dev/null | head -n 1)
+    if [ -n "$n" ]; then
+        printf '%s\n' -smp "$n"
     fi
 }
 
