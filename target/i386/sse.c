@@ -76,8 +76,9 @@ void sse_store(SseCtx *c, const XMMReg *r, unsigned size)
         /* both pages checked before any byte is written (restartable) */
         uint64_t hi = la_add(env, la, 15);
         if ((hi ^ la) & ~0xfffull) {
+            /* a fault reports the first byte in the missing page */
             mmu_translate(env, la, ACC_WRITE, env->cpl == 3);
-            mmu_translate(env, hi, ACC_WRITE, env->cpl == 3);
+            mmu_translate(env, hi & ~0xfffull, ACC_WRITE, env->cpl == 3);
         }
         cpu_stq(env, la, r->q[0]);
         cpu_stq(env, la_add(env, la, 8), r->q[1]);
@@ -367,12 +368,23 @@ static void h_grp15(SseCtx *c)
         cpu_raise_exception(env, EXCP_NM);
     }
     switch (sub) {
-    case 0:
-        fpu_fxsave_ex(env, insn_mem_linear(env, c->insn, 512, ACC_WRITE), w);
+    case 0: case 1: {
+        /* The whole 512-byte area is checked before any access, the
+         * first and the last byte (a #PF beyond the 416 bytes fpu.c
+         * touches reports la + 511, as on hardware); alignment first. */
+        int acc = sub == 0 ? ACC_WRITE : ACC_READ;
+        uint64_t la = insn_mem_linear(env, c->insn, 512, acc);
+        if (!(la & 15)) {
+            mmu_translate(env, la, acc, env->cpl == 3);
+            mmu_translate(env, la_add(env, la, 511), acc, env->cpl == 3);
+        }
+        if (sub == 0) {
+            fpu_fxsave_ex(env, la, w);
+        } else {
+            fpu_fxrstor_ex(env, la, w);
+        }
         break;
-    case 1:
-        fpu_fxrstor_ex(env, insn_mem_linear(env, c->insn, 512, ACC_READ), w);
-        break;
+    }
     case 2: {   /* LDMXCSR: #GP(0) for reserved bits (SDM LDMXCSR) */
         uint32_t v = cpu_ldl(env, sse_la(c, 4, ACC_READ, false));
         if (v & ~MXCSR_VALID) {
@@ -454,6 +466,9 @@ static void h_cvtpi2ps(SseCtx *c)
     XMMReg d;
     src_mm(c, &b.x1);
     xmm_get(c->env, c->reg, &d);
+    if (!c->mem) {
+        mmx_transition(c->env);
+    }
     sse_fp_run(c->env, &b, SSE_STUB_CVTDQ2PS);
     d.q[0] = b.x0.q[0];
     xmm_set(c->env, c->reg, &d);
@@ -464,6 +479,9 @@ static void h_cvtpi2pd(SseCtx *c)
 {
     SseHostBuf b = { 0 };
     src_mm(c, &b.x1);
+    if (!c->mem) {
+        mmx_transition(c->env);
+    }
     sse_fp_run(c->env, &b, SSE_STUB_CVTDQ2PD);
     xmm_set(c->env, c->reg, &b.x0);
 }
@@ -481,6 +499,7 @@ static void h_cvt2pi(SseCtx *c)
     if (c->arg == SSE_STUB_CVTPS2DQ || c->arg == SSE_STUB_CVTTPS2DQ) {
         b.x1.q[1] = 0;
     }
+    mmx_transition(c->env);
     sse_fp_run(c->env, &b, c->arg);
     mmx_set(c->env, c->reg, b.x0.q[0]);
 }
@@ -713,9 +732,7 @@ void sse_execute(CPUX86State *env, const Insn *insn)
     }
 
     e->fn(&c);
-
     if (mmx_state && opc != 0x0f77) {
-        env->x87.fsw &= ~0x3800u;    /* TOP = 0 */
-        env->x87.ftw = 0xff;         /* all valid */
+        mmx_transition(env);
     }
 }

@@ -86,6 +86,15 @@ static inline void mmx_set(CPUX86State *env, unsigned i, uint64_t v)
     env->x87.regs[i & 7].sexp = 0xffff;
 }
 
+/* x87 -> MMX transition (SDM Vol.1 9.6.1): TOP = 0, all tags valid.  Done
+ * after the operands are read; an #XM from the MMX conversions still
+ * leaves it done (observed on hardware), a #PF/#GP/#UD does not. */
+static inline void mmx_transition(CPUX86State *env)
+{
+    env->x87.fsw &= ~0x3800u;
+    env->x87.ftw = 0xff;
+}
+
 /* Decoded operand context handed to the handlers. */
 typedef struct SseCtx {
     CPUX86State *env;

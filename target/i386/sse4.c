@@ -334,7 +334,13 @@ static void h_movbe(SseCtx *c)
 static void h_crc32(SseCtx *c)
 {
     unsigned size = c->arg == 0 ? 1 : c->insn->opsize;
-    uint64_t v = sse_get_ey(c, size);
+    unsigned rm = c->insn->ops[0].reg & 15;
+    uint64_t v;
+    if (size == 1 && !c->mem && !c->insn->rex && rm >= 4 && rm < 8) {
+        v = (c->env->regs[rm - 4] >> 8) & 0xff;     /* AH, CH, DH, BH */
+    } else {
+        v = sse_get_ey(c, size);
+    }
     unsigned dst = sse_gpr_reg(c);
     uint32_t crc = (uint32_t)c->env->regs[dst];
     for (unsigned i = 0; i < size; i++) {

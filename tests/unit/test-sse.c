@@ -790,6 +790,18 @@ static void test_exceptions(void)
     g_assert_cmpint(GX(0x66, 0x0f, 0x3a, 0x63, 0x03, 0x0c), ==, -1);   /* pcmpistri */
     g_assert_cmpint(GX(0x66, 0x0f, 0x38, 0x20, 0x03), ==, -1);         /* pmovsxbw m64 */
     g_assert_cmpint(GX(0xf3, 0x0f, 0xb8, 0x03), ==, -1);               /* popcnt */
+    /* crc32 eax, bh: the byte register without REX is BH */
+    env->regs[R_EAX] = 0;
+    env->regs[R_EBX] = 0x1200 | DATA;
+    g_assert_cmpint(GX(0xf2, 0x0f, 0x38, 0xf0, 0xc7), ==, -1);
+    {
+        uint32_t crc = 0x12;
+        for (int k = 0; k < 8; k++) {
+            crc = (crc >> 1) ^ (0x82f63b78u & -(crc & 1));
+        }
+        g_assert_cmphex(env->regs[R_EAX], ==, crc);
+    }
+    env->regs[R_EBX] = DATA;
     env->regs[R_EBX] = DATA;
 
     /* CR4.OSFXSR=0: SSE #UD, MMX fine */
