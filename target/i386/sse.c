@@ -552,8 +552,11 @@ static void h_maskmov(SseCtx *c)
     }
 }
 
+/* EMMS: TOP = 0 (observed on hardware, as for any MMX instruction) and
+ * every tag empty (SDM EMMS). */
 static void h_emms(SseCtx *c)
 {
+    c->env->x87.fsw &= ~0x3800u;
     c->env->x87.ftw = 0;
 }
 
@@ -660,7 +663,7 @@ static const SseEntry sse_map[256][4] = {
     [0xf0] = { [3] = E(h_mov_load, SF_MEMONLY | SF_UNAL, 16, 0) },     /* LDDQU */
     [0xf1] = IMX(IOP_PSLLW), [0xf2] = IMX(IOP_PSLLD), [0xf3] = IMX(IOP_PSLLQ),
     [0xf4] = IMX(IOP_PMULUDQ), [0xf5] = IMX(IOP_PMADDWD), [0xf6] = IMX(IOP_PSADBW),
-    [0xf7] = { E(h_maskmov, SF_MMX | SF_REGONLY, 0, 0), E(h_maskmov, SF_REGONLY, 0, 0) },
+    [0xf7] = { E(h_maskmov, SF_MMX | SF_MMXST | SF_REGONLY, 0, 0), E(h_maskmov, SF_REGONLY, 0, 0) },
     [0xf8] = IMX(IOP_PSUBB), [0xf9] = IMX(IOP_PSUBW), [0xfa] = IMX(IOP_PSUBD),
     [0xfb] = IMX(IOP_PSUBQ), [0xfc] = IMX(IOP_PADDB), [0xfd] = IMX(IOP_PADDW),
     [0xfe] = IMX(IOP_PADDD),
@@ -731,6 +734,9 @@ void sse_execute(CPUX86State *env, const Insn *insn)
         cpu_raise_exception(env, EXCP_MF);   /* pending x87 exception (SDM Vol.1 9.6.1) */
     }
 
+    if (e->flags & SF_MMXST) {
+        mmx_transition(env);
+    }
     e->fn(&c);
     if (mmx_state && opc != 0x0f77) {
         mmx_transition(env);

@@ -86,9 +86,10 @@ static inline void mmx_set(CPUX86State *env, unsigned i, uint64_t v)
     env->x87.regs[i & 7].sexp = 0xffff;
 }
 
-/* x87 -> MMX transition (SDM Vol.1 9.6.1): TOP = 0, all tags valid.  Done
- * after the operands are read; an #XM from the MMX conversions still
- * leaves it done (observed on hardware), a #PF/#GP/#UD does not. */
+/* x87 -> MMX transition (SDM Vol.1 9.6.1): TOP = 0, all tags valid.  As
+ * observed on hardware: a fault on an explicit memory operand (#GP, #PF,
+ * load or store) leaves it undone; a fault on MASKMOVQ's implicit DS:rDI
+ * store or an #XM of the MMX conversions leaves it done. */
 static inline void mmx_transition(CPUX86State *env)
 {
     env->x87.fsw &= ~0x3800u;
@@ -129,6 +130,7 @@ typedef struct SseEntry {
 #define SF_MEMONLY 0x10
 #define SF_NOFXSR  0x20  /* not subject to CR4.OSFXSR (MMX, FXSAVE) */
 #define SF_GPR     0x40  /* general-register instruction (MOVNTI): no SSE checks */
+#define SF_MMXST   0x80  /* MASKMOVQ: the x87->MMX transition precedes a store fault */
 
 /* Execute one OP_SSE instruction (all checks included). */
 void sse_execute(CPUX86State *env, const Insn *insn);
