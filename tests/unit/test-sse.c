@@ -884,8 +884,24 @@ static void test_exceptions(void)
     g_assert_cmpint((env->x87.fsw >> 11) & 7, ==, 0);
     g_assert_cmpint(env->x87.ftw, ==, 0xff);
     g_assert_cmphex(env->x87.regs[0].sexp, ==, 0xffff);
+    env->x87.fsw = 2 << 11;
     g_assert_cmpint(GX(0x0f, 0x77), ==, -1);
     g_assert_cmpint(env->x87.ftw, ==, 0);
+    g_assert_cmpint((env->x87.fsw >> 11) & 7, ==, 0);          /* EMMS: TOP = 0 too */
+    /* a fault on an explicit memory operand: no transition ... */
+    env->x87.fsw = 5 << 11;
+    env->regs[R_ECX] = 0x8000000000000000ull;
+    g_assert_cmpint(GX(0x0f, 0x7f, 0x01), ==, EXCP_GP);        /* movq [rcx], mm0 */
+    g_assert_cmpint(GX(0x0f, 0xfe, 0x01), ==, EXCP_GP);        /* paddd mm0, [rcx] */
+    g_assert_cmpint(env->x87.ftw, ==, 0);
+    g_assert_cmpint((env->x87.fsw >> 11) & 7, ==, 5);
+    /* ... but MASKMOVQ's implicit store faults after it */
+    env->regs[R_EDI] = 0x8000000000000000ull;
+    mmx_set(env, 1, ~0ull);
+    g_assert_cmpint(GX(0x0f, 0xf7, 0xc1), ==, EXCP_GP);
+    g_assert_cmpint(env->x87.ftw, ==, 0xff);
+    g_assert_cmpint((env->x87.fsw >> 11) & 7, ==, 0);
+    env->x87.ftw = 0;
 
     /* MASKMOVDQU: bytes with mask bit 7 to [rdi] */
     XMMReg src = { .q = { 0x0807060504030201ull, 0x100f0e0d0c0b0a09ull } };
