@@ -1,6 +1,6 @@
 /*
- * system/chardev.c - character backends for UART frontends: "stdio" (and
- * "mon:stdio"), "file:PATH", "null"/"none".
+ * system/chardev.c - character backends for UART frontends and the
+ * monitor: "stdio" (and "mon:stdio"), "pty", "file:PATH", "null"/"none".
  *
  * Design: output is written synchronously from the vCPU thread (the guest
  * is the only writer and the data is small); input is read by a GLib fd
@@ -14,9 +14,24 @@
  * is put in raw mode (signals still kill the process, output processing is
  * kept so "\n" still becomes "\r\n"), and a Ctrl-A escape multiplexer
  * handles C-a x (quit), C-a h (help), C-a C-a (a literal C-a) and C-a c
- * (the monitor, not available yet).  The terminal is restored by
- * chardev_close_all(), which only calls tcsetattr() on saved settings so it
- * is async-signal-safe: atexit() and fatal signal handlers both call it.
+ * (switch the input focus between the serial port and the monitor).  The
+ * terminal is restored by chardev_close_all(), which only calls tcsetattr()
+ * on saved settings so it is async-signal-safe: atexit() and fatal signal
+ * handlers both call it.
+ *
+ * Monitor: a console can carry a Monitor (system/monitor.c) beside its
+ * frontend.  "mon:stdio" consoles are found by monitor_init() through
+ * chardev_find_mon_mux() and get one reached with C-a c; a -monitor
+ * console gets one with the focus from the start.  While the monitor has
+ * the focus, input bytes (after the C-a escapes) go to it instead of the
+ * frontend; guest output keeps going to the terminal, as in QEMU.
+ *
+ * "pty" opens a pseudo-terminal pair, puts it in raw mode and prints the
+ * slave's name ("char device redirected to /dev/pts/N (label serial0)").
+ * emu86 keeps its own descriptor of the slave open, so the master never
+ * sees a hang-up when clients come and go: input simply resumes with the
+ * next client, and output written while nobody listens waits in the pty's
+ * buffer or, once that is full, is dropped (the master is non-blocking).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -28,6 +43,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "system/monitor.h"
 #include "system/sysemu.h"
 
 #define CHARDEV_INBUF 4096
@@ -39,6 +55,7 @@ typedef enum {
     CHARDEV_NULL,
     CHARDEV_STDIO,
     CHARDEV_FILE,
+    CHARDEV_PTY,
 } ChardevKind;
 
 struct Chardev {
@@ -52,6 +69,11 @@ struct Chardev {
     bool has_fe;
     uint8_t inbuf[CHARDEV_INBUF];
     int in_head, in_len;        /* ring buffer of input for the frontend */
+    char *label;                /* "serial0", "compat_monitor0" */
+    bool mon_wanted;            /* "mon:" prefix: a monitor behind C-a c */
+    Monitor *mon;               /* NULL: none attached */
+    bool mon_focus;             /* input goes to mon */
+    int pty_slave_fd;           /* kept open, see the design note; else -1 */
 };
 
 /* Saved terminal state: written before raw mode starts, read by signal
@@ -174,6 +196,16 @@ static void chardev_queue_byte(Chardev *chr, uint8_t c)
     }
 }
 
+/* One input byte after the escapes: to the monitor or the frontend. */
+static void chardev_deliver_byte(Chardev *chr, uint8_t c)
+{
+    if (chr->mon && chr->mon_focus) {
+        monitor_input(chr->mon, &c, 1);
+    } else {
+        chardev_queue_byte(chr, c);
+    }
+}
+
 static void chardev_mux_help(Chardev *chr)
 {
     static const char help[] =
@@ -203,13 +235,14 @@ static void chardev_mux_quit(Chardev *chr)
 /* One input byte through the Ctrl-A multiplexer. */
 static void chardev_mux_byte(Chardev *chr, uint8_t c)
 {
-    static const char no_mon[] = "\nmonitor not available yet\n";
+    static const char no_mon[] = "\nno monitor on this console "
+                                 "(use -serial mon:stdio or -monitor)\n";
 
     if (!chr->mux_escape) {
         if (c == MUX_ESCAPE) {
             chr->mux_escape = true;
         } else {
-            chardev_queue_byte(chr, c);
+            chardev_deliver_byte(chr, c);
         }
         return;
     }
@@ -218,7 +251,7 @@ static void chardev_mux_byte(Chardev *chr, uint8_t c)
     chardev_flush_input(chr);
     switch (c) {
     case MUX_ESCAPE:
-        chardev_queue_byte(chr, c);
+        chardev_deliver_byte(chr, c);
         break;
     case 'x':
         chardev_mux_quit(chr);
@@ -228,7 +261,17 @@ static void chardev_mux_byte(Chardev *chr, uint8_t c)
         chardev_mux_help(chr);
         break;
     case 'c':
-        chardev_out(chr, no_mon, sizeof(no_mon) - 1);
+        if (!chr->mon) {
+            chardev_out(chr, no_mon, sizeof(no_mon) - 1);
+        } else if (chr->has_fe || !chr->mon_focus) {
+            /* with no frontend the monitor is all there is: it stays */
+            chr->mon_focus = !chr->mon_focus;
+            if (chr->mon_focus) {
+                monitor_focus_in(chr->mon);
+            } else {
+                chardev_flush_input(chr);
+            }
+        }
         break;
     default:
         /* s, t, b and unknown escapes: nothing to do (yet) */
@@ -272,7 +315,7 @@ static gboolean chardev_input_ready(gint fd, GIOCondition cond, gpointer opaque)
         if (chr->mux) {
             chardev_mux_byte(chr, buf[i]);
         } else {
-            chardev_queue_byte(chr, buf[i]);
+            chardev_deliver_byte(chr, buf[i]);
         }
     }
     chardev_flush_input(chr);
@@ -320,6 +363,68 @@ static Chardev *chardev_alloc(ChardevKind kind, int in_fd, int out_fd)
     chr->kind = kind;
     chr->in_fd = in_fd;
     chr->out_fd = out_fd;
+    chr->pty_slave_fd = -1;
+    return chr;
+}
+
+void chardev_monitor_write(void *opaque, const char *buf, size_t len)
+{
+    chardev_out(opaque, buf, len);
+}
+
+Chardev *chardev_find_mon_mux(void)
+{
+    for (int i = 0; i < nr_chardevs; i++) {
+        if (all_chardevs[i]->mon_wanted && !all_chardevs[i]->mon) {
+            return all_chardevs[i];
+        }
+    }
+    return NULL;
+}
+
+void chardev_attach_monitor(Chardev *chr, Monitor *mon, bool focus)
+{
+    if (!chr) {
+        return;
+    }
+    chr->mon = mon;
+    chr->mon_focus = focus && mon;
+    if (chr->mon_focus) {
+        monitor_focus_in(mon);
+    }
+    chardev_watch_update(chr);
+}
+
+/* A raw pseudo-terminal; the master is the backend's descriptor. */
+static Chardev *chardev_new_pty(const char *label, char **err)
+{
+    int mfd = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+    char name[256];
+    if (mfd < 0 || grantpt(mfd) < 0 || unlockpt(mfd) < 0 ||
+        ptsname_r(mfd, name, sizeof(name)) != 0) {
+        *err = g_strdup_printf("cannot open a pseudo-terminal: %s", strerror(errno));
+        if (mfd >= 0) {
+            close(mfd);
+        }
+        return NULL;
+    }
+    int sfd = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
+    struct termios tty;
+    if (sfd < 0 || tcgetattr(sfd, &tty) < 0) {
+        *err = g_strdup_printf("cannot open %s: %s", name, strerror(errno));
+        if (sfd >= 0) {
+            close(sfd);
+        }
+        close(mfd);
+        return NULL;
+    }
+    cfmakeraw(&tty);
+    tcsetattr(sfd, TCSANOW, &tty);
+    fcntl(mfd, F_SETFL, fcntl(mfd, F_GETFL) | O_NONBLOCK);
+    Chardev *chr = chardev_alloc(CHARDEV_PTY, mfd, mfd);
+    chr->pty_slave_fd = sfd;
+    error_report("char device redirected to %s (label %s)", name, label);
+    chardev_watch_update(chr);
     return chr;
 }
 
@@ -338,11 +443,30 @@ Chardev *chardev_new_mux_fds(int in_fd, int out_fd)
     return chr;
 }
 
+static Chardev *chardev_open(const char *spec, const char *label, char **err);
+
+Chardev *chardev_new_labeled(const char *spec, const char *label, char **err)
+{
+    Chardev *chr = chardev_open(spec ? spec : "null", label, err);
+    if (chr) {
+        chr->label = g_strdup(label);
+        chr->mon_wanted = spec && !strncmp(spec, "mon:", 4);
+    }
+    return chr;
+}
+
 Chardev *chardev_new(const char *spec, char **err)
 {
-    if (!spec) {
-        spec = "null";
-    }
+    /* the serial ports, in -serial order */
+    static int serial_index;
+    char *label = g_strdup_printf("serial%d", serial_index++);
+    Chardev *chr = chardev_new_labeled(spec, label, err);
+    g_free(label);
+    return chr;
+}
+
+static Chardev *chardev_open(const char *spec, const char *label, char **err)
+{
     if (!strcmp(spec, "null") || !strcmp(spec, "none")) {
         return chardev_alloc(CHARDEV_NULL, -1, -1);
     }
@@ -355,6 +479,9 @@ Chardev *chardev_new(const char *spec, char **err)
         }
         stdio_taken = true;
         return chardev_new_mux_fds(STDIN_FILENO, STDOUT_FILENO);
+    }
+    if (!strcmp(spec, "pty")) {
+        return chardev_new_pty(label, err);
     }
     if (!strncmp(spec, "file:", 5)) {
         const char *path = spec + 5;
@@ -370,6 +497,6 @@ Chardev *chardev_new(const char *spec, char **err)
         return chardev_alloc(CHARDEV_FILE, -1, fd);
     }
     *err = g_strdup_printf("unknown character backend '%s' "
-                           "(use stdio, mon:stdio, file:PATH, null or none)", spec);
+                           "(use stdio, mon:stdio, pty, file:PATH, null or none)", spec);
     return NULL;
 }

@@ -497,7 +497,7 @@ static bool serial_spec_ok(const Options *o, const char *opt, const char *arg,
                            char **err)
 {
     if (!strcmp(arg, "stdio") || !strcmp(arg, "mon:stdio") ||
-        !strcmp(arg, "none") || !strcmp(arg, "null")) {
+        !strcmp(arg, "none") || !strcmp(arg, "null") || !strcmp(arg, "pty")) {
         return true;
     }
     if (g_str_has_prefix(arg, "file:")) {
@@ -507,17 +507,17 @@ static bool serial_spec_ok(const Options *o, const char *opt, const char *arg,
         }
         return true;
     }
-    if (!strcmp(arg, "pty") || !strcmp(arg, "vc") || g_str_has_prefix(arg, "vc:") ||
+    if (!strcmp(arg, "vc") || g_str_has_prefix(arg, "vc:") ||
         g_str_has_prefix(arg, "tcp:") || g_str_has_prefix(arg, "telnet:") ||
         g_str_has_prefix(arg, "unix:") || g_str_has_prefix(arg, "udp:") ||
         g_str_has_prefix(arg, "pipe:") || g_str_has_prefix(arg, "chardev:")) {
         *err = g_strdup_printf("-%s %s: character backend '%.*s' is not supported yet "
-                               "(use stdio, mon:stdio, file:PATH, null or none)",
+                               "(use stdio, mon:stdio, pty, file:PATH, null or none)",
                                opt, arg, (int)strcspn(arg, ":"), arg);
         return false;
     }
     *err = g_strdup_printf("-%s %s: invalid character backend '%s' "
-                           "(use stdio, mon:stdio, file:PATH, null or none)",
+                           "(use stdio, mon:stdio, pty, file:PATH, null or none)",
                            opt, arg, arg);
     return false;
 }
@@ -536,17 +536,23 @@ static bool opt_serial(Options *o, const char *opt, const char *arg, char **err)
     return true;
 }
 
+/* The monitor runs on stdio or a pty (system/monitor.c); the backends
+ * QEMU users often name for it but emu86 cannot open yet are accepted with
+ * a warning so their command lines still start. */
 static bool opt_monitor(Options *o, const char *opt, const char *arg, char **err)
 {
-    if (!strcmp(arg, "none")) {
+    if (!strcmp(arg, "none") || !strcmp(arg, "stdio") || !strcmp(arg, "mon:stdio") ||
+        !strcmp(arg, "pty")) {
         set_str(&o->monitor, arg);
         return true;
     }
-    if (!strcmp(arg, "stdio") || !strcmp(arg, "mon:stdio") || !strcmp(arg, "vc") ||
-        g_str_has_prefix(arg, "tcp:") || g_str_has_prefix(arg, "unix:") ||
-        !strcmp(arg, "pty")) {
-        set_str(&o->monitor, arg);
-        opt_warn(o, "-%s %s: the monitor is not implemented yet", opt, arg);
+    if (!strcmp(arg, "vc") || g_str_has_prefix(arg, "vc:") ||
+        g_str_has_prefix(arg, "tcp:") || g_str_has_prefix(arg, "telnet:") ||
+        g_str_has_prefix(arg, "unix:")) {
+        set_str(&o->monitor, "none");
+        opt_warn(o, "-%s %s: monitor backend '%.*s' is not supported yet "
+                 "(use stdio or pty), no monitor", opt, arg,
+                 (int)strcspn(arg, ":"), arg);
         return true;
     }
     *err = g_strdup_printf("-%s %s: invalid monitor backend '%s'", opt, arg, arg);
@@ -702,8 +708,9 @@ static const OptDef opt_defs[] = {
     { "device", "driver[,prop=value...]", opt_device,
       "add a device ('-device help' for a list, '-device NAME,help' for its properties)" },
     { "serial", "dev", opt_serial,
-      "next serial port backend: stdio, mon:stdio, file:PATH, null, none" },
-    { "monitor", "dev", opt_monitor, "monitor backend (none; monitor not implemented yet)" },
+      "next serial port backend: stdio, mon:stdio, pty, file:PATH, null, none" },
+    { "monitor", "dev", opt_monitor,
+      "monitor backend: stdio, pty or none (-nographic: C-a c on the console)" },
     { "nographic", NULL, opt_nographic,
       "no display; the first serial port uses mon:stdio unless -serial is given" },
     { "display", "none", opt_display, "select the display (only none)" },
@@ -745,12 +752,21 @@ static void options_init(Options *o)
  * line is read (order of options must not matter). */
 static void options_finish(Options *o)
 {
+    /* QEMU's rule: -nographic puts the serial port and the monitor on
+     * stdio, muxed (C-a c) when neither was given, else whichever of the
+     * two was not given goes to stdio alone. */
+    bool default_serial = o->nr_serial == 0 && !o->nodefaults;
+    bool default_monitor = !o->monitor && !o->nodefaults;
     if (o->nographic) {
         if (!o->display) {
             o->display = g_strdup("none");
         }
-        if (o->nr_serial == 0 && !o->nodefaults) {
+        if (default_serial && default_monitor) {
             o->serial[o->nr_serial++] = g_strdup("mon:stdio");
+        } else if (default_serial) {
+            o->serial[o->nr_serial++] = g_strdup("stdio");
+        } else if (default_monitor) {
+            o->monitor = g_strdup("stdio");
         }
     }
     if (o->nr_serial == 0 && !o->nodefaults) {

@@ -107,7 +107,7 @@ bad "-device isa-debug-exit,bogus=1" -bios "$FW" -device isa-debug-exit,bogus=1
 bad "-d bogus" -bios "$FW" -d bogus
 bad "-D in a missing directory" -bios "$FW" -d int -D "$TMP/no/such/dir/log"
 bad "-serial bogus:" -bios "$FW" -serial bogus:
-bad "-serial pty (not supported)" -bios "$FW" -serial pty
+bad "-serial tcp: (not supported)" -bios "$FW" -serial tcp::4444
 bad "-serial file: in a missing directory" -bios "$FW" -serial "file:$TMP/no/such/dir/out"
 bad "-rtc base=bogus" -bios "$FW" -rtc base=bogus
 bad "no firmware" -m 64M

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "system/monitor.h"
 #include "system/sysemu.h"
 
 Chardev *chardev_new_mux_fds(int in_fd, int out_fd);
@@ -135,7 +136,7 @@ static void test_mux_escapes(void)
     g_assert_nonnull(strstr(o, "C-a h    print this help"));
     g_assert_nonnull(strstr(o, "C-a x    exit emulator"));
     g_assert_nonnull(strstr(o, "C-a C-a  sends C-a"));
-    g_assert_nonnull(strstr(o, "monitor not available yet"));
+    g_assert_nonnull(strstr(o, "no monitor on this console"));
     g_assert_nonnull(strstr(o, "guest"));
     g_free(o);
 
@@ -195,6 +196,42 @@ static void test_flow_control(void)
     g_string_free(cap.got, TRUE);
 }
 
+/* C-a c moves the input focus to an attached monitor and back; the
+ * monitor answers on the console's output. */
+static void test_mux_monitor(void)
+{
+    int in[2], out[2];
+    static Capture cap;
+    cap = (Capture){ g_string_new(NULL), 1000 };
+    ChardevFrontend fe = { cap_can_receive, cap_receive, &cap };
+
+    g_assert_cmpint(pipe(in), ==, 0);
+    g_assert_cmpint(pipe(out), ==, 0);
+    Chardev *chr = chardev_new_mux_fds(in[0], out[1]);
+    chardev_set_frontend(chr, &fe);
+    Monitor *mon = monitor_new(NULL, chardev_monitor_write, chr, "9.8.7");
+    chardev_attach_monitor(chr, mon, false);
+
+    const char input[] = "a\x01" "cinfo version\r" "\x01" "c" "b" "\x01" "c" "foo\n";
+    g_assert_cmpint(write(in[1], input, sizeof(input) - 1), ==, sizeof(input) - 1);
+    drain_main_context();
+    g_assert_cmpstr(cap.got->str, ==, "ab");
+
+    close(out[1]);
+    char *o = read_fd_all(out[0]);
+    g_assert_nonnull(strstr(o, "emu86 9.8.7 monitor - type 'help' for more information\r\n"
+                               "(emu86) info version\r\n9.8.7\r\n(emu86) "));
+    /* the banner only once; the second visit shows a prompt */
+    g_assert_null(strstr(strstr(o, "monitor - type") + 1, "monitor - type"));
+    g_assert_nonnull(strstr(o, "(emu86) foo\r\nunknown command: 'foo'\r\n(emu86) "));
+    g_free(o);
+    close(in[1]);
+    drain_main_context();
+    close(in[0]);
+    close(out[0]);
+    g_string_free(cap.got, TRUE);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -202,5 +239,6 @@ int main(int argc, char **argv)
     g_test_add_func("/chardev/bad-specs", test_bad_specs);
     g_test_add_func("/chardev/mux-escapes", test_mux_escapes);
     g_test_add_func("/chardev/flow-control", test_flow_control);
+    g_test_add_func("/chardev/mux-monitor", test_mux_monitor);
     return g_test_run();
 }

@@ -170,8 +170,11 @@ static void test_serial(void)
     options_free(&o);
     expect_error("-serial null: too many serial ports", "-serial", "stdio", "-serial",
                  "stdio", "-serial", "stdio", "-serial", "stdio", "-serial", "null", NULL);
-    expect_error("-serial pty: character backend 'pty' is not supported yet",
-                 "-serial", "pty", NULL);
+    g_assert_true(parse(&o, &err, "-serial", "pty", NULL));
+    g_assert_cmpstr(o.serial[0], ==, "pty");
+    options_free(&o);
+    expect_error("-serial tcp::4444: character backend 'tcp' is not supported yet",
+                 "-serial", "tcp::4444", NULL);
     expect_error("-serial bogus:: invalid character backend", "-serial", "bogus:", NULL);
     expect_error("-serial file::", "-serial", "file:", NULL);
 }
@@ -189,6 +192,29 @@ static void test_nographic(void)
     g_assert_true(parse(&o, &err, "-nographic", "-serial", "file:out.txt", NULL));
     g_assert_cmpint(o.nr_serial, ==, 1);
     g_assert_cmpstr(o.serial[0], ==, "file:out.txt");
+    /* QEMU: the monitor then goes to stdio alone */
+    g_assert_cmpstr(o.monitor, ==, "stdio");
+    options_free(&o);
+    g_assert_true(parse(&o, &err, "-nographic", NULL));
+    g_assert_null(o.monitor);   /* on the mon:stdio console, C-a c */
+    options_free(&o);
+    /* and an explicit -monitor sends the serial port to stdio alone */
+    g_assert_true(parse(&o, &err, "-nographic", "-monitor", "none", NULL));
+    g_assert_cmpstr(o.serial[0], ==, "stdio");
+    g_assert_cmpstr(o.monitor, ==, "none");
+    options_free(&o);
+    g_assert_true(parse(&o, &err, "-monitor", "stdio", "-serial", "none", NULL));
+    g_assert_cmpstr(o.monitor, ==, "stdio");
+    g_assert_cmpstr(o.serial[0], ==, "none");
+    g_assert_null(o.warnings);
+    options_free(&o);
+    g_assert_true(parse(&o, &err, "-monitor", "pty", NULL));
+    g_assert_cmpstr(o.monitor, ==, "pty");
+    options_free(&o);
+    g_assert_true(parse(&o, &err, "-monitor", "tcp::4444,server", NULL));
+    g_assert_cmpstr(o.monitor, ==, "none");
+    g_assert_nonnull(o.warnings);
+    g_assert_nonnull(strstr(o.warnings[0], "not supported yet"));
     options_free(&o);
     g_assert_true(parse(&o, &err, "-nodefaults", NULL));
     g_assert_cmpint(o.nr_serial, ==, 0);
