@@ -18,19 +18,29 @@ static inline uint64_t ip_mask(const CPUX86State *env)
     return env->code_bits == 64 ? ~0ull : env->code_bits == 32 ? 0xffffffffull : 0xffffull;
 }
 
-/* Run one instruction; true if the block must stop after it. */
+/* Run one instruction; true if the block must stop after it.  The
+ * handler and the checks it needs were chosen when the block was built
+ * (interp_prepare): for most instructions this is one indirect call. */
 static inline bool interp_one(CPUX86State *env, const Insn *insn, uint64_t mask)
 {
-    uint16_t fl = insn_op_flags[insn->op];
-    if ((fl & IF_PRIV) && env->cpl != 0) {
-        cpu_raise_exception_err(env, EXCP_GP, 0);
+    if (__builtin_expect(insn->xflags != 0, 0)) {
+        if ((insn->xflags & IX_PRIV) && env->cpl != 0) {
+            cpu_raise_exception_err(env, EXCP_GP, 0);
+        }
+        if (insn->xflags & IX_STOP) {
+            env->next_rip = (env->rip + insn->len) & mask;
+            insn_exec_handlers[insn->xop](env, insn);
+            /* a REP string instruction that yields leaves next_rip == rip */
+            bool yielded = env->next_rip == env->rip &&
+                           (insn_op_flags[insn->op] & IF_STRING);
+            env->rip = env->next_rip;
+            return yielded || env->halted;
+        }
     }
     env->next_rip = (env->rip + insn->len) & mask;
-    insn_handlers[insn->op](env, insn);
-    /* a REP string instruction that yields leaves next_rip == rip */
-    bool yielded = (fl & IF_STRING) && env->next_rip == env->rip;
+    insn_exec_handlers[insn->xop](env, insn);
     env->rip = env->next_rip;
-    return yielded || env->halted;
+    return false;
 }
 
 /* The first instruction of a block under the trap flag or in an interrupt
@@ -74,7 +84,16 @@ static void interp_exec(CPUX86State *env, TranslationBlock *tb, TcgVcpu *t)
     t->insns_executed += i;
 }
 
+/* Pick each instruction's handler once (target/i386/ops_fast.c). */
+static void interp_prepare(TranslationBlock *tb)
+{
+    for (unsigned i = 0; i < tb->nr_insns; i++) {
+        insn_exec_prepare(&tb->insns[i]);
+    }
+}
+
 const TcgBackend tcg_backend_interp = {
     .name = "interp",
+    .prepare = interp_prepare,
     .exec = interp_exec,
 };

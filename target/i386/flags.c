@@ -14,28 +14,10 @@
  * after MUL).
  */
 #include "target/i386/cpu.h"
-#include "target/i386/ops.h"
+#include "target/i386/ops_internal.h"
 
-/* PF: set if the low byte of the result has an even number of 1 bits. */
-static inline uint32_t cc_parity(uint64_t v)
-{
-    return __builtin_parity((unsigned)(v & 0xff)) ? 0 : CC_P;
-}
-
-/* SF, ZF and PF of a result of `bits` bits. */
-static inline uint32_t cc_szp(uint64_t dst, int bits)
-{
-    uint64_t mask = bits == 64 ? ~0ull : (1ull << bits) - 1;
-    uint32_t f = cc_parity(dst);
-    dst &= mask;
-    if (dst == 0) {
-        f |= CC_Z;
-    }
-    if ((dst >> (bits - 1)) & 1) {
-        f |= CC_S;
-    }
-    return f;
-}
+/* cc_parity() and cc_szp() are in ops_internal.h (shared with the
+ * inline fast paths there). */
 
 uint32_t cpu_cc_compute_all(const CPUX86State *env)
 {

@@ -101,6 +101,11 @@ typedef struct Insn {
                          * instructions add DECODE_OPC_VEX, see decode.c) */
     uint8_t modrm;      /* raw ModRM byte (0 when none) */
     InsnOperand ops[3]; /* ops[0] is the destination when there is one */
+    /* Not decoded: filled by the execution backend when a block is built
+     * (insn_exec_prepare, target/i386/ops.h).  Both fit the padding before
+     * mem, so an Insn stays 64 bytes. */
+    uint16_t xop;       /* index into insn_exec_handlers[] */
+    uint8_t xflags;     /* IX_* bits */
     InsnMem mem;
     int64_t imm;        /* first immediate (also: relative branch displacement,
                          * far pointer offset, ENTER size) */

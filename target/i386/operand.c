@@ -40,21 +40,7 @@ void reg_write(CPUX86State *env, int reg, unsigned size, uint64_t value)
 
 uint64_t insn_ea(const CPUX86State *env, const Insn *insn)
 {
-    const InsnMem *m = &insn->mem;
-    uint64_t ea = (uint64_t)m->disp;
-
-    if (m->rip_rel) {
-        /* SDM Vol.2 2.2.1.6: relative to the next instruction. */
-        ea += env->rip + insn->len;
-    }
-    if (m->base != REG_NONE) {
-        ea += env->regs[m->base & 15];
-    }
-    if (m->index != REG_NONE) {
-        ea += env->regs[m->index & 15] * (m->scale ? m->scale : 1);
-    }
-    /* The sum wraps at the address size (16-bit: 64K wraparound). */
-    return ea & size_mask(insn->addrsize);
+    return insn_ea_inline(env, insn);
 }
 
 uint64_t insn_mem_linear(CPUX86State *env, const Insn *insn, unsigned size, int access)

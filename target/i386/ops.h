@@ -29,6 +29,20 @@ typedef void (*InsnHandler)(CPUX86State *env, const Insn *insn);
 
 extern const InsnHandler insn_handlers[OP_NB];
 
+/* Execution fast paths (target/i386/ops_fast.c).  When a block is built,
+ * insn_exec_prepare() picks for each instruction the handler to run:
+ * a specialised form of insn_handlers[op] for the hottest operand shapes
+ * (register/immediate ALU operations of one size, Jcc, shifts by an
+ * immediate...) or insn_handlers[op] itself, stored as Insn.xop, an index
+ * into insn_exec_handlers[].  A specialised handler computes exactly what
+ * the generic one does (same registers, memory, lazy-flag state), so
+ * either may run an instruction.  Insn.xflags says which checks the
+ * caller must make around it (zero for the common case: none). */
+#define IX_PRIV  0x01   /* IF_PRIV: #GP(0) unless CPL 0 */
+#define IX_STOP  0x02   /* may yield (REP string) or halt (IF_ENDBLK): test after it */
+extern const InsnHandler insn_exec_handlers[];
+void insn_exec_prepare(Insn *insn);
+
 /* ---- operand access (target/i386/operand.c) ---- */
 /* Offset of the memory operand within its segment (base + index*scale +
  * disp, RIP-relative resolved, truncated to the address size). */

@@ -25,7 +25,7 @@ void op_ADC(CPUX86State *env, const Insn *insn)
 {
     unsigned size = op_size(insn, 0);
     uint64_t a = op_get_rmw(env, insn, 0), b = op_get(env, insn, 1);
-    uint64_t c = cpu_cc_compute_c(env);
+    uint64_t c = cc_c(env);
     uint64_t r = a + b + c;
     op_set(env, insn, 0, r);
     set_cc(env, CC_OP_ADCB, size, r, b, c);
@@ -44,7 +44,7 @@ void op_SBB(CPUX86State *env, const Insn *insn)
 {
     unsigned size = op_size(insn, 0);
     uint64_t a = op_get_rmw(env, insn, 0), b = op_get(env, insn, 1);
-    uint64_t c = cpu_cc_compute_c(env);
+    uint64_t c = cc_c(env);
     uint64_t r = a - b - c;
     op_set(env, insn, 0, r);
     set_cc(env, CC_OP_SBBB, size, r, b, c);
@@ -94,7 +94,7 @@ void op_INC(CPUX86State *env, const Insn *insn)
 {
     unsigned size = op_size(insn, 0);
     uint64_t r = op_get_rmw(env, insn, 0) + 1;
-    uint64_t c = cpu_cc_compute_c(env);
+    uint64_t c = cc_c(env);
     op_set(env, insn, 0, r);
     set_cc(env, CC_OP_INCB, size, r, c, 0);
 }
@@ -103,7 +103,7 @@ void op_DEC(CPUX86State *env, const Insn *insn)
 {
     unsigned size = op_size(insn, 0);
     uint64_t r = op_get_rmw(env, insn, 0) - 1;
-    uint64_t c = cpu_cc_compute_c(env);
+    uint64_t c = cc_c(env);
     op_set(env, insn, 0, r);
     set_cc(env, CC_OP_DECB, size, r, c, 0);
 }
@@ -248,5 +248,5 @@ void op_AAD(CPUX86State *env, const Insn *insn)
 /* Undocumented SALC (D6): AL = CF ? FF : 00, flags unchanged. */
 void op_SALC(CPUX86State *env, const Insn *insn)
 {
-    reg_write(env, R_EAX, 1, cpu_cc_compute_c(env) ? 0xff : 0);
+    reg_write(env, R_EAX, 1, cc_c(env) ? 0xff : 0);
 }

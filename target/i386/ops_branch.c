@@ -11,18 +11,7 @@
  */
 #include "target/i386/ops_internal.h"
 
-uint64_t branch_target(CPUX86State *env, const Insn *insn, uint64_t target)
-{
-    target &= size_mask(insn->opsize);
-    if (env->code_bits == 64) {
-        if (!is_canonical(target)) {
-            cpu_raise_exception_err(env, EXCP_GP, 0);
-        }
-    } else if (target > env->segs[R_CS].limit) {
-        cpu_raise_exception_err(env, EXCP_GP, 0);
-    }
-    return target;
-}
+/* branch_target() is inline in ops_internal.h. */
 
 static uint64_t near_dest(CPUX86State *env, const Insn *insn)
 {
@@ -39,7 +28,7 @@ void op_JMP(CPUX86State *env, const Insn *insn)
 
 void op_JCC(CPUX86State *env, const Insn *insn)
 {
-    if (cpu_cond(env, insn->cond)) {
+    if (cc_cond(env, insn->cond)) {
         env->next_rip = branch_target(env, insn, env->next_rip + (uint64_t)insn->imm);
     }
 }

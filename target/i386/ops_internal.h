@@ -28,6 +28,26 @@ static inline uint64_t op_get(CPUX86State *env, const Insn *insn, int n)
     return insn_get_op(env, insn, n);
 }
 
+/* insn_ea() (operand.c), inline for the hot callers (LEA). */
+static inline uint64_t insn_ea_inline(const CPUX86State *env, const Insn *insn)
+{
+    const InsnMem *m = &insn->mem;
+    uint64_t ea = (uint64_t)m->disp;
+
+    if (m->rip_rel) {
+        /* SDM Vol.2 2.2.1.6: relative to the next instruction. */
+        ea += env->rip + insn->len;
+    }
+    if (m->base != REG_NONE) {
+        ea += env->regs[m->base & 15];
+    }
+    if (m->index != REG_NONE) {
+        ea += env->regs[m->index & 15] * (m->scale ? m->scale : 1);
+    }
+    /* The sum wraps at the address size (16-bit: 64K wraparound). */
+    return ea & size_mask(insn->addrsize);
+}
+
 /* operand.c: check that [la, la+size) may be written (both pages when it
  * crosses one), raising the write #PF now. */
 void mem_probe_write(CPUX86State *env, uint64_t la, unsigned size);
@@ -60,11 +80,92 @@ static inline void op_set(CPUX86State *env, const Insn *insn, int n, uint64_t v)
     insn_set_op(env, insn, n, v);
 }
 
+/* ---- lazy flags: the formulas live in flags.c; these inline forms
+ * answer the cheap cases without a call and defer to it otherwise ---- */
+
+/* PF: set if the low byte of the result has an even number of 1 bits. */
+static inline uint32_t cc_parity(uint64_t v)
+{
+    return __builtin_parity((unsigned)(v & 0xff)) ? 0 : CC_P;
+}
+
+/* SF, ZF and PF of a result of `bits` bits. */
+static inline uint32_t cc_szp(uint64_t dst, int bits)
+{
+    uint64_t mask = bits == 64 ? ~0ull : (1ull << bits) - 1;
+    uint32_t f = cc_parity(dst);
+    dst &= mask;
+    if (dst == 0) {
+        f |= CC_Z;
+    }
+    if ((dst >> (bits - 1)) & 1) {
+        f |= CC_S;
+    }
+    return f;
+}
+
+static inline bool cc_op_is(uint32_t op, uint32_t base)
+{
+    return op - base < 4;   /* base = the B member of a CC_OP_SIZED group */
+}
+
+/* cpu_cc_compute_all() */
+static inline uint32_t cc_all(const CPUX86State *env)
+{
+    uint32_t op = env->cc_op;
+    if (op == CC_OP_EFLAGS) {
+        return (uint32_t)env->cc_src & CC_MASK;
+    }
+    if (cc_op_is(op, CC_OP_LOGICB)) {   /* CF = OF = AF = 0 */
+        return cc_szp(env->cc_dst, 8 << (op - CC_OP_LOGICB));
+    }
+    return cpu_cc_compute_all(env);
+}
+
+/* cpu_cc_compute_c() */
+static inline bool cc_c(const CPUX86State *env)
+{
+    uint32_t op = env->cc_op;
+    if (op == CC_OP_EFLAGS || cc_op_is(op, CC_OP_INCB) || cc_op_is(op, CC_OP_DECB)) {
+        return env->cc_src & CC_C;
+    }
+    if (cc_op_is(op, CC_OP_LOGICB)) {
+        return false;
+    }
+    return cpu_cc_compute_c(env);
+}
+
+/* cpu_cond(): ZF and SF of every lazy CCOp come from cc_dst. */
+static inline bool cc_cond(const CPUX86State *env, int cond)
+{
+    static const uint64_t masks[4] = { 0xff, 0xffff, 0xffffffffu, ~0ull };
+    uint32_t op = env->cc_op;
+    bool r;
+
+    if (op == CC_OP_EFLAGS || op >= CC_OP_NB) {
+        return cpu_cond(env, cond);
+    }
+    switch ((cond >> 1) & 7) {
+    case 1: /* B / NB */
+        r = cc_c(env);
+        break;
+    case 2: /* Z / NZ */
+        r = (env->cc_dst & masks[(op - 1) & 3]) == 0;
+        break;
+    case 4: /* S / NS */
+        r = (env->cc_dst >> ((8u << ((op - 1) & 3)) - 1)) & 1;
+        break;
+    default:
+        return cpu_cond(env, cond);
+    }
+    return (cond & 1) ? !r : r;
+}
+
 /* Replace some arithmetic flags and keep the others: materializes the
  * lazy state (CC_OP_EFLAGS). */
 static inline void cc_update(CPUX86State *env, uint32_t clear, uint32_t set)
 {
-    uint32_t f = cpu_cc_compute_all(env);
+    uint32_t f = cc_all(env);
     env->cc_src = (f & ~clear) | set;
     env->cc_op = CC_OP_EFLAGS;
 }
@@ -107,10 +208,21 @@ static inline int insn_src_seg(const Insn *insn)
     return insn->seg != SEG_NONE ? insn->seg : R_DS;
 }
 
-/* ops_branch.c: truncate a near branch target to the operand size and
- * check it (CS limit outside 64-bit mode, canonical form in 64-bit mode:
- * #GP(0), SDM JMP/CALL/RET operation sections). */
-uint64_t branch_target(CPUX86State *env, const Insn *insn, uint64_t target);
+/* Truncate a near branch target to the operand size and check it (CS
+ * limit outside 64-bit mode, canonical form in 64-bit mode: #GP(0), SDM
+ * JMP/CALL/RET operation sections).  Inline: every taken Jcc runs it. */
+static inline uint64_t branch_target(CPUX86State *env, const Insn *insn, uint64_t target)
+{
+    target &= size_mask(insn->opsize);
+    if (env->code_bits == 64) {
+        if (!is_canonical(target)) {
+            cpu_raise_exception_err(env, EXCP_GP, 0);
+        }
+    } else if (target > env->segs[R_CS].limit) {
+        cpu_raise_exception_err(env, EXCP_GP, 0);
+    }
+    return target;
+}
 
 /* ops_io.c: the I/O permission check of SDM Vol.1 19.5 (#GP(0)). */
 void io_check(CPUX86State *env, uint16_t port, unsigned size);

@@ -145,7 +145,7 @@ void op_CMOV(CPUX86State *env, const Insn *insn)
 {
     uint64_t v = op_get(env, insn, 1);
 
-    if (cpu_cond(env, insn->cond)) {
+    if (cc_cond(env, insn->cond)) {
         op_set(env, insn, 0, v);
     } else if (op_size(insn, 0) == 4 && insn->ops[0].kind == OPK_REG) {
         op_set(env, insn, 0, op_get(env, insn, 0));
@@ -154,7 +154,7 @@ void op_CMOV(CPUX86State *env, const Insn *insn)
 
 void op_SETCC(CPUX86State *env, const Insn *insn)
 {
-    op_set(env, insn, 0, cpu_cond(env, insn->cond) ? 1 : 0);
+    op_set(env, insn, 0, cc_cond(env, insn->cond) ? 1 : 0);
 }
 
 /* CBW/CWDE/CDQE: sign-extend the low half of the accumulator into all of

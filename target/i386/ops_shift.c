@@ -142,7 +142,7 @@ void op_RCL(CPUX86State *env, const Insn *insn)
         return;
     }
     unsigned __int128 mw = ((unsigned __int128)1 << w) - 1;
-    unsigned __int128 v = ((unsigned __int128)cpu_cc_compute_c(env) << bits) | a;
+    unsigned __int128 v = ((unsigned __int128)cc_c(env) << bits) | a;
     /* A count that is a multiple of 9/17 rotates nothing, but the flags
      * are still written (OF from the unchanged value, as the host shows). */
     unsigned __int128 rv = c ? ((v << c) | (v >> (w - c))) & mw : v;
@@ -165,7 +165,7 @@ void op_RCR(CPUX86State *env, const Insn *insn)
         return;
     }
     unsigned __int128 mw = ((unsigned __int128)1 << w) - 1;
-    unsigned __int128 v = ((unsigned __int128)cpu_cc_compute_c(env) << bits) | a;
+    unsigned __int128 v = ((unsigned __int128)cc_c(env) << bits) | a;
     unsigned __int128 rv = c ? ((v >> c) | (v << (w - c))) & mw : v;
     uint64_t r = (uint64_t)rv & size_mask(size);
     op_set(env, insn, 0, r);
