@@ -18,29 +18,21 @@ static inline uint64_t ip_mask(const CPUX86State *env)
     return env->code_bits == 64 ? ~0ull : env->code_bits == 32 ? 0xffffffffull : 0xffffull;
 }
 
-/* Run one instruction; true if the block must stop after it.  The
- * handler and the checks it needs were chosen when the block was built
- * (interp_prepare): for most instructions this is one indirect call. */
+/* Run one instruction in full generality; true if the block must stop
+ * after it.  interp_exec() runs the common instructions (Insn.xflags == 0)
+ * itself. */
 static inline bool interp_one(CPUX86State *env, const Insn *insn, uint64_t mask)
 {
-    if (__builtin_expect(insn->xflags != 0, 0)) {
-        if ((insn->xflags & IX_PRIV) && env->cpl != 0) {
-            cpu_raise_exception_err(env, EXCP_GP, 0);
-        }
-        if (insn->xflags & IX_STOP) {
-            env->next_rip = (env->rip + insn->len) & mask;
-            insn_exec_handlers[insn->xop](env, insn);
-            /* a REP string instruction that yields leaves next_rip == rip */
-            bool yielded = env->next_rip == env->rip &&
-                           (insn_op_flags[insn->op] & IF_STRING);
-            env->rip = env->next_rip;
-            return yielded || env->halted;
-        }
+    if ((insn->xflags & IX_PRIV) && env->cpl != 0) {
+        cpu_raise_exception_err(env, EXCP_GP, 0);
     }
     env->next_rip = (env->rip + insn->len) & mask;
     insn_exec_handlers[insn->xop](env, insn);
+    /* a REP string instruction that yields leaves next_rip == rip */
+    bool yielded = (insn->xflags & IX_STOP) && env->next_rip == env->rip &&
+                   (insn_op_flags[insn->op] & IF_STRING);
     env->rip = env->next_rip;
-    return false;
+    return yielded || ((insn->xflags & IX_STOP) && env->halted);
 }
 
 /* The first instruction of a block under the trap flag or in an interrupt
@@ -69,19 +61,41 @@ static void interp_exec(CPUX86State *env, TranslationBlock *tb, TcgVcpu *t)
         return;
     }
     const uint64_t mask = ip_mask(env);
-    const volatile uint64_t *gen_ptr = tb_cache_generation_ptr(t->cache);
+    if (!t->gen_ptr) {
+        t->gen_ptr = tb_cache_generation_ptr(t->cache);
+    }
+    const volatile uint64_t *gen_ptr = t->gen_ptr;
     const uint64_t gen = *gen_ptr;
-    unsigned i = 0;
+    const Insn *insn = tb->insns, *end = insn + tb->nr_insns;
+    /* RIP lives in a register between instructions: reloading it from env
+     * after each handler would chain a store-to-load forwarding delay
+     * into every instruction. */
+    uint64_t rip = env->rip;
 
-    while (i < tb->nr_insns) {
-        bool stop = interp_one(env, &tb->insns[i++], mask);
+    while (insn < end) {
+        if (__builtin_expect(insn->xflags == 0, 1)) {
+            /* Not privileged, cannot yield or halt, and (no IX_JUMP) its
+             * handler leaves next_rip alone: the next RIP is known. */
+            uint64_t next = (rip + insn->len) & mask;
+            env->next_rip = next;
+            insn_exec_handlers[insn->xop](env, insn);
+            env->rip = rip = next;
+            insn++;
+        } else {
+            bool stop = interp_one(env, insn, mask);
+            rip = env->rip;
+            insn++;
+            if (stop) {
+                break;
+            }
+        }
         /* a store may have dropped this very block (self-modifying code):
          * its Insn array must not be used any further */
-        if (stop || *gen_ptr != gen) {
+        if (*gen_ptr != gen) {
             break;
         }
     }
-    t->insns_executed += i;
+    t->insns_executed += (uint64_t)(insn - tb->insns);
 }
 
 /* Pick each instruction's handler once (target/i386/ops_fast.c). */

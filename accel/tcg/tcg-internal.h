@@ -39,6 +39,9 @@ struct TcgVcpu {
     uint64_t insns_executed;   /* for the bench and -d exec statistics */
     uint64_t blocks_executed;
     uint64_t blocks_chained;   /* found through a link, no lookup */
+    /* the cache's generation counter (tb_cache_generation_ptr), looked up
+     * once by the interpreter: it polls it after every instruction */
+    const volatile uint64_t *gen_ptr;
 };
 
 /* Decode mode key of a block for the current state. */

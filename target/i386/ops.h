@@ -40,6 +40,11 @@ extern const InsnHandler insn_handlers[OP_NB];
  * caller must make around it (zero for the common case: none). */
 #define IX_PRIV  0x01   /* IF_PRIV: #GP(0) unless CPL 0 */
 #define IX_STOP  0x02   /* may yield (REP string) or halt (IF_ENDBLK): test after it */
+#define IX_JUMP  0x04   /* may change next_rip (IF_BRANCH, IF_ENDBLK, IF_STRING).
+                         * Rule for handlers: no other operation writes
+                         * next_rip, so without IX_* bits the caller may
+                         * take rip + len as the next RIP without reading
+                         * next_rip back. */
 extern const InsnHandler insn_exec_handlers[];
 void insn_exec_prepare(Insn *insn);
 

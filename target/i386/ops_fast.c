@@ -324,5 +324,6 @@ void insn_exec_prepare(Insn *insn)
     uint16_t fl = insn_op_flags[insn->op];
     insn->xop = (uint16_t)select_handler(insn);
     insn->xflags = ((fl & IF_PRIV) ? IX_PRIV : 0) |
-                   ((fl & (IF_STRING | IF_ENDBLK)) ? IX_STOP : 0);
+                   ((fl & (IF_STRING | IF_ENDBLK)) ? IX_STOP : 0) |
+                   ((fl & (IF_BRANCH | IF_ENDBLK | IF_STRING)) ? IX_JUMP : 0);
 }
