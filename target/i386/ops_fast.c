@@ -15,6 +15,7 @@
  * operands, LOCK, REG8H...) keeps the generic handler.
  */
 #include "target/i386/ops_internal.h"
+#include "target/i386/seg.h"
 
 /* reg_read()/reg_write() of operand.c for a constant size */
 static inline uint64_t fr(const CPUX86State *env, int r, unsigned S)
@@ -211,6 +212,49 @@ ALU_SK(DEF_ALU)
     }
 ONE_OPS(DEF_ONE)
 
+/* ---- op_MOV with one memory operand.  In 64-bit mode seg_linear() is
+ * the offset (plus the FS/GS base) with a canonical check of the first
+ * and last byte: done inline here, with the same cpu_ld/st access after
+ * it.  Outside 64-bit mode, or for an address that would fault, the
+ * generic handler does it all (nothing has been changed yet). ---- */
+static inline bool mem64_la(const CPUX86State *env, const Insn *insn, unsigned S,
+                            uint64_t *la)
+{
+    if (!cpu_in_64bit(env)) {
+        return false;
+    }
+    uint64_t a = insn_ea_inline(env, insn);
+    if (insn->seg == R_FS || insn->seg == R_GS) {
+        a += env->segs[insn->seg].base;
+    }
+    *la = a;
+    return is_canonical(a) && is_canonical(a + S - 1);
+}
+
+#define DEF_MOVM(S)                                                            \
+    static void fx_MOVLD_##S(CPUX86State *env, const Insn *insn)               \
+    {                                                                          \
+        uint64_t la;                                                           \
+        if (__builtin_expect(!mem64_la(env, insn, S, &la), 0)) {               \
+            op_MOV(env, insn);                                                 \
+            return;                                                            \
+        }                                                                      \
+        fw(env, R0, S, ld_size(env, la, S));                                   \
+    }                                                                          \
+    static void fx_MOVST_##S(CPUX86State *env, const Insn *insn)               \
+    {                                                                          \
+        uint64_t la;                                                           \
+        if (__builtin_expect(!mem64_la(env, insn, S, &la), 0)) {               \
+            op_MOV(env, insn);                                                 \
+            return;                                                            \
+        }                                                                      \
+        st_size(env, la, S, fr(env, R1, S));                                   \
+    }
+DEF_MOVM(1)
+DEF_MOVM(2)
+DEF_MOVM(4)
+DEF_MOVM(8)
+
 /* op_JCC of ops_branch.c, with the condition evaluated inline */
 static void fx_JCC(CPUX86State *env, const Insn *insn)
 {
@@ -228,6 +272,8 @@ enum {
 #define ENUM_ONE(OP, S) FX_##OP##_##S,
     ONE_OPS(ENUM_ONE)
     FX_JCC,
+    FX_MOVLD_1, FX_MOVLD_2, FX_MOVLD_4, FX_MOVLD_8,
+    FX_MOVST_1, FX_MOVST_2, FX_MOVST_4, FX_MOVST_8,
     FX_END
 };
 
@@ -240,6 +286,10 @@ const InsnHandler insn_exec_handlers[FX_END] = {
 #define TAB_ONE(OP, S) [FX_##OP##_##S] = fx_##OP##_##S,
     ONE_OPS(TAB_ONE)
     [FX_JCC] = fx_JCC,
+    [FX_MOVLD_1] = fx_MOVLD_1, [FX_MOVLD_2] = fx_MOVLD_2,
+    [FX_MOVLD_4] = fx_MOVLD_4, [FX_MOVLD_8] = fx_MOVLD_8,
+    [FX_MOVST_1] = fx_MOVST_1, [FX_MOVST_2] = fx_MOVST_2,
+    [FX_MOVST_4] = fx_MOVST_4, [FX_MOVST_8] = fx_MOVST_8,
 };
 
 /* index of size 1, 2, 4, 8 in a row of four */
@@ -283,6 +333,16 @@ static unsigned select_handler(const Insn *insn)
 {
     if (insn->op == OP_JCC) {
         return FX_JCC;
+    }
+    if (insn->op == OP_MOV && insn->nr_ops == 2 && !(insn->prefix & PFX_LOCK) &&
+        op_size(insn, 0) == op_size(insn, 1) && size_slot(op_size(insn, 0)) >= 0) {
+        int slot = size_slot(op_size(insn, 0));
+        if (insn->ops[0].kind == OPK_REG && insn->ops[1].kind == OPK_MEM) {
+            return FX_MOVLD_1 + slot;
+        }
+        if (insn->ops[0].kind == OPK_MEM && insn->ops[1].kind == OPK_REG) {
+            return FX_MOVST_1 + slot;
+        }
     }
     int base = fast_base(insn->op);
     if (base < 0 || (insn->prefix & PFX_LOCK) || insn->nr_ops < 1 ||

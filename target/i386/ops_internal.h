@@ -122,6 +122,13 @@ static inline uint32_t cc_all(const CPUX86State *env)
     return cpu_cc_compute_all(env);
 }
 
+/* After SUB/CMP (dst = src1 - src): the operands, masked to the size */
+static inline uint64_t cc_sub_mask(uint32_t op)
+{
+    unsigned bits = 8u << (op - CC_OP_SUBB);
+    return bits == 64 ? ~0ull : (1ull << bits) - 1;
+}
+
 /* cpu_cc_compute_c() */
 static inline bool cc_c(const CPUX86State *env)
 {
@@ -131,6 +138,10 @@ static inline bool cc_c(const CPUX86State *env)
     }
     if (cc_op_is(op, CC_OP_LOGICB)) {
         return false;
+    }
+    if (cc_op_is(op, CC_OP_SUBB)) {     /* borrow: src1 < src */
+        uint64_t m = cc_sub_mask(op), src = env->cc_src & m;
+        return ((env->cc_dst + src) & m) < src;
     }
     return cpu_cc_compute_c(env);
 }
@@ -144,6 +155,23 @@ static inline bool cc_cond(const CPUX86State *env, int cond)
 
     if (op == CC_OP_EFLAGS || op >= CC_OP_NB) {
         return cpu_cond(env, cond);
+    }
+    if (cc_op_is(op, CC_OP_SUBB)) {
+        /* CMP src1, src: the conditions are comparisons of the operands
+         * (SDM Vol.1 Table B-1), unsigned for B/BE, signed for L/LE. */
+        uint64_t m = cc_sub_mask(op), src = env->cc_src & m;
+        uint64_t src1 = (env->cc_dst + src) & m;
+        unsigned sh = 64 - (8u << (op - CC_OP_SUBB));
+        int64_t s1 = (int64_t)(src1 << sh), s2 = (int64_t)(src << sh);
+        switch ((cond >> 1) & 7) {
+        case 1: r = src1 < src; break;      /* B */
+        case 2: r = src1 == src; break;     /* Z */
+        case 3: r = src1 <= src; break;     /* BE */
+        case 6: r = s1 < s2; break;         /* L */
+        case 7: r = s1 <= s2; break;        /* LE */
+        default: return cpu_cond(env, cond);
+        }
+        return (cond & 1) ? !r : r;
     }
     switch ((cond >> 1) & 7) {
     case 1: /* B / NB */

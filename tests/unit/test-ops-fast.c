@@ -17,7 +17,7 @@
 #include <string.h>
 
 #include "hw/machine.h"
-#include "target/i386/ops.h"
+#include "target/i386/ops_internal.h"
 
 #define RAM_SIZE (2u << 20)
 
@@ -47,12 +47,21 @@ static void setup(int mode)
         env->segs[R_CS].limit = rnd() % 2 ? 0xffffffffu : 0x20000;
         env->segs[R_CS].flags |= DESC_B_MASK;
         if (mode == 64) {
+            /* first 2 MiB identity mapped (one large page), rest absent */
+            uint64_t *pml4 = (uint64_t *)(ram + 0x1000);
+            uint64_t *pdpt = (uint64_t *)(ram + 0x2000);
+            uint64_t *pd = (uint64_t *)(ram + 0x3000);
+            pml4[0] = 0x2000 | 7;
+            pdpt[0] = 0x3000 | 7;
+            pd[0] = 0x87;
+            env->cr[3] = 0x1000;
             env->efer = EFER_LME | EFER_LMA;
             env->cr[4] |= CR4_PAE;
             env->cr[0] |= CR0_PG;
             env->segs[R_CS].flags = (env->segs[R_CS].flags & ~DESC_B_MASK) | DESC_L_MASK;
         }
     }
+    mmu_tlb_flush(env);
     cpu_update_mode(env);
 }
 
@@ -87,7 +96,7 @@ static void test_fast_vs_generic(void)
 {
     static const int modes[3] = { 16, 32, 64 };
     static const uint8_t prefixes[] = { 0x66, 0x67, 0x48, 0x41, 0x4c, 0x40, 0xf0 };
-    unsigned long specialised = 0;
+    unsigned long specialised = 0, mem_done = 0;
 
     for (int round = 0; round < 300; round++) {
         int mode = modes[round % 3];
@@ -127,10 +136,11 @@ static void test_fast_vs_generic(void)
             specialised++;
             for (int r = 0; r < 16; r++) {
                 uint64_t v = rnd();
-                switch (rnd() % 4) {
+                switch (rnd() % 5) {
                 case 0: v &= 0xff; break;
                 case 1: v = (uint32_t)v; break;
                 case 2: v = rnd() % 2 ? 0 : ~0ull; break;
+                case 3: v = 0x10000 + rnd() % (RAM_SIZE - 0x20000); break;
                 default: break;
                 }
                 env->regs[r] = v;
@@ -145,13 +155,33 @@ static void test_fast_vs_generic(void)
             }
             env->rip = mode == 16 ? 0xff00 + rnd() % 0x100 : rnd() % 0x30000;
             CPUX86State before = *env;
+            /* the bytes a store may write (the test's segments have base 0) */
+            uint64_t la = 0;
+            uint8_t mem_before[16], mem_generic[16];
+            bool store = in.ops[0].kind == OPK_MEM;
+            if (store) {
+                la = insn_ea(env, &in) % (RAM_SIZE - 16);
+                memcpy(mem_before, ram + la, 16);
+            }
 
             int e1 = run(&in, false);
             CPUX86State generic = *env;
+            if (store) {
+                memcpy(mem_generic, ram + la, 16);
+                memcpy(ram + la, mem_before, 16);
+            }
             *env = before;
             int e2 = run(&in, true);
+            if (store) {
+                g_assert_cmpmem(ram + la, 16, mem_generic, 16);
+            }
+            g_assert_cmphex(env->cr[2], ==, generic.cr[2]);
 
             g_assert_cmpint(e1, ==, e2);
+            if (e1 < 0 && mode == 64 &&
+                (in.ops[0].kind == OPK_MEM || in.ops[1].kind == OPK_MEM)) {
+                mem_done++;
+            }
             for (int r = 0; r < 16; r++) {
                 if (env->regs[r] != generic.regs[r]) {
                     g_test_message("op %s xop %u mode %d reg %d", insn_op_names[in.op],
@@ -169,8 +199,44 @@ static void test_fast_vs_generic(void)
             *env = before;
         }
     }
-    g_test_message("ops-fast: %lu specialised instructions compared", specialised);
+    g_test_message("ops-fast: %lu specialised instructions compared, %lu memory "
+                   "accesses in 64-bit mode", specialised, mem_done);
     g_assert_cmpuint(specialised, >, 100000);
+    g_assert_cmpuint(mem_done, >, 1000);
+}
+
+/* The inline lazy-flag evaluation of ops_internal.h (cc_all, cc_c,
+ * cc_cond: the fast paths of every Jcc, INC/DEC, ADC/SBB, rotate) against
+ * flags.c, from random lazy states of every CCOp. */
+static void test_inline_flags(void)
+{
+    for (int i = 0; i < 400000; i++) {
+        env->cc_op = rnd() % CC_OP_NB;
+        uint64_t a = rnd(), b = rnd();
+        switch (rnd() % 4) {   /* equal, near and boundary operands too */
+        case 0: b = a; break;
+        case 1: b = a + rnd() % 3 - 1; break;
+        case 2: a = rnd() % 2 ? 0 : 1ull << (rnd() % 64); break;
+        default: break;
+        }
+        /* SUB-like states as a real CMP leaves them: dst = a - b */
+        env->cc_dst = rnd() % 2 ? a - b : rnd();
+        env->cc_src = b;
+        env->cc_src2 = rnd() & 1;
+        if (env->cc_op == CC_OP_EFLAGS) {
+            env->cc_src &= CC_MASK;
+        }
+        g_assert_cmphex(cc_all(env), ==, cpu_cc_compute_all(env));
+        g_assert_cmpint(cc_c(env), ==, cpu_cc_compute_c(env));
+        for (int c = 0; c < 16; c++) {
+            if (cc_cond(env, c) != cpu_cond(env, c)) {
+                g_test_message("cc_op %u cond %d dst %llx src %llx", env->cc_op, c,
+                               (unsigned long long)env->cc_dst,
+                               (unsigned long long)env->cc_src);
+            }
+            g_assert_cmpint(cc_cond(env, c), ==, cpu_cond(env, c));
+        }
+    }
 }
 
 int main(int argc, char **argv)
@@ -184,6 +250,7 @@ int main(int argc, char **argv)
     machine.ram_size = RAM_SIZE;
     cpu_x86_init(&cpu, &machine, 0);
     g_test_add_func("/ops-fast/fast-vs-generic", test_fast_vs_generic);
+    g_test_add_func("/ops-fast/inline-flags", test_inline_flags);
     int rc = g_test_run();
     g_free(ram);
     return rc;
