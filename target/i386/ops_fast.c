@@ -255,6 +255,30 @@ DEF_MOVM(2)
 DEF_MOVM(4)
 DEF_MOVM(8)
 
+/* op_IMUL of ops_muldiv.c, two- and three-operand register forms: the
+ * signed product of the size-S operands, truncated; CF = OF = it did not
+ * fit.  __builtin_mul_overflow gives both without a 128-bit multiply. */
+#define DEF_IMUL(S, T)                                                         \
+    static void fx_IMUL_##S(CPUX86State *env, const Insn *insn)                \
+    {                                                                          \
+        uint64_t a, b;                                                         \
+        if (insn->nr_ops >= 3) {                                               \
+            a = fr(env, R1, S);                                                \
+            b = (uint64_t)insn->imm & size_mask(S);                            \
+        } else {                                                               \
+            a = fr(env, R0, S);                                                \
+            b = fr(env, R1, S);                                                \
+        }                                                                      \
+        T p;                                                                   \
+        bool ovf = __builtin_mul_overflow((T)a, (T)b, &p);                     \
+        uint64_t lo = (uint64_t)p & size_mask(S);                              \
+        fw(env, R0, S, lo);                                                    \
+        set_cc(env, CC_OP_MULB, S, lo, ovf, 0);                                \
+    }
+DEF_IMUL(2, int16_t)
+DEF_IMUL(4, int32_t)
+DEF_IMUL(8, int64_t)
+
 /* op_JCC of ops_branch.c, with the condition evaluated inline */
 static void fx_JCC(CPUX86State *env, const Insn *insn)
 {
@@ -274,6 +298,7 @@ enum {
     FX_JCC,
     FX_MOVLD_1, FX_MOVLD_2, FX_MOVLD_4, FX_MOVLD_8,
     FX_MOVST_1, FX_MOVST_2, FX_MOVST_4, FX_MOVST_8,
+    FX_IMUL_2, FX_IMUL_4, FX_IMUL_8,
     FX_END
 };
 
@@ -290,6 +315,7 @@ const InsnHandler insn_exec_handlers[FX_END] = {
     [FX_MOVLD_4] = fx_MOVLD_4, [FX_MOVLD_8] = fx_MOVLD_8,
     [FX_MOVST_1] = fx_MOVST_1, [FX_MOVST_2] = fx_MOVST_2,
     [FX_MOVST_4] = fx_MOVST_4, [FX_MOVST_8] = fx_MOVST_8,
+    [FX_IMUL_2] = fx_IMUL_2, [FX_IMUL_4] = fx_IMUL_4, [FX_IMUL_8] = fx_IMUL_8,
 };
 
 /* index of size 1, 2, 4, 8 in a row of four */
@@ -342,6 +368,16 @@ static unsigned select_handler(const Insn *insn)
         }
         if (insn->ops[0].kind == OPK_MEM && insn->ops[1].kind == OPK_REG) {
             return FX_MOVST_1 + slot;
+        }
+    }
+    if (insn->op == OP_IMUL && (insn->nr_ops == 2 || insn->nr_ops == 3) &&
+        insn->ops[0].kind == OPK_REG && insn->ops[1].kind == OPK_REG) {
+        unsigned s = op_size(insn, 0);
+        bool same = op_size(insn, 1) == s &&
+                    (insn->nr_ops == 2 ||
+                     (insn->ops[2].kind == OPK_IMM && op_size(insn, 2) == s));
+        if (same && (s == 2 || s == 4 || s == 8)) {
+            return s == 2 ? FX_IMUL_2 : s == 4 ? FX_IMUL_4 : FX_IMUL_8;
         }
     }
     int base = fast_base(insn->op);

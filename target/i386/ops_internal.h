@@ -139,9 +139,25 @@ static inline bool cc_c(const CPUX86State *env)
     if (cc_op_is(op, CC_OP_LOGICB)) {
         return false;
     }
+    if (op >= CC_OP_NB) {
+        return cpu_cc_compute_c(env);
+    }
+    unsigned bits = 8u << ((op - 1) & 3);
+    uint64_t m = bits == 64 ? ~0ull : (1ull << bits) - 1, src = env->cc_src & m;
     if (cc_op_is(op, CC_OP_SUBB)) {     /* borrow: src1 < src */
-        uint64_t m = cc_sub_mask(op), src = env->cc_src & m;
         return ((env->cc_dst + src) & m) < src;
+    }
+    if (cc_op_is(op, CC_OP_ADDB)) {     /* carry: the sum wrapped below src */
+        return (env->cc_dst & m) < src;
+    }
+    if (cc_op_is(op, CC_OP_SHLB)) {     /* last bit shifted out */
+        return (src >> (bits - 1)) & 1;
+    }
+    if (cc_op_is(op, CC_OP_SARB)) {
+        return src & 1;
+    }
+    if (cc_op_is(op, CC_OP_MULB)) {
+        return src != 0;
     }
     return cpu_cc_compute_c(env);
 }
