@@ -14,28 +14,12 @@
 
 uint64_t reg_read(const CPUX86State *env, int reg, unsigned size)
 {
-    return env->regs[reg & 15] & size_mask(size);
+    return reg_read_inline(env, reg, size);
 }
 
-/* SDM Vol.1 3.4.1.1: 32-bit results are zero-extended to 64 bits; 8- and
- * 16-bit results leave the upper bits alone. */
 void reg_write(CPUX86State *env, int reg, unsigned size, uint64_t value)
 {
-    uint64_t *r = &env->regs[reg & 15];
-    switch (size) {
-    case 1:
-        *r = (*r & ~0xffull) | (value & 0xff);
-        break;
-    case 2:
-        *r = (*r & ~0xffffull) | (value & 0xffff);
-        break;
-    case 4:
-        *r = (uint32_t)value;
-        break;
-    default:
-        *r = value;
-        break;
-    }
+    reg_write_inline(env, reg, size, value);
 }
 
 uint64_t insn_ea(const CPUX86State *env, const Insn *insn)

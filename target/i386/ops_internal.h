@@ -28,6 +28,33 @@ static inline uint64_t op_get(CPUX86State *env, const Insn *insn, int n)
     return insn_get_op(env, insn, n);
 }
 
+/* reg_read()/reg_write() of operand.c, inline for hot loops (string
+ * instructions).  SDM Vol.1 3.4.1.1: 32-bit results are zero-extended to
+ * 64 bits; 8- and 16-bit results leave the upper bits alone. */
+static inline uint64_t reg_read_inline(const CPUX86State *env, int reg, unsigned size)
+{
+    return env->regs[reg & 15] & size_mask(size);
+}
+
+static inline void reg_write_inline(CPUX86State *env, int reg, unsigned size, uint64_t value)
+{
+    uint64_t *r = &env->regs[reg & 15];
+    switch (size) {
+    case 1:
+        *r = (*r & ~0xffull) | (value & 0xff);
+        break;
+    case 2:
+        *r = (*r & ~0xffffull) | (value & 0xffff);
+        break;
+    case 4:
+        *r = (uint32_t)value;
+        break;
+    default:
+        *r = value;
+        break;
+    }
+}
+
 /* insn_ea() (operand.c), inline for the hot callers (LEA). */
 static inline uint64_t insn_ea_inline(const CPUX86State *env, const Insn *insn)
 {

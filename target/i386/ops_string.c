@@ -19,7 +19,10 @@
 
 enum { S_MOVS, S_CMPS, S_STOS, S_LODS, S_SCAS, S_INS, S_OUTS };
 
-static void string_op(CPUX86State *env, const Insn *insn, int kind)
+/* Inlined into each op_X below with a constant kind: the per-iteration
+ * switch disappears. */
+static inline __attribute__((always_inline))
+void string_op(CPUX86State *env, const Insn *insn, int kind)
 {
     unsigned size = insn->opsize;
     unsigned as = insn->addrsize;
@@ -44,13 +47,14 @@ static void string_op(CPUX86State *env, const Insn *insn, int kind)
         }
         uint64_t si = env->regs[R_ESI] & amask, di = env->regs[R_EDI] & amask;
         uint64_t a, b, la;
+        bool zf = false;
 
         switch (kind) {
         case S_MOVS:
             a = ld_size(env, seg_linear(env, src_seg, si, size, ACC_READ), size);
             st_size(env, seg_linear(env, R_ES, di, size, ACC_WRITE), size, a);
-            reg_write(env, R_ESI, as, si + step);
-            reg_write(env, R_EDI, as, di + step);
+            reg_write_inline(env, R_ESI, as, si + step);
+            reg_write_inline(env, R_EDI, as, di + step);
             break;
         case S_CMPS:
             /* Compares [src] - [ES:rDI] (first operand minus second).
@@ -58,25 +62,27 @@ static void string_op(CPUX86State *env, const Insn *insn, int kind)
              * (and QEMU's gen_cmps) report the rDI one. */
             b = ld_size(env, seg_linear(env, R_ES, di, size, ACC_READ), size);
             a = ld_size(env, seg_linear(env, src_seg, si, size, ACC_READ), size);
-            reg_write(env, R_ESI, as, si + step);
-            reg_write(env, R_EDI, as, di + step);
+            reg_write_inline(env, R_ESI, as, si + step);
+            reg_write_inline(env, R_EDI, as, di + step);
             set_cc(env, CC_OP_SUBB, size, a - b, b, 0);
+            zf = ((a - b) & size_mask(size)) == 0;   /* the ZF of that state */
             break;
         case S_STOS:
             st_size(env, seg_linear(env, R_ES, di, size, ACC_WRITE), size,
-                    reg_read(env, R_EAX, size));
-            reg_write(env, R_EDI, as, di + step);
+                    reg_read_inline(env, R_EAX, size));
+            reg_write_inline(env, R_EDI, as, di + step);
             break;
         case S_LODS:
             a = ld_size(env, seg_linear(env, src_seg, si, size, ACC_READ), size);
-            reg_write(env, R_EAX, size, a);
-            reg_write(env, R_ESI, as, si + step);
+            reg_write_inline(env, R_EAX, size, a);
+            reg_write_inline(env, R_ESI, as, si + step);
             break;
         case S_SCAS:
-            a = reg_read(env, R_EAX, size);
+            a = reg_read_inline(env, R_EAX, size);
             b = ld_size(env, seg_linear(env, R_ES, di, size, ACC_READ), size);
-            reg_write(env, R_EDI, as, di + step);
+            reg_write_inline(env, R_EDI, as, di + step);
             set_cc(env, CC_OP_SUBB, size, a - b, b, 0);
+            zf = ((a - b) & size_mask(size)) == 0;
             break;
         case S_INS:
             /* Check the destination before reading the port: a port read
@@ -84,21 +90,20 @@ static void string_op(CPUX86State *env, const Insn *insn, int kind)
             la = seg_linear(env, R_ES, di, size, ACC_WRITE);
             mem_probe_write(env, la, size);
             st_size(env, la, size, cpu_io_read(env, port, size));
-            reg_write(env, R_EDI, as, di + step);
+            reg_write_inline(env, R_EDI, as, di + step);
             break;
         default: /* S_OUTS */
             a = ld_size(env, seg_linear(env, src_seg, si, size, ACC_READ), size);
             cpu_io_write(env, port, a, size);
-            reg_write(env, R_ESI, as, si + step);
+            reg_write_inline(env, R_ESI, as, si + step);
             break;
         }
         if (!rep) {
             return;
         }
         uint64_t cx = (env->regs[R_ECX] - 1) & amask;
-        reg_write(env, R_ECX, as, cx);
+        reg_write_inline(env, R_ECX, as, cx);
         if (cmp) {
-            bool zf = cpu_cc_compute_all(env) & CC_Z;
             /* REPE stops on ZF = 0, REPNE on ZF = 1. */
             if ((insn->prefix & PFX_REPNE) ? zf : !zf) {
                 return;
