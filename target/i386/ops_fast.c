@@ -217,20 +217,7 @@ ONE_OPS(DEF_ONE)
  * and last byte: done inline here, with the same cpu_ld/st access after
  * it.  Outside 64-bit mode, or for an address that would fault, the
  * generic handler does it all (nothing has been changed yet). ---- */
-static inline bool mem64_la(const CPUX86State *env, const Insn *insn, unsigned S,
-                            uint64_t *la)
-{
-    if (!cpu_in_64bit(env)) {
-        return false;
-    }
-    uint64_t a = insn_ea_inline(env, insn);
-    if (insn->seg == R_FS || insn->seg == R_GS) {
-        a += env->segs[insn->seg].base;
-    }
-    *la = a;
-    return is_canonical(a) && is_canonical(a + S - 1);
-}
-
+/* mem64_la() is in ops_internal.h */
 #define DEF_MOVM(S)                                                            \
     static void fx_MOVLD_##S(CPUX86State *env, const Insn *insn)               \
     {                                                                          \

@@ -6,6 +6,65 @@
 #define TARGET_I386_OPS_INTERNAL_H
 
 #include "target/i386/ops.h"
+#include "target/i386/seg.h"
+
+/* Memory access by size on a linear address. */
+static inline uint64_t ld_size(CPUX86State *env, uint64_t la, unsigned size)
+{
+    switch (size) {
+    case 1: return cpu_ldub(env, la);
+    case 2: return cpu_lduw(env, la);
+    case 4: return cpu_ldl(env, la);
+    default: return cpu_ldq(env, la);
+    }
+}
+
+static inline void st_size(CPUX86State *env, uint64_t la, unsigned size, uint64_t v)
+{
+    switch (size) {
+    case 1: cpu_stb(env, la, (uint8_t)v); break;
+    case 2: cpu_stw(env, la, (uint16_t)v); break;
+    case 4: cpu_stl(env, la, (uint32_t)v); break;
+    default: cpu_stq(env, la, v); break;
+    }
+}
+
+/* insn_ea() (operand.c), inline for the hot callers (LEA). */
+static inline uint64_t insn_ea_inline(const CPUX86State *env, const Insn *insn)
+{
+    const InsnMem *m = &insn->mem;
+    uint64_t ea = (uint64_t)m->disp;
+
+    if (m->rip_rel) {
+        /* SDM Vol.2 2.2.1.6: relative to the next instruction. */
+        ea += env->rip + insn->len;
+    }
+    if (m->base != REG_NONE) {
+        ea += env->regs[m->base & 15];
+    }
+    if (m->index != REG_NONE) {
+        ea += env->regs[m->index & 15] * (m->scale ? m->scale : 1);
+    }
+    /* The sum wraps at the address size (16-bit: 64K wraparound). */
+    return ea & size_mask(insn->addrsize);
+}
+
+/* seg_linear() in 64-bit mode, inline: the offset (plus the FS/GS base),
+ * false when not in 64-bit mode or when the first or last byte is not
+ * canonical (the caller then takes the generic path, which faults). */
+static inline bool mem64_la(const CPUX86State *env, const Insn *insn, unsigned size,
+                            uint64_t *la)
+{
+    if (!cpu_in_64bit(env)) {
+        return false;
+    }
+    uint64_t a = insn_ea_inline(env, insn);
+    if (insn->seg == R_FS || insn->seg == R_GS) {
+        a += env->segs[insn->seg].base;
+    }
+    *la = a;
+    return la_is_canonical(a) && la_is_canonical(a + size - 1);
+}
 
 /* Inline fast paths of insn_get_op()/insn_set_op() for the common
  * register and immediate operands: the interpreter spends much of its
@@ -24,6 +83,11 @@ static inline uint64_t op_get(CPUX86State *env, const Insn *insn, int n)
         }
     } else if (o->kind == OPK_IMM && o->size) {
         return (uint64_t)insn->imm & size_mask(o->size);
+    } else if (o->kind == OPK_MEM && o->size) {
+        uint64_t la;
+        if (mem64_la(env, insn, o->size, &la)) {
+            return ld_size(env, la, o->size);
+        }
     }
     return insn_get_op(env, insn, n);
 }
@@ -55,26 +119,6 @@ static inline void reg_write_inline(CPUX86State *env, int reg, unsigned size, ui
     }
 }
 
-/* insn_ea() (operand.c), inline for the hot callers (LEA). */
-static inline uint64_t insn_ea_inline(const CPUX86State *env, const Insn *insn)
-{
-    const InsnMem *m = &insn->mem;
-    uint64_t ea = (uint64_t)m->disp;
-
-    if (m->rip_rel) {
-        /* SDM Vol.2 2.2.1.6: relative to the next instruction. */
-        ea += env->rip + insn->len;
-    }
-    if (m->base != REG_NONE) {
-        ea += env->regs[m->base & 15];
-    }
-    if (m->index != REG_NONE) {
-        ea += env->regs[m->index & 15] * (m->scale ? m->scale : 1);
-    }
-    /* The sum wraps at the address size (16-bit: 64K wraparound). */
-    return ea & size_mask(insn->addrsize);
-}
-
 /* operand.c: check that [la, la+size) may be written (both pages when it
  * crosses one), raising the write #PF now. */
 void mem_probe_write(CPUX86State *env, uint64_t la, unsigned size);
@@ -101,6 +145,12 @@ static inline void op_set(CPUX86State *env, const Insn *insn, int n, uint64_t v)
         }
         if (o->size == 8) {
             env->regs[o->reg & 15] = v;
+            return;
+        }
+    } else if (o->kind == OPK_MEM && o->size) {
+        uint64_t la;
+        if (mem64_la(env, insn, o->size, &la)) {
+            st_size(env, la, o->size, v);
             return;
         }
     }
@@ -302,26 +352,5 @@ void io_check(CPUX86State *env, uint16_t port, unsigned size);
  * changing RSP (for multi-push instructions that commit RSP at the end). */
 void stack_write(CPUX86State *env, uint64_t sp, uint64_t value, unsigned size);
 uint64_t stack_read(CPUX86State *env, uint64_t sp, unsigned size);
-
-/* Memory access by size on a linear address. */
-static inline uint64_t ld_size(CPUX86State *env, uint64_t la, unsigned size)
-{
-    switch (size) {
-    case 1: return cpu_ldub(env, la);
-    case 2: return cpu_lduw(env, la);
-    case 4: return cpu_ldl(env, la);
-    default: return cpu_ldq(env, la);
-    }
-}
-
-static inline void st_size(CPUX86State *env, uint64_t la, unsigned size, uint64_t v)
-{
-    switch (size) {
-    case 1: cpu_stb(env, la, (uint8_t)v); break;
-    case 2: cpu_stw(env, la, (uint16_t)v); break;
-    case 4: cpu_stl(env, la, (uint32_t)v); break;
-    default: cpu_stq(env, la, v); break;
-    }
-}
 
 #endif
