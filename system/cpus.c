@@ -14,6 +14,7 @@
  *
  *     shutdown requested?  -> leave
  *     reset requested?     -> rendezvous (below), then loop
+ *     paused (monitor stop, -S)? -> park in runstate_vcpu_checkpoint, loop
  *     seq = wake_seq
  *     for each owned vCPU:
  *         clear CPU_INTERRUPT_EXIT; stop requested? -> next round
@@ -63,6 +64,7 @@
 #include "hw/machine.h"
 #include "system/cpus.h"
 #include "system/log.h"
+#include "system/runstate.h"
 #include "system/sysemu.h"
 #include "target/i386/cpu.h"
 
@@ -295,6 +297,10 @@ static void *cpus_thread_fn(void *opaque)
         }
         if (m->reset_requested) {
             cpus_handle_reset(t);
+            continue;
+        }
+        /* monitor stop / -S: park here (system/runstate.h) */
+        if (runstate_vcpu_checkpoint(m, t->first, t->count)) {
             continue;
         }
         pthread_mutex_lock(&cpus_mutex);
