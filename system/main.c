@@ -23,7 +23,9 @@
 #include "system/cpus.h"
 #include "system/log.h"
 #include "system/main_loop.h"
+#include "system/monitor.h"
 #include "system/options.h"
+#include "system/runstate.h"
 #include "system/sysemu.h"
 
 #define EMU86_VERSION "0.1.0"
@@ -215,6 +217,12 @@ int main(int argc, char **argv)
     if (accel->init && accel->init(m, aerr, sizeof(aerr)) != 0) {
         main_exit(main_fail(g_strdup(aerr[0] ? aerr : "accelerator initialisation failed")),
                   true);
+    }
+    if (!monitor_init(m, o->monitor, EMU86_VERSION, &err)) {
+        main_exit(main_fail(err), true);
+    }
+    if (o->start_paused) {
+        runstate_stop_async();
     }
     if (!cpus_start(m, &err)) {
         int r = main_fail(err);

@@ -609,9 +609,7 @@ static bool opt_s(Options *o, const char *opt, const char *arg, char **err)
 
 static bool opt_S(Options *o, const char *opt, const char *arg, char **err)
 {
-    o->start_paused = true;
-    opt_warn(o, "-%s: starting paused is not implemented yet (no monitor to "
-             "continue from): the machine runs at once", opt);
+    o->start_paused = true;   /* main.c: runstate_stop_async(); cont starts it */
     return true;
 }
 
@@ -720,7 +718,7 @@ static const OptDef opt_defs[] = {
     { "D", "logfile", opt_D, "write the -d log to logfile instead of stderr" },
     { "s", NULL, opt_s, "gdb stub on tcp::1234 (not implemented yet)" },
     { "gdb", "dev", opt_s, "gdb stub on dev (not implemented yet)" },
-    { "S", NULL, opt_S, "start with the CPUs stopped (not implemented yet)" },
+    { "S", NULL, opt_S, "start with the CPUs stopped ('cont' in the monitor starts them)" },
     { "no-reboot", NULL, opt_no_reboot, "exit instead of rebooting on a guest reset" },
     { "no-shutdown", NULL, opt_no_shutdown, "accepted for compatibility" },
     { "name", "string", opt_name, "name of the guest" },

@@ -61,7 +61,7 @@ run_suite unit unit_tests
 # exit itself, so LeakSanitizer would only report noise there.  Unit tests
 # above keep leak detection: they exercise library code that must not leak.
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
-for suite in tests/cli/run-cli-tests.sh tests/check-layering.sh; do
+for suite in tests/cli/run-cli-tests.sh tests/monitor/run-monitor-tests.sh tests/check-layering.sh; do
     [ -x "$suite" ] && run_suite "$(basename "$suite" .sh)" "$suite" "$BUILD/emu86"
 done
 [ -x "$BUILD/difftest" ] && run_suite difftest "$BUILD/difftest" \

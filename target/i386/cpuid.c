@@ -28,7 +28,7 @@ const X86CPUModel x86_model_default = {
     .name = "emu86-default",
     .vendor = "GenuineIntel",
     .family = 6, .model = 6, .stepping = 3,
-    .features_1_edx = CPUID_DE | CPUID_PSE | CPUID_TSC | CPUID_MSR | CPUID_PAE |
+    .features_1_edx = CPUID_FPU | CPUID_DE | CPUID_PSE | CPUID_TSC | CPUID_MSR | CPUID_PAE |
                       CPUID_CX8 | CPUID_SEP | CPUID_PGE | CPUID_CMOV | CPUID_PAT |
                       CPUID_PSE36 | CPUID_CLFLUSH |
                       CPUID_MMX | CPUID_FXSR | CPUID_SSE | CPUID_SSE2,
