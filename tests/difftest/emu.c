@@ -1,0 +1,438 @@
+/*
+ * tests/difftest/emu.c - the emu86 side: per-instruction flag bookkeeping
+ * (read / defined / undefined) and a long-mode CPL3 CPU stepped one
+ * instruction at a time over the same sandbox layout as the host.
+ */
+
+#include "tests/difftest/difftest.h"
+
+/* ------------------------------------------------------------------ */
+/* flag bookkeeping: what an instruction reads, defines and leaves
+ * undefined, given the state before it (SDM Vol.2 per instruction,
+ * Vol.1 Appendix A) */
+
+
+static uint32_t cond_flags(int cond)
+{
+    switch (cond >> 1) {
+    case 0: return CC_O;
+    case 1: return CC_C;
+    case 2: return CC_Z;
+    case 3: return CC_C | CC_Z;
+    case 4: return CC_S;
+    case 5: return CC_P;
+    case 6: return CC_S | CC_O;
+    default: return CC_Z | CC_S | CC_O;
+    }
+}
+
+static uint64_t count_reg(const CPUX86State *env, const Insn *in)
+{
+    uint64_t c = env->regs[R_ECX];
+    return in->addrsize == 8 ? c : in->addrsize == 4 ? (uint32_t)c : (uint16_t)c;
+}
+
+FlagFx flag_effects(const CPUX86State *env, const Insn *in)
+{
+    FlagFx fx = { 0, 0, 0, false };
+    unsigned size = in->nr_ops && in->ops[0].size ? in->ops[0].size : in->opsize;
+    unsigned bits = size * 8;
+    const uint32_t ALL = CC_MASK;
+
+    switch (in->op) {
+    case OP_ADD: case OP_SUB: case OP_CMP: case OP_NEG:
+    case OP_XADD: case OP_CMPXCHG:
+        fx.def = ALL;
+        break;
+    case OP_ADC: case OP_SBB:
+        fx.read = CC_C;
+        fx.def = ALL;
+        break;
+    case OP_INC: case OP_DEC:
+        fx.def = ALL & ~CC_C;
+        break;
+    case OP_AND: case OP_OR: case OP_XOR: case OP_TEST:
+        fx.def = ALL & ~CC_A;
+        fx.undef = CC_A;
+        break;
+    case OP_MUL: case OP_IMUL1: case OP_IMUL:
+        fx.def = CC_C | CC_O;
+        fx.undef = CC_S | CC_Z | CC_A | CC_P;
+        break;
+    case OP_DIV: case OP_IDIV:
+        fx.undef = ALL;
+        break;
+    case OP_SHL: case OP_SHR: case OP_SAR: case OP_ROL: case OP_ROR:
+    case OP_RCL: case OP_RCR: {
+        uint64_t cnt = in->ops[1].kind == OPK_IMM ? (uint64_t)in->imm : env->regs[R_ECX];
+        unsigned c = cnt & (size == 8 ? 63 : 31);
+        bool rot = in->op == OP_ROL || in->op == OP_ROR || in->op == OP_RCL || in->op == OP_RCR;
+        if (in->op == OP_RCL || in->op == OP_RCR) {
+            fx.read = c ? CC_C : 0;
+        }
+        if (!c) {
+            break;
+        }
+        if (rot) {
+            fx.def = CC_C | CC_O;
+        } else {
+            fx.def = ALL & ~CC_A;
+            fx.undef = CC_A;
+            if (c >= bits && in->op != OP_SAR) {
+                fx.undef |= CC_C;
+            }
+        }
+        if (c != 1) {
+            fx.undef |= CC_O;
+        }
+        break;
+    }
+    case OP_SHLD: case OP_SHRD: {
+        uint64_t cnt = in->ops[2].kind == OPK_IMM ? (uint64_t)in->imm : env->regs[R_ECX];
+        unsigned c = cnt & (size == 8 ? 63 : 31);
+        if (!c) {
+            break;
+        }
+        if (c > bits) {
+            fx.undef = ALL;
+            fx.result_undefined = true;
+            break;
+        }
+        fx.def = ALL & ~CC_A;
+        fx.undef = CC_A | (c != 1 ? CC_O : 0);
+        break;
+    }
+    case OP_BT: case OP_BTS: case OP_BTR: case OP_BTC:
+        fx.def = CC_C;
+        fx.undef = CC_O | CC_S | CC_A | CC_P;
+        break;
+    case OP_BSF: case OP_BSR:
+        fx.def = CC_Z;
+        fx.undef = CC_C | CC_O | CC_S | CC_A | CC_P;
+        break;
+    case OP_CMPXCHG8B:
+        fx.def = CC_Z;
+        break;
+    case OP_SETCC: case OP_CMOV: case OP_JCC:
+        fx.read = cond_flags(in->cond);
+        break;
+    case OP_LOOPE: case OP_LOOPNE:
+        fx.read = CC_Z;
+        break;
+    case OP_LAHF:
+        fx.read = CC_S | CC_Z | CC_A | CC_P | CC_C;
+        break;
+    case OP_SAHF:
+        fx.def = CC_S | CC_Z | CC_A | CC_P | CC_C;
+        break;
+    case OP_PUSHF:
+        fx.read = ALL;
+        break;
+    case OP_CMC:
+        fx.read = CC_C;
+        fx.def = CC_C;
+        break;
+    case OP_CLC: case OP_STC:
+        fx.def = CC_C;
+        break;
+    case OP_POPF:
+        fx.def = ALL;
+        break;
+    case OP_CMPS: case OP_SCAS:
+        if (!(in->prefix & (PFX_REP | PFX_REPNE)) || count_reg(env, in)) {
+            fx.def = ALL;
+        }
+        break;
+    default:
+        break;
+    }
+    return fx;
+}
+
+/* ------------------------------------------------------------------ */
+/* emu86 side */
+
+TestCPU *tc;
+bool host_amd;     /* vendor differences the SDM does not cover */
+uint16_t host_sel[6];
+
+void emu_setup(void)
+{
+    tc = tcpu_new(4);
+    /* 4-level tables: PML4[0] -> PDPT[0] -> PD[0x80] -> PT */
+    pw64(tc, PT_PML4, PT_PDPT | 7);
+    pw64(tc, PT_PDPT, PT_PD | 7);
+    pw64(tc, PT_PD + 8 * ((DATA_ADDR >> 21) & 511), PT_PT | 7);
+    for (unsigned i = 0; i < DATA_SIZE / 4096; i++) {
+        pw64(tc, PT_PT + 8 * (((DATA_ADDR >> 12) & 511) + i),
+             (PHYS_DATA + i * 4096) | 7 | (1ull << 63));
+    }
+    pw64(tc, PT_PT + 8 * ((CODE_ADDR >> 12) & 511), PHYS_CODE | 7);
+}
+
+static int emu_fetch(void *opaque, unsigned i)
+{
+    CPUX86State *env = opaque;
+    return cpu_fetch_byte(env, env->rip + i);
+}
+
+static void emu_reset(const Seq *s)
+{
+    CPUX86State *env = tc->env;
+    memset(env->regs, 0, sizeof(env->regs));
+    env->cr[0] = CR0_PE | CR0_MP | CR0_ET | CR0_NE | CR0_WP | CR0_AM | CR0_PG;
+    env->cr[2] = 0;
+    env->cr[3] = PT_PML4;
+    env->cr[4] = CR4_PAE | CR4_PGE | CR4_OSFXSR | CR4_OSXMMEXCPT;
+    env->efer = EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE;
+    for (int i = 0; i < NR_SEGS; i++) {
+        SegmentCache *sc = &env->segs[i];
+        sc->selector = host_sel[i];
+        sc->base = 0;
+        sc->limit = 0xffffffff;
+        sc->flags = sc->selector ? (DESC_P_MASK | DESC_S_MASK | DESC_W_MASK | DESC_A_MASK |
+                                    DESC_DPL_MASK | DESC_G_MASK | DESC_B_MASK) : 0;
+    }
+    env->segs[R_CS].flags = DESC_P_MASK | DESC_S_MASK | DESC_CS_MASK | DESC_R_MASK |
+                            DESC_A_MASK | DESC_DPL_MASK | DESC_L_MASK | DESC_G_MASK;
+    memset(&env->tr, 0, sizeof(env->tr));
+    memset(&env->ldt, 0, sizeof(env->ldt));
+    env->eflags = EFLAGS_FIXED1;
+    cpu_update_mode(env);
+    mmu_tlb_flush(env);
+    memcpy(env->regs, s->regs, sizeof(env->regs));
+    cpu_set_eflags(env, s->flags, ~0ull);
+    fpu_init_state(env, true);
+    memcpy(env->x87.xmm, s->xmm, sizeof(env->x87.xmm));
+    env->x87.mxcsr = s->mxcsr;
+    env->x87.fcw = s->fcw;
+    env->x87.fsw = s->fsw;
+    env->x87.ftw = s->ftw;
+    for (int i = 0; i < 8; i++) {
+        X87Reg *r = &env->x87.regs[(((s->fsw >> 11) & 7) + i) & 7];
+        memcpy(&r->mant, s->st[i], 8);
+        memcpy(&r->sexp, s->st[i] + 8, 2);
+    }
+    env->rip = s->start;
+    env->exception_index = -1;
+    env->error_code = 0;
+    env->has_error_code = false;
+    env->halted = false;
+    env->inhibit_irq = false;
+    memcpy(tc->ram + PHYS_DATA, s->data, DATA_SIZE);
+    memset(tc->ram + PHYS_CODE, 0xcc, CODE_SIZE);
+    memcpy(tc->ram + PHYS_CODE + (s->start - CODE_ADDR), s->code,
+           code_room(s->start, s->code_len + 1));
+}
+
+
+int item_at(const Seq *s, uint64_t rip)
+{
+    for (int i = 0; i < s->n; i++) {
+        if (s->addr[i] == rip) {
+            return i;
+        }
+    }
+    return -1;
+}
+
+/* Encodings emu86 treats like an older CPU but the host runs as a newer
+ * instruction: skip rather than report. */
+const char *host_diff(const Insn *in)
+{
+    if ((in->opcode == 0x0fbc || in->opcode == 0x0fbd) && (in->prefix & PFX_REP)) {
+        return "F3 0F BC/BD: TZCNT/LZCNT on the host (BMI1/ABM), BSF/BSR in emu86's model";
+    }
+    if (in->op == OP_RDFSBASE || in->op == OP_RDGSBASE || in->op == OP_WRFSBASE ||
+        in->op == OP_WRGSBASE) {
+        return "RD/WR FS/GS BASE (host TLS base)";
+    }
+    if (in->op == OP_FPU && !with_x87) {
+        return "x87 instruction (run with --x87 to compare)";
+    }
+    if (host_amd && (in->prefix & PFX_OPSZ) &&
+        (in->op == OP_JMP || in->op == OP_JCC || in->op == OP_CALL || in->op == OP_RET ||
+         in->op == OP_LOOP || in->op == OP_LOOPE || in->op == OP_LOOPNE || in->op == OP_JCXZ)) {
+        return "66 on a near branch: AMD uses a 16-bit operand size, Intel (and emu86) 64";
+    }
+    if (host_amd && (in->prefix & (PFX_REP | PFX_REPNE)) &&
+        (in->op == OP_LOOPE || in->op == OP_LOOPNE)) {
+        /* seen on an AMD EPYC host: with F3 LOOPcc tests ZF like LOOPE,
+         * with F2 like LOOPNE, whatever the opcode says */
+        return "F2/F3 on LOOPE/LOOPNE: the AMD host takes the condition from the prefix";
+    }
+    if (host_amd && in->opcode == 0x63 && (in->prefix & PFX_OPSZ) && in->nr_ops > 1 &&
+        in->ops[1].kind == OPK_MEM) {
+        return "66 MOVSXD from memory: the AMD host reads 4 bytes, the SDM says r/m16";
+    }
+    if (host_amd && in->op == OP_MOV_CR && (in->prefix & PFX_LOCK)) {
+        return "LOCK MOV CRn: AMD's alternate encoding of CR8";
+    }
+    if (in->op == OP_RDPID || in->op == OP_RDTSCP || in->op == OP_CPUID || in->op == OP_RDTSC) {
+        return "host-specific values";
+    }
+    return NULL;
+}
+
+static volatile int emu_steps;
+
+/* SSE encodings whose outcome is partly implementation-specific. */
+static void sse_quirks(CPUX86State *env, const Insn *in, EmuOut *o)
+{
+    if (in->op == OP_FPU) {
+        /* FLDENV/FNSTENV (D9 /4 /6), FRSTOR/FNSAVE (DD /4 /6) crossing
+         * into an unmapped page: the AMD host reports the last byte */
+        unsigned r = (in->modrm >> 3) & 7;
+        if ((in->opcode == 0xd9 || in->opcode == 0xdd) && (r == 4 || r == 6) &&
+            (in->modrm >> 6) != 3 && host_amd) {
+            o->no_cr2 = true;
+        }
+        return;
+    }
+    unsigned reg = (in->modrm >> 3) & 7, rm = in->modrm & 7;
+    bool p66 = in->prefix & PFX_OPSZ;
+    bool norep = !(in->prefix & (PFX_REP | PFX_REPNE));
+
+    if (in->opcode == 0x0fae && reg <= 1 && (in->modrm >> 6) != 3 && norep && host_amd) {
+        /* FXSAVE/FXRSTOR crossing into an unmapped page: the AMD host
+         * reports the operand's last byte in CR2 */
+        o->no_cr2 = true;
+    }
+    if (in->opcode == 0x0fae && reg == 0 && (in->modrm >> 6) != 3 && norep && host_amd) {
+        /* FXSAVE: MXCSR_MASK at +28 is 0x2ffff on AMD (MM bit 17),
+         * 0xffff in emu86's Intel model */
+        uint64_t la = insn_ea(env, in);
+        if (o->nr_ignore < 8) {
+            o->ignore_lo[o->nr_ignore] = la + 28;
+            o->ignore_hi[o->nr_ignore++] = la + 32;
+        }
+    }
+    if (in->opcode == 0x0ff7 && (in->modrm >> 6) == 3 && norep) {
+        /* MASKMOVQ / MASKMOVDQU: with an all-zero mask, whether the
+         * address still faults is implementation-specific (SDM
+         * MASKMOVDQU); which byte a partial fault reports too */
+        uint64_t m[2] = { 0, 0 };
+        if (p66) {
+            memcpy(m, env->x87.xmm[rm | ((in->rex & 1) ? 8 : 0)], 16);
+        } else {
+            m[0] = env->x87.regs[rm].mant;
+        }
+        if (!((m[0] | m[1]) & 0x8080808080808080ull)) {
+            o->status = EMU_SKIP_HOSTDIFF;
+            o->skip_why = "MASKMOVQ/MASKMOVDQU with an all-zero mask (faults: implementation-specific)";
+        }
+        o->no_cr2 = true;
+    }
+}
+
+void emu_run(const Seq *s, EmuOut *o, bool track)
+{
+    CPUX86State *env = tc->env;
+    memset(o, 0, sizeof(*o));
+    o->fault_item = -1;
+    o->fault_op = -1;
+    o->cur_op = -1;
+    uint64_t end = s->start + s->code_len;
+    /* volatile: read after the longjmp of an exception */
+    volatile uint32_t undef = 0;
+    emu_reset(s);
+    emu_steps = 0;
+    Insn in;
+
+    if (setjmp(env->jmp_env)) {
+        o->status = EMU_FAULT;
+        o->vector = env->exception_index;
+        o->err = env->error_code;
+        o->cr2 = env->cr[2];
+        o->undef = undef;
+        o->fault_item = item_at(s, env->rip);
+        o->fault_op = o->fault_item >= 0 && s->it[o->fault_item].test ? o->cur_op : -1;
+        return;
+    }
+    while (emu_steps++ < 20000) {
+        if (env->rip == end && end < CODE_ADDR + CODE_SIZE) {
+            /* (an end marker past the page is never reached: fetch #PF) */
+            o->status = EMU_END;
+            o->undef = undef;
+            return;
+        }
+        o->cur_op = -1;
+        DecodeResult r = decode_insn(&in, MODE_64, emu_fetch, env);
+        if (r == DECODE_OK) {
+            o->cur_op = in.op;
+        }
+        if (r == DECODE_OK) {
+            uint16_t fl = insn_op_flags[in.op];
+            if (in.prefix & PFX_LOCK) {
+                if (!(fl & IF_LOCK) || in.nr_ops == 0 || in.ops[0].kind != OPK_MEM) {
+                    r = DECODE_UD;
+                }
+            }
+            if ((fl & IF_NO64) || in.op == OP_INVALID) {
+                r = DECODE_UD;
+            }
+        }
+        if (r == DECODE_UD) {
+            cpu_raise_exception(env, EXCP_UD);
+        } else if (r != DECODE_OK) {
+            cpu_raise_exception_err(env, EXCP_GP, 0);
+        }
+        const char *hd = host_diff(&in);
+        if (hd) {
+            o->status = EMU_SKIP_HOSTDIFF;
+            o->skip_why = hd;
+            return;
+        }
+        if (env->eflags & (TF_MASK | AC_MASK)) {
+            /* only a POPF reached without its sanitising push can do this */
+            o->status = EMU_SKIP_HOSTDIFF;
+            o->skip_why = "TF or AC set (single-step / alignment check not modelled here)";
+            return;
+        }
+        int idx = item_at(s, env->rip);
+        FlagFx fx = flag_effects(env, &in);
+        if ((in.op == OP_BSF || in.op == OP_BSR) && insn_get_op(env, &in, 1) == 0) {
+            /* zero source: destination undefined (SDM BSF/BSR) */
+            fx.result_undefined = true;
+        }
+        if (track && (fx.read & undef)) {
+            o->status = EMU_SKIP_UNDEF;
+            o->skip_why = "an instruction reads a flag left undefined by an earlier one";
+            return;
+        }
+        if (in.op == OP_INT3) {
+            /* no IDT here: report the trap the way the host does */
+            if (idx >= 0 && s->it[idx].test && o->nr_exec < MAX_ITEMS) {
+                o->exec_ops[o->nr_exec++] = in.op;
+            }
+            env->rip += in.len;
+            env->exception_index = EXCP_BP;
+            env->error_code = 0;
+            longjmp(env->jmp_env, 1);
+        }
+        if ((insn_op_flags[in.op] & IF_PRIV) && env->cpl != 0) {
+            cpu_raise_exception_err(env, EXCP_GP, 0);
+        }
+        env->next_rip = env->rip + in.len;
+        if (in.op == OP_SSE || in.op == OP_FPU) {
+            sse_quirks(env, &in, o);
+            if (o->status == EMU_SKIP_HOSTDIFF) {
+                return;
+            }
+        }
+        insn_handlers[in.op](env, &in);
+        env->rip = env->next_rip;
+        if (idx >= 0 && s->it[idx].test && o->nr_exec < MAX_ITEMS) {
+            o->exec_ops[o->nr_exec++] = in.op;
+        }
+        if (track && fx.result_undefined) {
+            o->status = EMU_SKIP_UNDEF;
+            o->skip_why = in.op == OP_BSF || in.op == OP_BSR ?
+                "BSF/BSR with a zero source (destination undefined)" :
+                "SHLD/SHRD with count > operand size (result undefined)";
+            return;
+        }
+        undef = (undef & ~fx.def) | fx.undef;
+    }
+    o->status = EMU_STEPS;
+}
