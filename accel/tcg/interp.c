@@ -61,9 +61,6 @@ static void interp_exec(CPUX86State *env, TranslationBlock *tb, TcgVcpu *t)
         return;
     }
     const uint64_t mask = ip_mask(env);
-    if (!t->gen_ptr) {
-        t->gen_ptr = tb_cache_generation_ptr(t->cache);
-    }
     const volatile uint64_t *gen_ptr = t->gen_ptr;
     const uint64_t gen = *gen_ptr;
     const Insn *insn = tb->insns, *end = insn + tb->nr_insns;

@@ -54,6 +54,8 @@ static int tcg_vcpu_init(X86CPU *cpu, char *err, size_t len)
     TcgVcpu *t = calloc(1, sizeof(*t));
     t->cache = tcg_cache;
     t->backend = &tcg_backend_interp;
+    t->gen_ptr = tb_cache_generation_ptr(t->cache);
+    t->collected_gen = *t->gen_ptr;
     cpu->tcg_state = t;
     return 0;
 }
@@ -79,7 +81,7 @@ static void log_exec(CPUX86State *env, TranslationBlock *tb)
 static TranslationBlock *tcg_next_block(CPUX86State *env, TcgVcpu *t,
                                         TranslationBlock *last, uint64_t last_gen)
 {
-    uint64_t gen = *tb_cache_generation_ptr(t->cache);
+    uint64_t gen = *t->gen_ptr;
     /* generation first: after an invalidation `last` may have been freed */
     if (!last || gen != last_gen || !last->chainable) {
         return tcg_find_block(env, t);
@@ -101,7 +103,7 @@ static TranslationBlock *tcg_next_block(CPUX86State *env, TcgVcpu *t,
         last->links_gen = gen;
     }
     TranslationBlock *tb = tcg_find_block(env, t);
-    if (*tb_cache_generation_ptr(t->cache) == gen) {
+    if (*t->gen_ptr == gen) {
         /* keep the two most recent successors */
         last->links[1] = last->links[0];
         last->links[0] = tb;
@@ -114,7 +116,6 @@ static VcpuExit tcg_vcpu_run(X86CPU *cpu)
     CPUX86State *env = &cpu->env;
     TcgVcpu *t = cpu->tcg_state;
     Machine *m = cpu->machine;
-    uint64_t collected_gen = tb_cache_generation(t->cache);
     /* volatile: must survive the longjmp of an exception, or a guest
      * faulting in a loop would never give up its turn */
     volatile unsigned long budget = m && m->nr_cpus > 1 ? TCG_SLICE_BLOCKS : 0;
@@ -166,17 +167,17 @@ static VcpuExit tcg_vcpu_run(X86CPU *cpu)
             /* end of this vCPU's slice: the round-robin goes on */
             return VCPU_EXIT_REQUEST;
         }
-        if (*tb_cache_generation_ptr(t->cache) != collected_gen) {
+        if (*t->gen_ptr != t->collected_gen) {
             /* no block is running now: free the ones dropped by writes */
             tb_cache_collect(t->cache);
-            collected_gen = tb_cache_generation(t->cache);
+            t->collected_gen = *t->gen_ptr;
         }
         TranslationBlock *tb = tcg_next_block(env, t, last_tb, last_gen);
         if (log_enabled(LOG_CPU | LOG_EXEC)) {
             log_exec(env, tb);
         }
         t->blocks_executed++;
-        last_gen = *tb_cache_generation_ptr(t->cache);
+        last_gen = *t->gen_ptr;
         last_tb = tb;
         t->backend->exec(env, tb, t);
     }

@@ -39,9 +39,12 @@ struct TcgVcpu {
     uint64_t insns_executed;   /* for the bench and -d exec statistics */
     uint64_t blocks_executed;
     uint64_t blocks_chained;   /* found through a link, no lookup */
-    /* the cache's generation counter (tb_cache_generation_ptr), looked up
-     * once by the interpreter: it polls it after every instruction */
+    /* the cache's invalidation counter (tb_cache_generation_ptr), set at
+     * vcpu_init: the run loop and the interpreter poll it without a call */
     const volatile uint64_t *gen_ptr;
+    /* generation whose dropped blocks were last freed (tb_cache_collect);
+     * kept here rather than in a local so it survives exception longjmps */
+    uint64_t collected_gen;
 };
 
 /* Decode mode key of a block for the current state. */
