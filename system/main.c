@@ -27,6 +27,7 @@
 #include "system/options.h"
 #include "system/runstate.h"
 #include "system/sysemu.h"
+#include "target/i386/cpuid.h"
 
 #define EMU86_VERSION "0.1.0"
 
@@ -71,9 +72,9 @@ static int main_print_help(const Options *o)
                "pc                   Standard PC (i440FX, ISA devices) (default)\n");
         break;
     case OPT_HELP_CPU:
-        printf("Available CPUs (for now all report the default CPUID model):\n");
-        for (int i = 0; options_cpu_models[i][0]; i++) {
-            printf("x86 %-16s %s\n", options_cpu_models[i][0], options_cpu_models[i][1]);
+        printf("Available CPUs:\n");
+        for (int i = 0; x86_models[i]; i++) {
+            printf("x86 %-16s %s\n", x86_models[i]->name, x86_models[i]->desc);
         }
         break;
     case OPT_HELP_LOG:
@@ -202,6 +203,10 @@ int main(int argc, char **argv)
     }
     g_strfreev(names);
     current_accel = accel;
+    const X86CPUModel *cpu_model = x86_model_find(o->cpu_model);
+    if (cpu_model && cpu_model->kvm_only && accel != &accel_kvm_ops) {
+        return main_fail(g_strdup_printf("CPU model '%s' requires KVM", cpu_model->name));
+    }
     if (log_mask) {
         log_printf("emu86: accel %s\n", accel->name);
     }

@@ -16,17 +16,8 @@
 #include <string.h>
 
 #include "system/options.h"
+#include "target/i386/cpuid.h"
 
-/* Names accepted for compatibility with QEMU command lines.  Until the CPU
- * core defines models by these names (x86_model_find), all of them get
- * its default CPUID model; the descriptions say what each will be. */
-const char *const options_cpu_models[][2] = {
-    { "qemu64", "QEMU's default 64-bit CPU model (default)" },
-    { "base", "minimal x86-64 feature set" },
-    { "max", "every feature the accelerator can provide" },
-    { "host", "the host CPU's features" },
-    { NULL, NULL },
-};
 
 typedef bool (*OptHandler)(Options *o, const char *opt, const char *arg,
                            char **err);
@@ -368,13 +359,7 @@ static bool opt_cpu(Options *o, const char *opt, const char *arg, char **err)
     }
     const char *comma = strchr(arg, ',');
     char *model = comma ? g_strndup(arg, comma - arg) : g_strdup(arg);
-    bool found = false;
-    for (int i = 0; options_cpu_models[i][0]; i++) {
-        if (!strcmp(model, options_cpu_models[i][0])) {
-            found = true;
-        }
-    }
-    if (!found) {
+    if (!x86_model_find(model)) {
         *err = g_strdup_printf("-%s %s: unable to find CPU model '%s' (try -cpu help)",
                                opt, arg, model);
         g_free(model);
@@ -743,7 +728,7 @@ static void options_init(Options *o)
     o->smp = 1;
     o->accel = g_strdup("auto");  /* KVM where the CPU has VT (vmx/svm), else TCG */
     o->machine = g_strdup("pc");
-    o->cpu_model = g_strdup("qemu64");
+    o->cpu_model = g_strdup(x86_model_default.name);
 }
 
 /* Defaults that depend on several options, applied after the whole command

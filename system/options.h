@@ -39,7 +39,7 @@ typedef struct Options {
                                  * them tried in order ("kvm:tcg") */
     bool accel_given;
     char *machine;              /* "pc" */
-    char *cpu_model;            /* "qemu64", "host", "max", "base" */
+    char *cpu_model;            /* a name x86_model_find() knows */
     char *kernel, *initrd, *append;
     char *bios;                 /* NULL: none given */
 
@@ -89,6 +89,5 @@ bool options_parse_size(const char *s, uint64_t default_unit, uint64_t *out);
 void options_print_usage(FILE *f);
 
 /* The CPU model names -cpu accepts, NULL-terminated, with descriptions. */
-extern const char *const options_cpu_models[][2];
 
 #endif

@@ -3,12 +3,9 @@
  *
  * Design: KVM does not invent CPUID values; userspace hands it a table with
  * KVM_SET_CPUID2 (api.rst), normally derived from KVM_GET_SUPPORTED_CPUID,
- * which lists what the host and KVM can virtualize.  For now the table is
- * that list with a few corrections for our machine (hypervisor bit, APIC
- * IDs, no local APIC: the machine has none and KVM's in-kernel LAPIC is
- * not created).
- * kvm_cpuid_apply_model() is the single place where the -cpu model
- * (target/i386/cpuid.c) will later be intersected with it.
+ * which lists what the host and KVM can virtualize.  kvm_cpuid_build()
+ * intersects it with the -cpu model (target/i386/cpuid.c): the one place
+ * that decides what a KVM guest sees.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -19,6 +16,8 @@
 #include "accel/kvm/kvm-int.h"
 #include "hw/machine.h"
 #include "target/i386/cpu.h"
+#include "target/i386/cpuid.h"
+#include "target/i386/seg.h"
 
 #define CPUID_1_EDX_APIC         (1u << 9)
 #define CPUID_80000001_EDX_APIC  (1u << 9)  /* AMD's copy of the bit */
@@ -56,25 +55,141 @@ static struct kvm_cpuid2 *kvm_get_supported_cpuid(int sys_fd, char *err, size_t 
     return NULL;
 }
 
-/*
- * Make the host-supported table into what this vCPU reports.  Today: the
- * host list as is, plus per-vCPU and machine-level corrections.  Later
- * (the -cpu model issue): intersect each leaf with env->model's values so
- * the guest sees the same CPU under KVM and TCG.
- */
-void kvm_cpuid_apply_model(X86CPU *cpu, struct kvm_cpuid2 *c)
+/* Where each model feature word lives in the CPUID table. */
+static const struct {
+    uint32_t function, index;
+    int reg;            /* 0 = EAX, 1 = EBX, 2 = ECX, 3 = EDX */
+    FeatureWord word;
+} feature_regs[] = {
+    { 1, 0, 3, FEAT_1_EDX },
+    { 1, 0, 2, FEAT_1_ECX },
+    { 6, 0, 0, FEAT_6_EAX },
+    { 7, 0, 1, FEAT_7_0_EBX },
+    { 7, 0, 2, FEAT_7_0_ECX },
+    { 7, 0, 3, FEAT_7_0_EDX },
+    { 7, 1, 0, FEAT_7_1_EAX },
+    { 0xd, 1, 0, FEAT_D_1_EAX },
+    { 0x80000001, 0, 3, FEAT_8000_0001_EDX },
+    { 0x80000001, 0, 2, FEAT_8000_0001_ECX },
+    { 0x80000007, 0, 3, FEAT_8000_0007_EDX },
+    { 0x80000008, 0, 1, FEAT_8000_0008_EBX },
+};
+
+static uint32_t *entry_reg(struct kvm_cpuid_entry2 *e, int reg)
 {
-    uint32_t apic_id = (uint32_t)cpu->index;
+    return reg == 0 ? &e->eax : reg == 1 ? &e->ebx : reg == 2 ? &e->ecx : &e->edx;
+}
+
+static const struct kvm_cpuid_entry2 *find_entry(const struct kvm_cpuid2 *c,
+                                                 uint32_t function, uint32_t index)
+{
     for (uint32_t i = 0; i < c->nent; i++) {
-        struct kvm_cpuid_entry2 *e = &c->entries[i];
+        const struct kvm_cpuid_entry2 *e = &c->entries[i];
+        if (e->function == function &&
+            (!(e->flags & KVM_CPUID_FLAG_SIGNIFCANT_INDEX) || e->index == index)) {
+            return e;
+        }
+    }
+    return NULL;
+}
+
+/* Subleaves the model's leaves have (the others are read with ECX = 0). */
+static unsigned nr_subleaves(uint32_t function)
+{
+    switch (function) {
+    case 7: return 2;
+    case 0xb: return 3;
+    case 0xd: return 64;
+    default: return 1;
+    }
+}
+
+static void add_entry(struct kvm_cpuid2 *t, uint32_t cap, const struct kvm_cpuid_entry2 *e)
+{
+    if (t->nent < cap) {
+        t->entries[t->nent++] = *e;
+    }
+}
+
+/*
+ * The table this vCPU reports.  `host` and `max` are what KVM supports
+ * (QEMU's meaning of both under KVM).  Any other model is the interpreter's
+ * CPUID for that model (cpu_cpuid(), so the guest sees the same CPU under
+ * both accelerators), with every feature word ANDed with KVM's: a feature
+ * the host cannot virtualize is not offered.  KVM's own paravirtual leaves
+ * (0x40000000...) are kept in both cases.  Machine corrections follow:
+ * hypervisor bit, per-vCPU APIC IDs, no x2APIC or TSC-deadline timer (the
+ * LAPIC is emu86's, reached through MMIO exits; KVM handles those MSRs
+ * only for its in-kernel LAPIC).
+ */
+struct kvm_cpuid2 *kvm_cpuid_build(X86CPU *cpu, const struct kvm_cpuid2 *supported)
+{
+    CPUX86State *env = &cpu->env;
+    const X86CPUModel *m = cpu_model(env);
+    bool passthrough = !strcmp(m->name, "host") || !strcmp(m->name, "max");
+    uint32_t cap = supported->nent + 160;
+    struct kvm_cpuid2 *t = calloc(1, sizeof(*t) + cap * sizeof(struct kvm_cpuid_entry2));
+    if (!t) {
+        return NULL;
+    }
+    uint32_t apic_id = (uint32_t)cpu->index;
+
+    if (passthrough) {
+        for (uint32_t i = 0; i < supported->nent; i++) {
+            add_entry(t, cap, &supported->entries[i]);
+        }
+    } else {
+        for (uint32_t base = 0; base <= 0x80000000u; base += 0x80000000u) {
+            uint32_t out[4];
+            cpu_cpuid(env, base, 0, out);
+            for (uint32_t f = base; f <= out[0] && f - base < 0x40; f++) {
+                unsigned subs = nr_subleaves(f);
+                for (uint32_t idx = 0; idx < subs; idx++) {
+                    struct kvm_cpuid_entry2 e = { .function = f, .index = idx };
+                    uint32_t r[4];
+                    cpu_cpuid(env, f, idx, r);
+                    if (idx > 0 && !(r[0] | r[1] | r[2] | r[3]) && f != 0xb) {
+                        continue;
+                    }
+                    e.eax = r[0]; e.ebx = r[1]; e.ecx = r[2]; e.edx = r[3];
+                    if (subs > 1) {
+                        e.flags = KVM_CPUID_FLAG_SIGNIFCANT_INDEX;
+                    }
+                    add_entry(t, cap, &e);
+                }
+            }
+        }
+        for (size_t i = 0; i < sizeof(feature_regs) / sizeof(feature_regs[0]); i++) {
+            struct kvm_cpuid_entry2 *e = (struct kvm_cpuid_entry2 *)
+                find_entry(t, feature_regs[i].function, feature_regs[i].index);
+            const struct kvm_cpuid_entry2 *s =
+                find_entry(supported, feature_regs[i].function, feature_regs[i].index);
+            if (e) {
+                uint32_t have = s ? *entry_reg((struct kvm_cpuid_entry2 *)s,
+                                               feature_regs[i].reg) : 0;
+                if (feature_regs[i].word == FEAT_1_ECX) {
+                    have |= CPUID_EXT_HYPERVISOR; /* ours to set */
+                }
+                *entry_reg(e, feature_regs[i].reg) &= have;
+            }
+        }
+        for (uint32_t i = 0; i < supported->nent; i++) {
+            const struct kvm_cpuid_entry2 *e = &supported->entries[i];
+            if ((e->function & 0xffff0000u) == 0x40000000u) {
+                add_entry(t, cap, e);
+            }
+        }
+    }
+
+    for (uint32_t i = 0; i < t->nent; i++) {
+        struct kvm_cpuid_entry2 *e = &t->entries[i];
         switch (e->function) {
         case 1:
             e->ecx |= CPUID_1_ECX_HYPERVISOR;
-            /* The machine has no local APIC (no device model, no
-             * in-kernel LAPIC): no APIC, x2APIC or TSC-deadline timer,
-             * as the interpreter's CPU model reports. */
-            e->edx &= ~CPUID_1_EDX_APIC;
             e->ecx &= ~(CPUID_1_ECX_X2APIC | CPUID_1_ECX_TSC_DEADLINE);
+            if (!cpu_apic(env)) {
+                e->edx &= ~CPUID_1_EDX_APIC;
+            }
             e->ebx = (e->ebx & 0x00ffffffu) | (apic_id << 24);
             break;
         case 0xb:
@@ -82,7 +197,9 @@ void kvm_cpuid_apply_model(X86CPU *cpu, struct kvm_cpuid2 *c)
             e->edx = apic_id; /* x2APIC ID of this logical processor */
             break;
         case 0x80000001:
-            e->edx &= ~CPUID_80000001_EDX_APIC;
+            if (!cpu_apic(env)) {
+                e->edx &= ~CPUID_80000001_EDX_APIC;
+            }
             break;
         case 0x40000001:
             e->eax &= KVM_PV_KEEP;
@@ -91,6 +208,7 @@ void kvm_cpuid_apply_model(X86CPU *cpu, struct kvm_cpuid2 *c)
             break;
         }
     }
+    return t;
 }
 
 int kvm_cpuid_setup(KvmVcpu *kv, char *err, size_t len)
@@ -99,14 +217,19 @@ int kvm_cpuid_setup(KvmVcpu *kv, char *err, size_t len)
     if (!c) {
         return -1;
     }
-    kvm_cpuid_apply_model(kv->cpu, c);
+    struct kvm_cpuid2 *t = kvm_cpuid_build(kv->cpu, c);
+    free(c);
+    if (!t) {
+        snprintf(err, len, "kvm: out of memory");
+        return -1;
+    }
     int r;
     do {
-        r = ioctl(kv->fd, KVM_SET_CPUID2, c);
+        r = ioctl(kv->fd, KVM_SET_CPUID2, t);
     } while (r < 0 && errno == EINTR);
     if (r < 0) {
         snprintf(err, len, "kvm: KVM_SET_CPUID2 failed: %s", strerror(errno));
     }
-    free(c);
+    free(t);
     return r < 0 ? -1 : 0;
 }

@@ -96,9 +96,9 @@ void kvm_arch_init_msr_list(KvmState *s);
 
 /* kvm-cpuid.c */
 struct kvm_cpuid2;
-/* Adjust the host-supported CPUID table for this vCPU (and, later, to the
- * -cpu model). */
-void kvm_cpuid_apply_model(struct X86CPU *cpu, struct kvm_cpuid2 *c);
+/* The CPUID table of this vCPU: its -cpu model within what KVM supports
+ * (a new allocation, NULL when out of memory). */
+struct kvm_cpuid2 *kvm_cpuid_build(struct X86CPU *cpu, const struct kvm_cpuid2 *supported);
 /* Returns 0, or -1 with a message in err. */
 int kvm_cpuid_setup(KvmVcpu *kv, char *err, size_t len);
 

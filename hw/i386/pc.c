@@ -437,9 +437,7 @@ Machine *pc_machine_create(const Options *o, char **err)
             return NULL;
         }
         cpu_x86_init(cpu, m, i);
-        /* -cpu NAME picks a CPUID model when the CPU core defines one by
-         * that name; the others (qemu64, max, host, base) use its default
-         * model for now. */
+        /* -cpu NAME (options.c accepted only known names) */
         const X86CPUModel *model = x86_model_find(o->cpu_model);
         if (model) {
             cpu->env.model = model;

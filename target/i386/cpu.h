@@ -110,6 +110,7 @@ typedef struct DescTable {
 #define CR4_OSXSAVE (1u << 18)
 #define CR4_SMEP (1u << 20)
 #define CR4_SMAP (1u << 21)
+#define CR4_PKE (1u << 22)
 
 #define EFER_SCE (1u << 0)
 #define EFER_LME (1u << 8)

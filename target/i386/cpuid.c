@@ -1,13 +1,20 @@
 /*
- * target/i386/cpuid.c - the CPUID instruction (SDM Vol.2 CPUID).
+ * target/i386/cpuid.c - CPU models and the CPUID instruction (SDM Vol.2
+ * CPUID; AMD APM Vol.3 appendix E).
  *
- * Design: a conservative model, "emu86-default": GenuineIntel family 6
- * model 6 stepping 3 that advertises only what the interpreter implements
- * (MMX, FXSR, SSE, SSE2, SSE3, SSSE3, SSE4.1, SSE4.2, POPCNT and MOVBE from
- * target/i386/sse*.c; APIC only when the machine gave this CPU a LAPIC).  Basic leaves 0, 1 and 7 and
- * extended leaves up to 0x80000008 are defined; leaves 2..6 read as zero;
- * leaves above the maximum return the data of the highest basic leaf, as
- * Intel processors do.
+ * Design: every model is data (cpuid.h).  The models follow QEMU's names
+ * so a QEMU command line picks the same CPU: `qemu64` is QEMU's default
+ * (an AMD K8-like identity with SSE3), `x86-64-v2` adds the rest of that
+ * psABI level (SSSE3, SSE4.1/4.2, POPCNT, CX16, LAHF) and is emu86's
+ * default, `max` offers everything the interpreter implements, `base` is
+ * a bare x86-64.  The AMD identity of QEMU's models is kept: an OS then
+ * applies no Intel-only errata work-arounds (Meltdown page-table
+ * isolation, MDS buffer clearing) that no emulated CPU needs.
+ *
+ * Leaves: basic 0-0xD (2, 4 and 5 empty: AMD reports caches in
+ * 0x80000005/6), extended up to 0x80000008.  A leaf above the maximum
+ * returns zeros, as AMD processors do.  Cache and TLB sizes are nominal
+ * (QEMU's legacy AMD values): an OS only uses them for tuning.
  */
 #include <string.h>
 
@@ -15,45 +22,134 @@
 #include "target/i386/cpuid.h"
 #include "target/i386/seg.h"
 
-#define MAX_BASIC_LEAF 7u
+#define MAX_BASIC_LEAF 0xdu
 #define MAX_EXT_LEAF 0x80000008u
-#define CPUID_EXT2_PDPE1GB (1u << 26)
-#define CPUID_EXT_SSSE3 (1u << 9)
-#define CPUID_EXT_SSE41 (1u << 19)
-#define CPUID_EXT_SSE42 (1u << 20)
-#define CPUID_EXT_MOVBE (1u << 22)
-#define CPUID_EXT_POPCNT (1u << 23)
 
-const X86CPUModel x86_model_default = {
-    .name = "emu86-default",
-    .vendor = "GenuineIntel",
-    .family = 6, .model = 6, .stepping = 3,
-    .features_1_edx = CPUID_FPU | CPUID_DE | CPUID_PSE | CPUID_TSC | CPUID_MSR | CPUID_PAE |
-                      CPUID_CX8 | CPUID_SEP | CPUID_PGE | CPUID_CMOV | CPUID_PAT |
-                      CPUID_PSE36 | CPUID_CLFLUSH |
-                      CPUID_MMX | CPUID_FXSR | CPUID_SSE | CPUID_SSE2,
-    .features_1_ecx = CPUID_EXT_CX16 | CPUID_EXT_SSE3 | CPUID_EXT_SSSE3 |
-                      CPUID_EXT_SSE41 | CPUID_EXT_SSE42 | CPUID_EXT_MOVBE |
-                      CPUID_EXT_POPCNT,
-    .features_7_ebx = 0,
-    .features_7_ecx = 0,
-    .features_ext_edx = CPUID_EXT2_SYSCALL | CPUID_EXT2_NX | CPUID_EXT2_PDPE1GB |
-                        CPUID_EXT2_RDTSCP | CPUID_EXT2_LM,
-    .features_ext_ecx = CPUID_EXT3_LAHF_LM,
-    .brand = "emu86 virtual CPU",
+/*
+ * Everything the interpreter implements.  An instruction-set extension is
+ * listed here in the commit that implements it (and is then offered by
+ * `max`, and by the named models that include it).
+ */
+#define TCG_FEATURES {                                                        \
+    [FEAT_1_EDX] = CPUID_FPU | CPUID_DE | CPUID_PSE | CPUID_TSC | CPUID_MSR |  \
+                   CPUID_PAE | CPUID_MCE | CPUID_CX8 | CPUID_APIC |            \
+                   CPUID_SEP | CPUID_MTRR | CPUID_PGE | CPUID_MCA |            \
+                   CPUID_CMOV | CPUID_PAT | CPUID_PSE36 | CPUID_CLFLUSH |      \
+                   CPUID_MMX | CPUID_FXSR | CPUID_SSE | CPUID_SSE2,            \
+    [FEAT_1_ECX] = CPUID_EXT_SSE3 | CPUID_EXT_SSSE3 | CPUID_EXT_CX16 |         \
+                   CPUID_EXT_SSE41 | CPUID_EXT_SSE42 | CPUID_EXT_X2APIC |      \
+                   CPUID_EXT_MOVBE | CPUID_EXT_POPCNT |                        \
+                   CPUID_EXT_TSC_DEADLINE | CPUID_EXT_HYPERVISOR,              \
+    [FEAT_6_EAX] = CPUID_6_EAX_ARAT,                                           \
+    [FEAT_7_0_ECX] = CPUID_7_ECX_RDPID,                                        \
+    [FEAT_8000_0001_EDX] = CPUID_EXT2_SYSCALL | CPUID_EXT2_NX |                \
+                   CPUID_EXT2_PDPE1GB | CPUID_EXT2_RDTSCP | CPUID_EXT2_LM,     \
+    [FEAT_8000_0001_ECX] = CPUID_EXT3_LAHF_LM,                                 \
+    [FEAT_8000_0007_EDX] = CPUID_APM_INVTSC,                                   \
+}
+
+const uint32_t x86_tcg_features[FEAT_NB] = TCG_FEATURES;
+
+/* QEMU's PPRO_FEATURES plus what its qemu64 adds (target/i386/cpu.c). */
+#define QEMU64_1_EDX (CPUID_FPU | CPUID_DE | CPUID_PSE | CPUID_TSC | CPUID_MSR | \
+                      CPUID_PAE | CPUID_MCE | CPUID_CX8 | CPUID_APIC | CPUID_SEP | \
+                      CPUID_MTRR | CPUID_PGE | CPUID_MCA | CPUID_CMOV | CPUID_PAT | \
+                      CPUID_PSE36 | CPUID_CLFLUSH | CPUID_MMX | CPUID_FXSR |     \
+                      CPUID_SSE | CPUID_SSE2)
+#define QEMU64_1_ECX (CPUID_EXT_SSE3 | CPUID_EXT_CX16 | CPUID_EXT_HYPERVISOR)
+#define QEMU64_EXT_EDX (CPUID_EXT2_SYSCALL | CPUID_EXT2_NX | CPUID_EXT2_LM)
+/* x2APIC and the TSC-deadline timer are machine features QEMU adds to
+ * every model when the interrupt controller has them; emu86's LAPIC has. */
+#define APIC_EXTRAS (CPUID_EXT_X2APIC | CPUID_EXT_TSC_DEADLINE)
+
+static const X86CPUModel model_qemu64 = {
+    .name = "qemu64",
+    .desc = "QEMU Virtual CPU version 2.5+ (QEMU's default model)",
+    .vendor = "AuthenticAMD",
+    .family = 15, .model = 107, .stepping = 1,
+    .features = {
+        [FEAT_1_EDX] = QEMU64_1_EDX,
+        [FEAT_1_ECX] = QEMU64_1_ECX | APIC_EXTRAS,
+        [FEAT_8000_0001_EDX] = QEMU64_EXT_EDX,
+        [FEAT_8000_0001_ECX] = CPUID_EXT3_LAHF_LM,
+    },
+    .brand = "QEMU Virtual CPU version 2.5+",
     .phys_bits = 40, .virt_bits = 48,
 };
 
-static const X86CPUModel *const models[] = { &x86_model_default };
+const X86CPUModel x86_model_default = {
+    .name = "x86-64-v2",
+    .desc = "x86-64 psABI level 2: qemu64 + SSSE3, SSE4.1, SSE4.2, POPCNT (default)",
+    .vendor = "AuthenticAMD",
+    .family = 15, .model = 107, .stepping = 1,
+    .features = {
+        [FEAT_1_EDX] = QEMU64_1_EDX,
+        [FEAT_1_ECX] = QEMU64_1_ECX | APIC_EXTRAS | CPUID_EXT_SSSE3 |
+                       CPUID_EXT_SSE41 | CPUID_EXT_SSE42 | CPUID_EXT_POPCNT,
+        [FEAT_8000_0001_EDX] = QEMU64_EXT_EDX | CPUID_EXT2_RDTSCP,
+        [FEAT_8000_0001_ECX] = CPUID_EXT3_LAHF_LM,
+    },
+    .brand = "emu86 x86-64-v2 CPU",
+    .phys_bits = 40, .virt_bits = 48,
+};
+
+static const X86CPUModel model_base = {
+    .name = "base",
+    .desc = "bare x86-64: the baseline of every 64-bit CPU (no SSE3)",
+    .vendor = "AuthenticAMD",
+    .family = 15, .model = 107, .stepping = 1,
+    .features = {
+        [FEAT_1_EDX] = QEMU64_1_EDX,
+        [FEAT_1_ECX] = CPUID_EXT_HYPERVISOR,
+        [FEAT_8000_0001_EDX] = QEMU64_EXT_EDX,
+    },
+    .brand = "emu86 base x86-64 CPU",
+    .phys_bits = 40, .virt_bits = 48,
+};
+
+static const X86CPUModel model_max = {
+    .name = "max",
+    .desc = "every feature the accelerator can provide",
+    .vendor = "AuthenticAMD",
+    .family = 15, .model = 107, .stepping = 1,
+    .features = TCG_FEATURES,
+    .brand = "emu86 max CPU",
+    .phys_bits = 40, .virt_bits = 48,
+};
+
+static const X86CPUModel model_host = {
+    .name = "host",
+    .desc = "the host CPU's own CPUID, as KVM offers it (KVM only)",
+    .vendor = "AuthenticAMD",
+    .family = 15, .model = 107, .stepping = 1,
+    .features = TCG_FEATURES,
+    .brand = "emu86 host CPU",
+    .phys_bits = 40, .virt_bits = 48,
+    .kvm_only = true,
+};
+
+const X86CPUModel *const x86_models[] = {
+    &model_qemu64, &x86_model_default, &model_base, &model_max, &model_host, NULL,
+};
 
 const X86CPUModel *x86_model_find(const char *name)
 {
-    for (size_t i = 0; i < sizeof(models) / sizeof(models[0]); i++) {
-        if (!strcmp(models[i]->name, name)) {
-            return models[i];
+    for (size_t i = 0; x86_models[i]; i++) {
+        if (!strcmp(x86_models[i]->name, name)) {
+            return x86_models[i];
         }
     }
     return NULL;
+}
+
+const X86CPUModel *cpu_model(const CPUX86State *env)
+{
+    return env->model ? env->model : &x86_model_default;
+}
+
+bool x86_model_is_amd(const X86CPUModel *m)
+{
+    return !strcmp(m->vendor, "AuthenticAMD");
 }
 
 /* SDM Vol.2 Figure 3-6: stepping 3:0, model 7:4, family 11:8, extended
@@ -79,16 +175,26 @@ static uint32_t str4(const char *s)
            (uint32_t)(uint8_t)s[2] << 16 | (uint32_t)(uint8_t)s[3] << 24;
 }
 
+/* AMD APM Vol.3 E.4.5/E.4.6: L1 and L2 cache/TLB descriptors.  Sizes are
+ * QEMU's legacy AMD values: 64 KiB 2-way L1s, 512 KiB 16-way L2, 64-byte
+ * lines, 255/512-entry TLBs. */
+#define AMD_L1_TLB_2M  0xff01ff01u /* 255 entries, fully assoc., D and I */
+#define AMD_L1_TLB_4K  0xff20ff20u /* 255 entries ... 32 per way */
+#define AMD_L1_CACHE   0x40020140u /* 64 KiB, 2-way, 1 line/tag, 64 bytes */
+#define AMD_L2_TLB_2M  0x00ff00ffu /* 255 entries (no assoc. given) */
+#define AMD_L2_TLB_4K  0x42004200u /* 512 entries, 4-way, D and I */
+#define AMD_L2_CACHE   0x02008140u /* 512 KiB, 16-way (8), 1 line/tag, 64 B */
+
 void cpu_cpuid(CPUX86State *env, uint32_t leaf, uint32_t subleaf, uint32_t out[4])
 {
-    const X86CPUModel *m = env->model ? env->model : &x86_model_default;
+    const X86CPUModel *m = cpu_model(env);
     uint32_t *a = &out[0], *b = &out[1], *c = &out[2], *d = &out[3];
+    unsigned apic_id = env->cpu ? (unsigned)env->cpu->index : 0;
     *a = *b = *c = *d = 0;
 
     if ((leaf < 0x80000000u && leaf > MAX_BASIC_LEAF) ||
         (leaf >= 0x80000000u && leaf > MAX_EXT_LEAF)) {
-        leaf = MAX_BASIC_LEAF;
-        subleaf = 0;
+        return;
     }
     switch (leaf) {
     case 0:
@@ -97,32 +203,76 @@ void cpu_cpuid(CPUX86State *env, uint32_t leaf, uint32_t subleaf, uint32_t out[4
         *d = str4(m->vendor + 4);
         *c = str4(m->vendor + 8);
         break;
-    case 1: {
-        unsigned apic_id = env->cpu ? (unsigned)env->cpu->index : 0;
+    case 1:
         *a = x86_model_signature(m);
-        /* CLFLUSH line size in 8-byte units, one logical processor */
+        /* CLFLUSH line size in 8-byte units; one logical processor per
+         * package (each -smp CPU is a socket, as QEMU's default) */
         *b = (8u << 8) | (1u << 16) | (apic_id << 24);
-        *c = m->features_1_ecx;
-        *d = m->features_1_edx;
-        /* the APIC bit follows the machine: set when this CPU has a LAPIC
-         * (and it is globally enabled, SDM Vol.3 10.4.3) */
-        if (cpu_apic(env) && (env->apic_base & (1u << 11))) {
-            *d |= CPUID_APIC;
+        *c = m->features[FEAT_1_ECX];
+        *d = m->features[FEAT_1_EDX];
+        if (env->cr[4] & CR4_OSXSAVE) {
+            *c |= CPUID_EXT_OSXSAVE;
+        }
+        /* The APIC bit follows the machine and IA32_APIC_BASE: set when
+         * this CPU has a LAPIC and it is globally enabled (SDM Vol.3
+         * 10.4.3); x2APIC and the TSC-deadline timer need that LAPIC. */
+        if (!cpu_apic(env)) {
+            *c &= ~(CPUID_EXT_X2APIC | CPUID_EXT_TSC_DEADLINE);
+        }
+        if (!cpu_apic(env) || !(env->apic_base & (1u << 11))) {
+            *d &= ~CPUID_APIC;
         }
         break;
-    }
+    case 6:
+        *a = m->features[FEAT_6_EAX];
+        break;
     case 7:
         if (subleaf == 0) {
-            *b = m->features_7_ebx;
-            *c = m->features_7_ecx;
+            *a = 1; /* highest subleaf */
+            *b = m->features[FEAT_7_0_EBX];
+            *c = m->features[FEAT_7_0_ECX];
+            *d = m->features[FEAT_7_0_EDX];
+            if (env->cr[4] & CR4_PKE) {
+                *c |= CPUID_7_ECX_OSPKE;
+            }
+        } else if (subleaf == 1) {
+            *a = m->features[FEAT_7_1_EAX];
         }
+        break;
+    case 0xb:
+        /* SDM Vol.3 9.9.4 (x2APIC topology): one thread per core, one core
+         * per package; ECX echoes the subleaf, EDX the x2APIC ID. */
+        if (subleaf < 2) {
+            *a = 0;                 /* no ID bits below the next level */
+            *b = 1;                 /* one logical processor at this level */
+            *c = (subleaf & 0xff) | ((subleaf + 1) << 8); /* 1 = SMT, 2 = core */
+        } else {
+            *c = subleaf & 0xff;    /* invalid level */
+        }
+        *d = apic_id;
+        break;
+    case 0xd:
+        /* XSAVE state enumeration: filled by the XSAVE support */
         break;
     case 0x80000000u:
         *a = MAX_EXT_LEAF;
+        if (x86_model_is_amd(m)) {
+            *b = str4(m->vendor);
+            *d = str4(m->vendor + 4);
+            *c = str4(m->vendor + 8);
+        }
         break;
     case 0x80000001u:
-        *c = m->features_ext_ecx;
-        *d = m->features_ext_edx;
+        *a = x86_model_signature(m);
+        *c = m->features[FEAT_8000_0001_ECX];
+        *d = m->features[FEAT_8000_0001_EDX];
+        if (x86_model_is_amd(m)) {
+            uint32_t d1 = m->features[FEAT_1_EDX];
+            if (!cpu_apic(env) || !(env->apic_base & (1u << 11))) {
+                d1 &= ~CPUID_APIC;
+            }
+            *d |= d1 & CPUID_EXT2_AMD_ALIASES;
+        }
         break;
     case 0x80000002u: case 0x80000003u: case 0x80000004u: {
         char brand[48] = {0};
@@ -134,8 +284,27 @@ void cpu_cpuid(CPUX86State *env, uint32_t leaf, uint32_t subleaf, uint32_t out[4
         *d = str4(p + 12);
         break;
     }
+    case 0x80000005u:
+        if (x86_model_is_amd(m)) {
+            *a = AMD_L1_TLB_2M;
+            *b = AMD_L1_TLB_4K;
+            *c = AMD_L1_CACHE;
+            *d = AMD_L1_CACHE;
+        }
+        break;
+    case 0x80000006u:
+        if (x86_model_is_amd(m)) {
+            *a = AMD_L2_TLB_2M;
+            *b = AMD_L2_TLB_4K;
+        }
+        *c = AMD_L2_CACHE;
+        break;
+    case 0x80000007u:
+        *d = m->features[FEAT_8000_0007_EDX];
+        break;
     case 0x80000008u:
         *a = m->phys_bits | ((uint32_t)m->virt_bits << 8);
+        *b = m->features[FEAT_8000_0008_EBX];
         break;
     default:
         break;

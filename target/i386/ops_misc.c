@@ -227,7 +227,7 @@ void op_RDTSC(CPUX86State *env, const Insn *insn)
 
 void op_RDTSCP(CPUX86State *env, const Insn *insn)
 {
-    if (env->model && !(env->model->features_ext_edx & CPUID_EXT2_RDTSCP)) {
+    if (!cpu_has_feature(env, FEAT_8000_0001_EDX, CPUID_EXT2_RDTSCP)) {
         cpu_raise_exception(env, EXCP_UD);
     }
     uint64_t t = read_tsc_checked(env);
@@ -239,7 +239,7 @@ void op_RDTSCP(CPUX86State *env, const Insn *insn)
 /* RDPID: CPUID.(EAX=07H,ECX=0):ECX[22]. */
 void op_RDPID(CPUX86State *env, const Insn *insn)
 {
-    if (env->model && !(env->model->features_7_ecx & (1u << 22))) {
+    if (!cpu_has_feature(env, FEAT_7_0_ECX, CPUID_7_ECX_RDPID)) {
         cpu_raise_exception(env, EXCP_UD);
     }
     insn_set_op(env, insn, 0, (uint32_t)env->tsc_aux);

@@ -97,7 +97,7 @@ void op_CMPXCHG8B(CPUX86State *env, const Insn *insn)
         cpu_raise_exception(env, EXCP_UD);
     }
     if (wide) {
-        if (env->model && !(env->model->features_1_ecx & CPUID_EXT_CX16)) {
+        if (!cpu_has_feature(env, FEAT_1_ECX, CPUID_EXT_CX16)) {
             cpu_raise_exception(env, EXCP_UD);
         }
         uint64_t la = insn_mem_linear(env, insn, 16, ACC_WRITE);
@@ -187,8 +187,8 @@ void op_XLAT(CPUX86State *env, const Insn *insn)
  * says so (SDM LAHF "64-bit mode exceptions"). */
 static void lahf_sahf_check(CPUX86State *env)
 {
-    if (env->code_bits == 64 && env->model &&
-        !(env->model->features_ext_ecx & CPUID_EXT3_LAHF_LM)) {
+    if (env->code_bits == 64 &&
+        !cpu_has_feature(env, FEAT_8000_0001_ECX, CPUID_EXT3_LAHF_LM)) {
         cpu_raise_exception(env, EXCP_UD);
     }
 }

@@ -16,6 +16,7 @@
 
 #include "system/sysemu.h"
 #include "target/i386/cpu.h"
+#include "target/i386/cpuid.h"
 #include "target/i386/ops.h"
 #include "target/i386/seg.h"
 
@@ -928,9 +929,19 @@ void op_SYSRET(CPUX86State *env, const Insn *insn)
     env->next_rip = target;
 }
 
+/* AMD processors do not recognise SYSENTER/SYSEXIT in long mode (APM
+ * Vol.3 SYSENTER, SYSEXIT: #UD); Intel's do (SDM Vol.2). */
+static void sysenter_vendor_check(CPUX86State *env)
+{
+    if (env->long_mode && x86_model_is_amd(cpu_model(env))) {
+        cpu_raise_exception(env, EXCP_UD);
+    }
+}
+
 void op_SYSENTER(CPUX86State *env, const Insn *insn)
 {
     uint16_t sel = env->sysenter_cs & 0xfffc;
+    sysenter_vendor_check(env);
     if (!(env->cr[0] & CR0_PE) || sel == 0) {
         cpu_raise_exception_err(env, EXCP_GP, 0);
     }
@@ -951,6 +962,7 @@ void op_SYSENTER(CPUX86State *env, const Insn *insn)
 void op_SYSEXIT(CPUX86State *env, const Insn *insn)
 {
     uint16_t sel = env->sysenter_cs & 0xfffc;
+    sysenter_vendor_check(env);
     if (!cpu_in_pmode(env) || env->cpl != 0 || sel == 0) {
         cpu_raise_exception_err(env, EXCP_GP, 0);
     }

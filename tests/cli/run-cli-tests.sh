@@ -130,7 +130,7 @@ else
     skip "-m more than the host can map" "sanitizer build or no binary"
 fi
 HIDE_KVM=(unshare -m sh -c 'mount --bind /dev/null /dev/kvm && exec "$0" "$@"')
-if [ -e /dev/kvm ] && { exec 3<>/dev/kvm; } 2>/dev/null; then
+if [ -c /dev/kvm ] && { exec 3<>/dev/kvm; } 2>/dev/null; then
     exec 3>&-
     # hide KVM in a private mount namespace when we may (root)
     if "${HIDE_KVM[@]}" true 2>/dev/null; then
@@ -193,7 +193,7 @@ if have_bin; then
 else
     fail "$name" "binary $BIN not found"
 fi
-if [ -e /dev/kvm ] && { exec 3<>/dev/kvm; } 2>/dev/null; then
+if [ -c /dev/kvm ] && { exec 3<>/dev/kvm; } 2>/dev/null; then
     exec 3>&-
     run_fw "kvm: firmware exits through isa-debug-exit (33)" kvm
 else
@@ -207,7 +207,7 @@ if ! have_bin; then
     fail "$name" "binary $BIN not found"
 else
     want=tcg
-    if grep -qwE 'vmx|svm' /proc/cpuinfo && { exec 3<>/dev/kvm; } 2>/dev/null; then
+    if grep -qwE 'vmx|svm' /proc/cpuinfo && [ -c /dev/kvm ] && { exec 3<>/dev/kvm; } 2>/dev/null; then
         exec 3>&-
         want=kvm
     fi

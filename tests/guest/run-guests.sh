@@ -71,7 +71,7 @@ QEMU_PATH=$(command -v "$QEMU" 2>/dev/null) && HAVE_QEMU=1
 HAVE_EMU86=0
 [ -x "$EMU86" ] && HAVE_EMU86=1
 KVM_OK=0
-if { exec 3<>/dev/kvm; } 2>/dev/null; then KVM_OK=1; exec 3>&-; fi
+if [ -c /dev/kvm ] && { exec 3<>/dev/kvm; } 2>/dev/null; then KVM_OK=1; exec 3>&-; fi
 
 COMMON_ARGS=(-m 64M -nographic -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04)
 

@@ -35,7 +35,7 @@ if ! nasm -f bin -o "$TMP/echo.bin" "$HERE/echo.asm"; then
     echo "FAIL monitor: cannot build echo.asm"; summary 0 1 0
 fi
 ACCELS=tcg
-if { exec 3<>/dev/kvm; } 2>/dev/null; then exec 3>&-; ACCELS="tcg kvm"; fi
+if [ -c /dev/kvm ] && { exec 3<>/dev/kvm; } 2>/dev/null; then exec 3>&-; ACCELS="tcg kvm"; fi
 
 python3 - "$BIN" "$TMP/echo.bin" "$TMP" $ACCELS <<'PY'
 import os, pty, re, select, signal, subprocess, sys, termios, time, tty

@@ -81,7 +81,7 @@ static void test_defaults(void)
     g_assert_cmpint(o.smp, ==, 1);
     g_assert_cmpstr(o.accel, ==, "auto");
     g_assert_cmpstr(o.machine, ==, "pc");
-    g_assert_cmpstr(o.cpu_model, ==, "qemu64");
+    g_assert_cmpstr(o.cpu_model, ==, "x86-64-v2");
     g_assert_null(o.bios);
     g_assert_cmpint(o.nr_serial, ==, 1);
     g_assert_cmpstr(o.serial[0], ==, "null");

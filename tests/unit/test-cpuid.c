@@ -1,0 +1,191 @@
+/*
+ * tests/unit/test-cpuid.c - CPU models and the CPUID leaves built from them.
+ *
+ * What must hold: every model offers only what the interpreter implements;
+ * qemu64 reports QEMU 7.2's identity and feature words (the values a QEMU
+ * guest reads, checked against QEMU by tests/guest's hello guest too);
+ * dynamic bits (OSXSAVE, APIC) follow the CPU state; leaves past the
+ * maximum read as zero; and an instruction a model does not offer raises
+ * #UD (CMPXCHG16B, RDTSCP, RDPID, LAHF in 64-bit mode).
+ */
+#include <glib.h>
+#include <string.h>
+
+#include "cpu-test-harness.h"
+#include "target/i386/cpuid.h"
+#include "target/i386/ops.h"
+
+static void vendor_of(CPUX86State *env, char out[13])
+{
+    uint32_t r[4];
+    cpu_cpuid(env, 0, 0, r);
+    memcpy(out, &r[1], 4);
+    memcpy(out + 4, &r[3], 4);
+    memcpy(out + 8, &r[2], 4);
+    out[12] = 0;
+}
+
+static void brand_of(CPUX86State *env, char out[49])
+{
+    uint32_t r[4];
+    for (int i = 0; i < 3; i++) {
+        cpu_cpuid(env, 0x80000002u + i, 0, r);
+        memcpy(out + i * 16, r, 16);
+    }
+    out[48] = 0;
+}
+
+static void test_models_within_implemented(void)
+{
+    int n = 0;
+    for (int i = 0; x86_models[i]; i++, n++) {
+        const X86CPUModel *m = x86_models[i];
+        g_assert_nonnull(x86_model_find(m->name));
+        g_assert_true(m->desc && *m->desc);
+        for (int w = 0; w < FEAT_NB; w++) {
+            if (m->features[w] & ~x86_tcg_features[w]) {
+                g_test_message("model %s word %d offers %08x beyond the interpreter",
+                               m->name, w, m->features[w] & ~x86_tcg_features[w]);
+                g_test_fail();
+            }
+        }
+        /* dynamic bits are never part of a model */
+        g_assert_false(m->features[FEAT_1_ECX] & CPUID_EXT_OSXSAVE);
+        g_assert_false(m->features[FEAT_7_0_ECX] & CPUID_7_ECX_OSPKE);
+    }
+    g_assert_cmpint(n, >=, 5);
+    g_assert_null(x86_model_find("no-such-cpu"));
+    g_assert_true(x86_model_find("host")->kvm_only);
+    g_assert_false(x86_model_find("max")->kvm_only);
+    /* max is everything implemented */
+    g_assert_cmpmem(x86_model_find("max")->features, sizeof(x86_tcg_features),
+                    x86_tcg_features, sizeof(x86_tcg_features));
+}
+
+/* QEMU 7.2 -cpu qemu64 under TCG: vendor, signature, feature words. */
+static void test_qemu64_matches_qemu(void)
+{
+    TestCPU *t = tcpu_new(1);
+    CPUX86State *env = t->env;
+    env->model = x86_model_find("qemu64");
+    char vendor[13], brand[49];
+    uint32_t r[4];
+    vendor_of(env, vendor);
+    g_assert_cmpstr(vendor, ==, "AuthenticAMD");
+    brand_of(env, brand);
+    g_assert_cmpstr(brand, ==, "QEMU Virtual CPU version 2.5+");
+    cpu_cpuid(env, 0, 0, r);
+    g_assert_cmphex(r[0], ==, 0xd);
+    cpu_cpuid(env, 1, 0, r);
+    g_assert_cmphex(r[0], ==, 0x00060fb1);   /* family 15, model 107, stepping 1 */
+    /* QEMU reports 0x078bfbfd; this bare machine has no LAPIC, so APIC is clear */
+    g_assert_cmphex(r[3], ==, 0x078bf9fdu);
+    g_assert_cmphex(r[2], ==, CPUID_EXT_SSE3 | CPUID_EXT_CX16 | CPUID_EXT_HYPERVISOR);
+    cpu_cpuid(env, 0x80000001u, 0, r);
+    g_assert_cmphex(r[2], ==, CPUID_EXT3_LAHF_LM);
+    /* AMD mirrors of leaf 1 EDX plus SYSCALL, NX, LM */
+    g_assert_cmphex(r[3], ==, (0x078bf9fdu & CPUID_EXT2_AMD_ALIASES) |
+                    CPUID_EXT2_SYSCALL | CPUID_EXT2_NX | CPUID_EXT2_LM);
+    cpu_cpuid(env, 0x80000000u, 0, r);
+    g_assert_cmphex(r[0], ==, 0x80000008u);
+    cpu_cpuid(env, 0x80000008u, 0, r);
+    g_assert_cmphex(r[0], ==, 0x3028);       /* 40 physical, 48 linear bits */
+    tcpu_free(t);
+}
+
+static void test_default_model(void)
+{
+    TestCPU *t = tcpu_new(1);
+    CPUX86State *env = t->env;
+    uint32_t r[4];
+    g_assert_true(cpu_model(env) == &x86_model_default);
+    g_assert_cmpstr(x86_model_default.name, ==, "x86-64-v2");
+    cpu_cpuid(env, 1, 0, r);
+    /* x86-64-v2: CMPXCHG16B, POPCNT, SSE3, SSSE3, SSE4.1, SSE4.2 (+ LAHF below) */
+    uint32_t v2 = CPUID_EXT_CX16 | CPUID_EXT_POPCNT | CPUID_EXT_SSE3 |
+                  CPUID_EXT_SSSE3 | CPUID_EXT_SSE41 | CPUID_EXT_SSE42;
+    g_assert_cmphex(r[2] & v2, ==, v2);
+    g_assert_false(r[2] & (CPUID_EXT_AVX | CPUID_EXT_XSAVE));
+    cpu_cpuid(env, 0x80000001u, 0, r);
+    g_assert_true(r[2] & CPUID_EXT3_LAHF_LM);
+    /* dynamic: OSXSAVE mirrors CR4 */
+    env->cr[4] |= CR4_OSXSAVE;
+    cpu_cpuid(env, 1, 0, r);
+    g_assert_true(r[2] & CPUID_EXT_OSXSAVE);
+    /* past the maximum: zeros (AMD behaviour) */
+    cpu_cpuid(env, 0x40, 0, r);
+    g_assert_cmphex(r[0] | r[1] | r[2] | r[3], ==, 0);
+    cpu_cpuid(env, 0x8000ffffu, 0, r);
+    g_assert_cmphex(r[0] | r[1] | r[2] | r[3], ==, 0);
+    /* leaf 0xB echoes the subleaf and gives the x2APIC ID */
+    cpu_cpuid(env, 0xb, 1, r);
+    g_assert_cmphex(r[2] & 0xff, ==, 1);
+    g_assert_cmphex((r[2] >> 8) & 0xff, ==, 2);
+    tcpu_free(t);
+}
+
+/* Flat 64-bit code (0x08) and data (0x10) segments, identity paging. */
+static void enter_long_mode(TestCPU *t)
+{
+    pw64(t, 0x3000, 0);
+    pw64(t, 0x3008, 0x00af9a000000ffffull);
+    pw64(t, 0x3010, 0x00cf92000000ffffull);
+    tpmode(t, 0x3000, 0x17);
+    tlongmode(t, 0x10000, 0x11000);
+    tload_seg(t, R_CS, 0x08);
+    tload_seg(t, R_SS, 0x10);
+    tload_seg(t, R_DS, 0x10);
+}
+
+/* Run one instruction from bytes at guest address 0x1000 in 64-bit mode
+ * (flat); returns the exception vector or -1. */
+static int run64(TestCPU *t, const uint8_t *code, unsigned len)
+{
+    CPUX86State *env = t->env;
+    memcpy(t->ram + 0x1000, code, len);
+    Insn insn;
+    g_assert_cmpint(decode_buf(&insn, MODE_64, code, len), ==, DECODE_OK);
+    env->rip = 0x1000;
+    env->next_rip = 0x1000 + insn.len;
+    return TCPU_RUN(env, insn_handlers[insn.op](env, &insn));
+}
+
+static void test_gated_instructions(void)
+{
+    static const uint8_t rdtscp[] = { 0x0f, 0x01, 0xf9 };
+    static const uint8_t rdpid[] = { 0xf3, 0x0f, 0xc7, 0xf8 };
+    static const uint8_t lahf[] = { 0x9f };
+    static const uint8_t cmpxchg16b[] = { 0x48, 0x0f, 0xc7, 0x0c, 0x25, 0x00, 0x20, 0x00, 0x00 };
+    const struct { const char *model; const uint8_t *code; unsigned len; int expect; } cases[] = {
+        { "qemu64", rdtscp, sizeof(rdtscp), EXCP_UD },
+        { "x86-64-v2", rdtscp, sizeof(rdtscp), -1 },
+        { "x86-64-v2", rdpid, sizeof(rdpid), EXCP_UD },
+        { "max", rdpid, sizeof(rdpid), -1 },
+        { "base", lahf, sizeof(lahf), EXCP_UD },
+        { "qemu64", lahf, sizeof(lahf), -1 },
+        { "base", cmpxchg16b, sizeof(cmpxchg16b), EXCP_UD },
+        { "qemu64", cmpxchg16b, sizeof(cmpxchg16b), -1 },
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        TestCPU *t = tcpu_new(1);
+        enter_long_mode(t);
+        t->env->model = x86_model_find(cases[i].model);
+        int v = run64(t, cases[i].code, cases[i].len);
+        if (v != cases[i].expect) {
+            g_test_message("case %zu (%s): vector %d, expected %d", i, cases[i].model, v,
+                           cases[i].expect);
+            g_test_fail();
+        }
+        tcpu_free(t);
+    }
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/cpuid/models-within-implemented", test_models_within_implemented);
+    g_test_add_func("/cpuid/qemu64", test_qemu64_matches_qemu);
+    g_test_add_func("/cpuid/default", test_default_model);
+    g_test_add_func("/cpuid/gated-instructions", test_gated_instructions);
+    return g_test_run();
+}
