@@ -263,6 +263,7 @@ static int kvm_init(Machine *m, char *err, size_t len)
     }
     s->machine = m;
     s->readonly_mem = ioctl(s->sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_READONLY_MEM) > 0;
+    s->mce_banks = ioctl(s->sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_MCE);
     s->immediate_exit = ioctl(s->sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_IMMEDIATE_EXIT) > 0;
     s->vcpu_events = ioctl(s->sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_VCPU_EVENTS) > 0;
     s->debugregs = ioctl(s->sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_DEBUGREGS) > 0;
@@ -418,6 +419,7 @@ static int kvm_vcpu_init(X86CPU *cpu, char *err, size_t len)
     if (kvm_cpuid_setup(kv, err, len) < 0) {
         goto fail;
     }
+    kvm_mce_setup(kv);
     cpu->accel_state = kv;
     /* A guard for callers other than the generic loop (which keeps the
      * real wait-for-SIPI state): an AP does not run before some state

@@ -24,6 +24,7 @@
 #define CPUID_1_ECX_X2APIC       (1u << 21)
 #define CPUID_1_ECX_TSC_DEADLINE (1u << 24)
 #define CPUID_1_ECX_HYPERVISOR   (1u << 31)
+#define MCG_CTL_P_BIT            (1ull << 8)
 
 /* KVM paravirtual features (leaf 0x40000001 EAX, Documentation/virt/kvm/
  * x86/cpuid.rst) that work without an in-kernel irqchip: the clock
@@ -232,4 +233,26 @@ int kvm_cpuid_setup(KvmVcpu *kv, char *err, size_t len)
     }
     free(t);
     return r < 0 ? -1 : 0;
+}
+
+/* api.rst KVM_X86_SETUP_MCE: MCG_CAP for this vCPU, its bank count at most
+ * KVM_CAP_MCE's answer and its flags within KVM_X86_GET_MCE_CAP_SUPPORTED.
+ * Without it KVM reports zero banks and a guest that trusts CPUID.MCA
+ * meets #GP on MCi_CTL.  Our value is the interpreter's (MCE_BANKS banks,
+ * MCG_CTL_P); a host that cannot give it gets a warning, not a failure. */
+void kvm_mce_setup(KvmVcpu *kv)
+{
+    CPUX86State *env = &kv->cpu->env;
+    if (!cpu_has_feature(env, FEAT_1_EDX, CPUID_MCE | CPUID_MCA) || kvm_state.mce_banks <= 0) {
+        return;
+    }
+    uint64_t supported = 0;
+    if (ioctl(kvm_state.sys_fd, KVM_X86_GET_MCE_CAP_SUPPORTED, &supported) < 0) {
+        return;
+    }
+    uint64_t banks = MCE_BANKS < kvm_state.mce_banks ? MCE_BANKS : (uint64_t)kvm_state.mce_banks;
+    uint64_t cap = banks | (supported & MCG_CTL_P_BIT);
+    if (ioctl(kv->fd, KVM_X86_SETUP_MCE, &cap) < 0) {
+        kvm_report("KVM_X86_SETUP_MCE failed: %s", strerror(errno));
+    }
 }

@@ -31,7 +31,7 @@ struct X86CPU;
 
 /* MSRs transferred by get_state/put_state (filtered at init by
  * KVM_GET_MSR_INDEX_LIST so hosts lacking one still work). */
-#define KVM_MAX_STATE_MSRS 16
+#define KVM_MAX_STATE_MSRS 48  /* 16 general + 28 MTRRs */
 
 typedef struct KvmState {
     int sys_fd;               /* /dev/kvm */
@@ -43,6 +43,7 @@ typedef struct KvmState {
     bool vcpu_events;         /* KVM_CAP_VCPU_EVENTS */
     bool debugregs;           /* KVM_CAP_DEBUGREGS */
     bool xcrs;                /* KVM_CAP_XCRS */
+    int mce_banks;            /* KVM_CAP_MCE: banks KVM can emulate (0: none) */
     /* Which RamSlots are registered with KVM (false: the slot is served
      * through MMIO exits, e.g. ROM on a host without READONLY_MEM). */
     bool slot_in_kvm[16];
@@ -101,5 +102,8 @@ struct kvm_cpuid2;
 struct kvm_cpuid2 *kvm_cpuid_build(struct X86CPU *cpu, const struct kvm_cpuid2 *supported);
 /* Returns 0, or -1 with a message in err. */
 int kvm_cpuid_setup(KvmVcpu *kv, char *err, size_t len);
+/* The machine-check banks the CPU model has (KVM_X86_SETUP_MCE), so the
+ * MCA MSRs exist under KVM as under the interpreter. */
+void kvm_mce_setup(KvmVcpu *kv);
 
 #endif

@@ -158,6 +158,21 @@ void kvm_arch_init_msr_list(KvmState *s)
         }
     }
     free(list);
+    /* The MTRRs: KVM emulates them for every guest whose CPUID has MTRR
+     * but does not list them; firmware's (x86_boot's) setup must reach
+     * KVM and the guest's changes must come back. */
+    static const uint32_t mtrr_fixed[] = {
+        MSR_MTRR_DEF_TYPE, MSR_MTRR_FIX64K, MSR_MTRR_FIX16K_80000, MSR_MTRR_FIX16K_A0000,
+    };
+    for (size_t i = 0; i < sizeof(mtrr_fixed) / sizeof(mtrr_fixed[0]); i++) {
+        s->msrs[s->nr_msrs++] = mtrr_fixed[i];
+    }
+    for (uint32_t i = 0; i < 8; i++) {
+        s->msrs[s->nr_msrs++] = MSR_MTRR_FIX4K_C0000 + i;
+    }
+    for (uint32_t i = 0; i < 2 * MTRR_VCNT; i++) {
+        s->msrs[s->nr_msrs++] = MSR_MTRR_PHYSBASE0 + i;
+    }
 }
 
 typedef struct {
@@ -211,7 +226,19 @@ static uint64_t *env_msr_field(CPUX86State *env, uint32_t msr)
     case MSR_IA32_PAT: return &env->pat;
     case MSR_TSC_AUX: return &env->tsc_aux;
     case MSR_IA32_MISC_ENABLE: return &env->misc_enable;
-    default: return NULL;
+    case MSR_MTRR_DEF_TYPE: return &env->mtrr.deftype;
+    case MSR_MTRR_FIX64K: return &env->mtrr.fixed[0];
+    case MSR_MTRR_FIX16K_80000: return &env->mtrr.fixed[1];
+    case MSR_MTRR_FIX16K_A0000: return &env->mtrr.fixed[2];
+    default:
+        if (msr >= MSR_MTRR_FIX4K_C0000 && msr < MSR_MTRR_FIX4K_C0000 + 8) {
+            return &env->mtrr.fixed[3 + msr - MSR_MTRR_FIX4K_C0000];
+        }
+        if (msr >= MSR_MTRR_PHYSBASE0 && msr < MSR_MTRR_PHYSBASE0 + 2 * MTRR_VCNT) {
+            unsigned n = msr - MSR_MTRR_PHYSBASE0;
+            return &env->mtrr.var[n / 2][n & 1];
+        }
+        return NULL;
     }
 }
 

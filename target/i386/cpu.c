@@ -104,15 +104,20 @@ void cpu_x86_init_reset(X86CPU *cpu)
     CPUX86State *env = &cpu->env;
     X87State x87 = env->x87;
     int64_t tsc_offset = env->tsc_offset;
-    uint64_t pat = env->pat, misc_enable = env->misc_enable;
+    uint64_t pat = env->pat, misc_enable = env->misc_enable, hwcr = env->amd_hwcr;
     uint64_t apic_base = env->apic_base, tsc_aux = env->tsc_aux;
     uint64_t a20_mask = env->a20_mask;
+    MtrrState mtrr = env->mtrr;
+    McaState mca = env->mca;
 
     cpu_x86_reset(cpu);
+    env->mtrr = mtrr;
+    env->mca = mca;
     env->x87 = x87;
     env->tsc_offset = tsc_offset;
     env->pat = pat;
     env->misc_enable = misc_enable;
+    env->amd_hwcr = hwcr;
     env->apic_base = apic_base;
     env->tsc_aux = tsc_aux;
     env->a20_mask = a20_mask;

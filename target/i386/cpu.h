@@ -125,6 +125,13 @@ typedef struct DescTable {
 #define MSR_IA32_SYSENTER_EIP   0x176
 #define MSR_IA32_MISC_ENABLE    0x1a0
 #define MSR_IA32_PAT            0x277
+#define MSR_MTRR_PHYSBASE0      0x200   /* PhysBase n = 0x200 + 2n, PhysMask n = 0x201 + 2n */
+#define MSR_MTRR_FIX64K         0x250
+#define MSR_MTRR_FIX16K_80000   0x258
+#define MSR_MTRR_FIX16K_A0000   0x259
+#define MSR_MTRR_FIX4K_C0000    0x268   /* ... 0x26f */
+#define MSR_MTRR_DEF_TYPE       0x2ff
+#define MSR_MCG_CAP             0x179
 #define MSR_EFER                0xc0000080
 #define MSR_STAR                0xc0000081
 #define MSR_LSTAR               0xc0000082
@@ -194,6 +201,25 @@ typedef struct X87State {
     uint8_t xmm[16][16];
 } X87State;
 
+/* Memory-type range registers (SDM Vol.3 11.11).  Kept for the OS to
+ * read back: memory types do not change what the interpreter does. */
+#define MTRR_VCNT 8
+typedef struct MtrrState {
+    uint64_t deftype;             /* IA32_MTRR_DEF_TYPE */
+    uint64_t fixed[11];           /* 0x250, 0x258, 0x259, 0x268..0x26f */
+    uint64_t var[MTRR_VCNT][2];   /* IA32_MTRR_PHYSBASEn, IA32_MTRR_PHYSMASKn */
+    /* AMD's DRAM typing (APM Vol.2 7.9): SYSCFG, TOP_MEM, TOP_MEM2 */
+    uint64_t amd_syscfg, amd_top_mem, amd_top_mem2;
+} MtrrState;
+
+/* Machine-check architecture (SDM Vol.3 ch.15): the banks an OS polls;
+ * an emulated machine never logs an error in them. */
+#define MCE_BANKS 10
+typedef struct McaState {
+    uint64_t mcg_status, mcg_ctl;
+    uint64_t bank[MCE_BANKS][4];  /* MCi_CTL, MCi_STATUS, MCi_ADDR, MCi_MISC */
+} McaState;
+
 typedef struct CPUX86State {
     /* --- registers the interpreter touches on every instruction --- */
     uint64_t regs[16];
@@ -225,8 +251,11 @@ typedef struct CPUX86State {
     uint64_t apic_base;
     uint64_t pat;
     uint64_t misc_enable;
+    uint64_t amd_hwcr;    /* AMD HWCR (0xC0010015) */
     uint64_t tsc_aux;
     int64_t tsc_offset;   /* guest TSC = host-time-derived counter + offset */
+    MtrrState mtrr;       /* unchanged by INIT (SDM Vol.3 Table 9-1) */
+    McaState mca;         /* unchanged by INIT */
 
     uint64_t a20_mask;    /* ~0 with A20 on; ~(1 << 20) with A20 off */
 
@@ -378,6 +407,13 @@ void cpu_cpuid(CPUX86State *env, uint32_t leaf, uint32_t subleaf, uint32_t out[4
 /* Returns false if the MSR does not exist (caller raises #GP(0)). */
 bool cpu_rdmsr(CPUX86State *env, uint32_t msr, uint64_t *value);
 bool cpu_wrmsr(CPUX86State *env, uint32_t msr, uint64_t value);
+/* MTRR and MCA MSRs (msr_mtrr_mca.c): true when msr is one of them, with
+ * *ok telling whether the access is valid (false: #GP). */
+bool cpu_mtrr_mca_msr(CPUX86State *env, uint32_t msr, uint64_t *value, bool write, bool *ok);
+/* What firmware leaves in the MTRRs before it boots an OS: WB everywhere
+ * but the VGA window and the PCI hole [below_4g, 4 GiB), which are UC
+ * (on AMD models also SYSCFG, TOP_MEM and TOP_MEM2 for the RAM). */
+void cpu_mtrr_firmware_setup(CPUX86State *env, uint64_t below_4g, uint64_t above_4g);
 uint64_t cpu_rdtsc(CPUX86State *env);
 
 /* Port I/O from the CPU (goes to the machine's I/O address space). */

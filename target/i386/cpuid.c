@@ -58,9 +58,9 @@ const uint32_t x86_tcg_features[FEAT_NB] = TCG_FEATURES;
                       CPUID_SSE | CPUID_SSE2)
 #define QEMU64_1_ECX (CPUID_EXT_SSE3 | CPUID_EXT_CX16 | CPUID_EXT_HYPERVISOR)
 #define QEMU64_EXT_EDX (CPUID_EXT2_SYSCALL | CPUID_EXT2_NX | CPUID_EXT2_LM)
-/* x2APIC and the TSC-deadline timer are machine features QEMU adds to
- * every model when the interrupt controller has them; emu86's LAPIC has. */
-#define APIC_EXTRAS (CPUID_EXT_X2APIC | CPUID_EXT_TSC_DEADLINE)
+/* x2APIC and the TSC-deadline timer are left out of the named models:
+ * QEMU offers them only with KVM's in-kernel LAPIC, so a guest then boots
+ * along the same paths as under QEMU TCG.  `max` has them. */
 
 static const X86CPUModel model_qemu64 = {
     .name = "qemu64",
@@ -69,7 +69,7 @@ static const X86CPUModel model_qemu64 = {
     .family = 15, .model = 107, .stepping = 1,
     .features = {
         [FEAT_1_EDX] = QEMU64_1_EDX,
-        [FEAT_1_ECX] = QEMU64_1_ECX | APIC_EXTRAS,
+        [FEAT_1_ECX] = QEMU64_1_ECX,
         [FEAT_8000_0001_EDX] = QEMU64_EXT_EDX,
         [FEAT_8000_0001_ECX] = CPUID_EXT3_LAHF_LM,
     },
@@ -84,7 +84,7 @@ const X86CPUModel x86_model_default = {
     .family = 15, .model = 107, .stepping = 1,
     .features = {
         [FEAT_1_EDX] = QEMU64_1_EDX,
-        [FEAT_1_ECX] = QEMU64_1_ECX | APIC_EXTRAS | CPUID_EXT_SSSE3 |
+        [FEAT_1_ECX] = QEMU64_1_ECX | CPUID_EXT_SSSE3 |
                        CPUID_EXT_SSE41 | CPUID_EXT_SSE42 | CPUID_EXT_POPCNT,
         [FEAT_8000_0001_EDX] = QEMU64_EXT_EDX | CPUID_EXT2_RDTSCP,
         [FEAT_8000_0001_ECX] = CPUID_EXT3_LAHF_LM,
@@ -178,10 +178,10 @@ static uint32_t str4(const char *s)
 /* AMD APM Vol.3 E.4.5/E.4.6: L1 and L2 cache/TLB descriptors.  Sizes are
  * QEMU's legacy AMD values: 64 KiB 2-way L1s, 512 KiB 16-way L2, 64-byte
  * lines, 255/512-entry TLBs. */
-#define AMD_L1_TLB_2M  0xff01ff01u /* 255 entries, fully assoc., D and I */
-#define AMD_L1_TLB_4K  0xff20ff20u /* 255 entries ... 32 per way */
+#define AMD_L1_TLB_2M  0x01ff01ffu /* D and I: direct-mapped code 1, 255 entries */
+#define AMD_L1_TLB_4K  0x01ff01ffu
 #define AMD_L1_CACHE   0x40020140u /* 64 KiB, 2-way, 1 line/tag, 64 bytes */
-#define AMD_L2_TLB_2M  0x00ff00ffu /* 255 entries (no assoc. given) */
+#define AMD_L2_TLB_2M  0x00000000u /* K8: no 2M entries in the L2 TLB */
 #define AMD_L2_TLB_4K  0x42004200u /* 512 entries, 4-way, D and I */
 #define AMD_L2_CACHE   0x02008140u /* 512 KiB, 16-way (8), 1 line/tag, 64 B */
 

@@ -3,9 +3,8 @@
  *
  * Design: the MSRs of SDM Vol.4 chapter 2 that an OS touches on this CPU
  * model.  cpu_rdmsr/cpu_wrmsr return false for an unknown MSR or a write
- * with reserved bits set; the instruction handler raises #GP(0).  MTRRs
- * are not advertised by CPUID, but firmware and OSes sometimes poke them
- * anyway: they read as zero and ignore writes.  The TSC runs at a nominal
+ * with reserved bits set; the instruction handler raises #GP(0).  The
+ * MTRR and machine-check MSRs live in msr_mtrr_mca.c.  The TSC runs at a nominal
  * 1 GHz: one tick per nanosecond of the host monotonic clock, plus
  * tsc_offset (a TSC write sets the offset).
  *
@@ -20,6 +19,7 @@
 #include "hw/machine.h"
 #include "system/sysemu.h"
 #include "target/i386/cpu.h"
+#include "target/i386/cpuid.h"
 #include "target/i386/seg.h"
 
 #pragma weak apic_find
@@ -37,8 +37,8 @@
 #define MSR_IA32_PLATFORM_ID    0x17
 #define MSR_IA32_FEATURE_CONTROL 0x3a
 #define MSR_IA32_BIOS_SIGN_ID   0x8b
-#define MSR_MTRRcap             0xfe
-#define MSR_MTRRdefType         0x2ff
+#define MSR_AMD_HWCR            0xc0010015
+#define MSR_K8_INT_PENDING_MSG  0xc0010055
 
 uint64_t cpu_rdtsc(CPUX86State *env)
 {
@@ -117,18 +117,11 @@ static bool apic_msr(CPUX86State *env, uint32_t msr, uint64_t *value, bool write
     return ok;
 }
 
-static bool is_mtrr(uint32_t msr)
-{
-    return (msr >= 0x200 && msr <= 0x20f) || msr == 0x250 || msr == 0x258 ||
-           msr == 0x259 || (msr >= 0x268 && msr <= 0x26f) || msr == MSR_MTRRdefType ||
-           msr == MSR_MTRRcap;
-}
-
 bool cpu_rdmsr(CPUX86State *env, uint32_t msr, uint64_t *value)
 {
     uint64_t v;
     bool handled, ok = apic_msr(env, msr, value, false, &handled);
-    if (handled) {
+    if (handled || cpu_mtrr_mca_msr(env, msr, value, false, &ok)) {
         return ok;
     }
     switch (msr) {
@@ -148,6 +141,20 @@ bool cpu_rdmsr(CPUX86State *env, uint32_t msr, uint64_t *value)
     case MSR_GSBASE:            v = env->segs[R_GS].base; break;
     case MSR_KERNELGSBASE:      v = env->kernel_gs_base; break;
     case MSR_TSC_AUX:           v = env->tsc_aux; break;
+    case MSR_AMD_HWCR:
+        if (!x86_model_is_amd(cpu_model(env))) {
+            return false;
+        }
+        v = env->amd_hwcr;
+        break;
+    case MSR_K8_INT_PENDING_MSG:
+        /* K8 "interrupt pending and CMP-halt": no C1E, nothing pending
+         * (Linux reads it for AMD erratum 400) */
+        if (!x86_model_is_amd(cpu_model(env))) {
+            return false;
+        }
+        v = 0;
+        break;
     case MSR_IA32_P5_MC_ADDR:
     case MSR_IA32_P5_MC_TYPE:
     case MSR_IA32_PLATFORM_ID:
@@ -156,10 +163,6 @@ bool cpu_rdmsr(CPUX86State *env, uint32_t msr, uint64_t *value)
         v = 0;
         break;
     default:
-        if (is_mtrr(msr)) {
-            v = 0;
-            break;
-        }
         log_mask_printf(LOG_UNIMP, "rdmsr of unknown MSR 0x%x\n", msr);
         return false;
     }
@@ -182,7 +185,7 @@ static bool pat_valid(uint64_t v)
 bool cpu_wrmsr(CPUX86State *env, uint32_t msr, uint64_t v)
 {
     bool handled, ok = apic_msr(env, msr, &v, true, &handled);
-    if (handled) {
+    if (handled || cpu_mtrr_mca_msr(env, msr, &v, true, &ok)) {
         return ok;
     }
     switch (msr) {
@@ -274,10 +277,16 @@ bool cpu_wrmsr(CPUX86State *env, uint32_t msr, uint64_t v)
     case MSR_IA32_P5_MC_TYPE:
     case MSR_IA32_BIOS_SIGN_ID:
         return true;
-    default:
-        if (is_mtrr(msr) && msr != MSR_MTRRcap) {
-            return true;
+    case MSR_AMD_HWCR:
+        /* kept as written: its bits tune caches and SMM, nothing here */
+        if (!x86_model_is_amd(cpu_model(env))) {
+            return false;
         }
+        env->amd_hwcr = v;
+        return true;
+    case MSR_K8_INT_PENDING_MSG:
+        return x86_model_is_amd(cpu_model(env)); /* C1E stays off */
+    default:
         log_mask_printf(LOG_UNIMP, "wrmsr of unknown MSR 0x%x <- 0x%llx\n", msr,
                         (unsigned long long)v);
         return false;
