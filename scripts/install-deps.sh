@@ -3,7 +3,8 @@
 # QEMU.  Idempotent: installs only what is missing.  Needs root (or sudo).
 set -e
 pkgs="build-essential pkg-config nasm libcapstone-dev libglib2.0-dev libpixman-1-dev
-libsdl2-dev libslirp-dev zlib1g-dev qemu-system-x86 busybox-static openssl bc gnuplot-nox python3"
+libsdl2-dev libslirp-dev zlib1g-dev qemu-system-x86 busybox-static openssl bc gnuplot-nox python3
+acpica-tools dmidecode"
 missing=
 for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -5,9 +5,9 @@
  * Design: the tables are built into one host buffer laid out for a known
  * guest base address, so all pointers are final when the checksums are
  * computed; the caller copies the blob into guest RAM (acpi_setup) or a
- * test parses it.  The DSDT's AML comes from a tiny emitter (ACPI 6.x
- * chapter 20 grammar: NameOp, NameString, PackageOp, PkgLength) rather
- * than a precompiled blob, so its bytes are explained where they are made.
+ * test parses it.  The DSDT's AML is built by hw/acpi/aml.c from the
+ * machine's configuration rather than being a precompiled blob, so every
+ * object is explained where it is made.
  *
  * What the FADT announces is what the machine has: PM1a event/control and
  * a 24-bit PM timer in the PIIX4 PM window, SCI on IRQ 9, no GPE block, no
@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hw/acpi/aml.h"
 #include "hw/i386/acpi_build.h"
 #include "hw/pci/pci.h"
 
@@ -109,118 +110,131 @@ static void acpi_gas_io(uint8_t *g, uint8_t bit_width, uint8_t access_size, uint
     put64(g + 4, addr);
 }
 
-/* ---- AML emitter (ACPI 6.x 20.2) ---- */
+/* ---- DSDT ---- */
 
-typedef struct Aml {
-    uint8_t buf[256];
-    size_t len;
-    bool overflow;
-} Aml;
+/* PCI interrupt routing: device d's INTx pin p (0 = INTA) reaches I/O APIC
+ * input 16 + ((d + p) mod 4), the swizzle a PCI-to-PCI bridge would apply;
+ * inputs 16-23 are level-triggered, active-low as PCI requires (the _PRT's
+ * default for GSIs without a MADT override). */
+#define PCI_GSI_BASE 16
 
-static void aml_byte(Aml *a, uint8_t v)
+static Aml *dsdt_pci_prt(void)
 {
-    if (a->len < sizeof(a->buf)) {
-        a->buf[a->len++] = v;
-    } else {
-        a->overflow = true;
+    Aml *entries = aml_new();
+    unsigned n = 0;
+    for (unsigned dev = 1; dev < 32; dev++) {
+        for (unsigned pin = 0; pin < 4; pin++, n++) {
+            Aml *e = aml_int(((uint64_t)dev << 16) | 0xffff);   /* _ADR, any function */
+            aml_append(e, aml_int(pin));
+            aml_append(e, aml_int(0));                        /* Source: a GSI */
+            aml_append(e, aml_int(PCI_GSI_BASE + ((dev + pin) & 3)));
+            aml_append(entries, aml_package(e, 4));
+        }
     }
+    return aml_name_decl("_PRT", aml_package(entries, n));
 }
 
-static void aml_bytes(Aml *a, const uint8_t *p, size_t n)
+static Aml *dsdt_isa_device(const char *name, const char *hid, unsigned uid, Aml *res)
 {
-    for (size_t i = 0; i < n; i++) {
-        aml_byte(a, p[i]);
+    Aml *d = aml_new();
+    aml_append(d, aml_name_decl("_HID", aml_eisaid(hid)));
+    if (uid) {
+        aml_append(d, aml_name_decl("_UID", aml_int(uid)));
     }
+    aml_append(d, aml_name_decl("_CRS", aml_resource_template(res)));
+    return aml_device(name, d);
 }
 
-/* NameString "\XXXX": RootChar then one NameSeg (4 chars, '_' padded). */
-static void aml_root_name(Aml *a, const char *seg)
+static Aml *dsdt_pci0(const AcpiBuildConfig *cfg)
 {
-    size_t n = strlen(seg);
-    aml_byte(a, '\\');
-    for (size_t i = 0; i < 4; i++) {
-        aml_byte(a, i < n ? (uint8_t)seg[i] : '_');
+    Aml *crs = aml_new();
+    aml_append(crs, aml_word_bus_number(0, 0xff));
+    aml_append(crs, aml_io(0xcf8, 0xcf8, 1, 8));          /* the config ports */
+    aml_append(crs, aml_word_io(0x0000, 0x0cf7));
+    aml_append(crs, aml_word_io(0x0d00, 0xffff));
+    aml_append(crs, aml_dword_memory(0xa0000, 0xbffff, true));   /* VGA window */
+    aml_append(crs, aml_dword_memory(cfg->pci_hole_start, 0xfebfffff, false));
+    if (cfg->pci_hole64_end > cfg->pci_hole64_start) {
+        aml_append(crs, aml_qword_memory(cfg->pci_hole64_start, cfg->pci_hole64_end - 1, false));
     }
+
+    Aml *isa = aml_new();
+    aml_append(isa, aml_name_decl("_ADR", aml_int(0x00010000)));   /* 00:01.0 */
+    if (cfg->rtc) {
+        Aml *r = aml_io(0x70, 0x70, 1, 8);
+        aml_append(r, aml_irq_noflags(8));
+        aml_append(isa, dsdt_isa_device("RTC", "PNP0B00", 0, r));
+    }
+    if (cfg->kbd) {
+        Aml *r = aml_io(0x60, 0x60, 1, 1);
+        aml_append(r, aml_io(0x64, 0x64, 1, 1));
+        aml_append(r, aml_irq_noflags(1));
+        aml_append(isa, dsdt_isa_device("KBD", "PNP0303", 0, r));
+    }
+    if (cfg->com1) {
+        Aml *r = aml_io(0x3f8, 0x3f8, 1, 8);
+        aml_append(r, aml_irq_noflags(4));
+        aml_append(isa, dsdt_isa_device("COM1", "PNP0501", 1, r));
+    }
+
+    Aml *pci = aml_new();
+    aml_append(pci, aml_name_decl("_HID", aml_eisaid("PNP0A03")));
+    aml_append(pci, aml_name_decl("_ADR", aml_int(0)));
+    aml_append(pci, aml_name_decl("_UID", aml_int(0)));
+    aml_append(pci, aml_name_decl("_CRS", aml_resource_template(crs)));
+    aml_append(pci, dsdt_pci_prt());
+    aml_append(pci, aml_device("ISA", isa));
+    return aml_device("PCI0", pci);
 }
 
-/* PkgLength (20.2.4) for a body of n bytes: the encoding counts itself.
- * 1 byte up to 63; else the low nibble in byte 0 and 8 bits per extra
- * byte, bits 7:6 of byte 0 giving how many follow. */
-static void aml_pkglength(Aml *a, size_t body)
+uint8_t *acpi_build_dsdt_aml(const AcpiBuildConfig *cfg, size_t *len)
 {
-    size_t total = body + 1;
-    if (total <= 0x3f) {
-        aml_byte(a, (uint8_t)total);
-        return;
+    Aml *dsdt = aml_new();
+    if (cfg->pci) {
+        Aml *sb = aml_new();
+        aml_append(sb, dsdt_pci0(cfg));
+        aml_append(dsdt, aml_scope("\\_SB", sb));
     }
-    int extra = 1;
-    while (body + 1 + extra > (1ul << (4 + 8 * extra)) - 1) {
-        extra++;
+    /* \_S5: SLP_TYPa, SLP_TYPb, two reserved (7.4.2): type 0 = power off
+     * for piix4-pm. */
+    Aml *s5 = aml_new();
+    for (int i = 0; i < 4; i++) {
+        aml_append(s5, aml_int(0));
     }
-    total = body + 1 + extra;
-    aml_byte(a, (uint8_t)((extra << 6) | (total & 0xf)));
-    for (int i = 0; i < extra; i++) {
-        aml_byte(a, (uint8_t)(total >> (4 + 8 * i)));
+    aml_append(dsdt, aml_name_decl("\\_S5", aml_package(s5, 4)));
+    uint8_t *out = NULL;
+    if (!dsdt->oom) {
+        out = malloc(dsdt->len ? dsdt->len : 1);
+        if (out) {
+            memcpy(out, dsdt->buf, dsdt->len);
+            *len = dsdt->len;
+        }
     }
-}
-
-/* Integer constant: ZeroOp, OneOp, or BytePrefix/WordPrefix/DWordPrefix. */
-static void aml_integer(Aml *a, uint32_t v)
-{
-    if (v == 0) {
-        aml_byte(a, 0x00);
-    } else if (v == 1) {
-        aml_byte(a, 0x01);
-    } else if (v <= 0xff) {
-        aml_byte(a, 0x0a);
-        aml_byte(a, (uint8_t)v);
-    } else if (v <= 0xffff) {
-        aml_byte(a, 0x0b);
-        aml_byte(a, (uint8_t)v);
-        aml_byte(a, (uint8_t)(v >> 8));
-    } else {
-        uint8_t b[4];
-        put32(b, v);
-        aml_byte(a, 0x0c);
-        aml_bytes(a, b, 4);
-    }
-}
-
-/* Name(\seg, Package(n) { v0, v1, ... }) */
-static void aml_name_package(Aml *a, const char *seg, const uint32_t *vals, int n)
-{
-    Aml body = { .len = 0 };
-    aml_byte(&body, (uint8_t)n);            /* NumElements */
-    for (int i = 0; i < n; i++) {
-        aml_integer(&body, vals[i]);
-    }
-    aml_byte(a, 0x08);                      /* NameOp */
-    aml_root_name(a, seg);
-    aml_byte(a, 0x12);                      /* PackageOp */
-    aml_pkglength(a, body.len);
-    aml_bytes(a, body.buf, body.len);
-    a->overflow |= body.overflow;
+    aml_free(dsdt);
+    return out;
 }
 
 /* ---- tables ---- */
 
-static size_t build_dsdt(AcpiBlob *b)
+static size_t build_dsdt(AcpiBlob *b, const AcpiBuildConfig *cfg)
 {
-    Aml aml = { .len = 0 };
-    /* \_S5: SLP_TYPa, SLP_TYPb, two reserved (7.4.2): type 0 = power off
-     * for piix4-pm. */
-    static const uint32_t s5[4] = { 0, 0, 0, 0 };
-    aml_name_package(&aml, "_S5_", s5, 4);
-    size_t len = ACPI_HDR_LEN + aml.len;
-    size_t off = blob_alloc(b, len, 16);
-    if (b->oom || aml.overflow) {
+    size_t aml_len = 0;
+    uint8_t *aml = acpi_build_dsdt_aml(cfg, &aml_len);
+    if (!aml) {
         b->oom = true;
+        return 0;
+    }
+    size_t len = ACPI_HDR_LEN + aml_len;
+    size_t off = blob_alloc(b, len, 16);
+    if (b->oom) {
+        free(aml);
         return 0;
     }
     uint8_t *t = b->buf + off;
     /* revision 2: integers are 64 bits */
     acpi_header(t, "DSDT", (uint32_t)len, 2);
-    memcpy(t + ACPI_HDR_LEN, aml.buf, aml.len);
+    memcpy(t + ACPI_HDR_LEN, aml, aml_len);
+    free(aml);
     acpi_finish(t, (uint32_t)len);
     return off;
 }
@@ -355,6 +369,19 @@ void acpi_build_default_config(const Machine *m, AcpiBuildConfig *cfg)
     cfg->sci_irq = ACPI_SCI_IRQ;
     cfg->madt = true;
     cfg->ioapic_id = (uint8_t)cfg->nr_cpus;
+    cfg->pci = m->pci_bus != NULL;
+    /* the 32-bit window starts where RAM below 4 GiB ends; the 64-bit one
+     * (2 GiB, as QEMU's i440fx) at the first GiB boundary above RAM */
+    cfg->pci_hole_start = (uint32_t)m->below_4g;
+    uint64_t top = (1ull << 32) + m->above_4g;
+    cfg->pci_hole64_start = (top + (1ull << 30) - 1) & ~((1ull << 30) - 1);
+    cfg->pci_hole64_end = cfg->pci_hole64_start + (2ull << 30);
+    for (int i = 0; i < m->nr_devices; i++) {
+        const char *name = m->devices[i].info->name;
+        cfg->rtc |= !strcmp(name, "mc146818rtc");
+        cfg->kbd |= !strcmp(name, "i8042");
+        cfg->com1 |= !strcmp(name, "isa-serial");
+    }
 }
 
 uint8_t *acpi_build_tables(const AcpiBuildConfig *cfg, uint64_t base, size_t *len,
@@ -368,7 +395,7 @@ uint8_t *acpi_build_tables(const AcpiBuildConfig *cfg, uint64_t base, size_t *le
     AcpiBlob b = { .base = base };
     size_t rsdp = blob_alloc(&b, 36, 16);
     size_t facs = build_facs(&b);
-    size_t dsdt = build_dsdt(&b);
+    size_t dsdt = build_dsdt(&b, cfg);
     size_t tables[2];
     int n = 0;
     tables[n++] = build_fadt(&b, cfg, facs, dsdt);

@@ -4,7 +4,11 @@
  *
  * Tables (ACPI 6.x chapter 5): RSDP (revision 2) -> RSDT and XSDT ->
  * FADT (revision 3) -> FACS, DSDT; MADT when the machine has local APICs
- * and an I/O APIC.  The DSDT holds \_S5 = {0, 0, 0, 0}: Linux's power-off
+ * and an I/O APIC.  The DSDT describes the PCI host bridge (\_SB.PCI0:
+ * bus numbers, I/O and memory windows, interrupt routing) and the ISA
+ * devices behind it (RTC, keyboard controller, COM1), so an OS finds them
+ * through ACPI as on a firmware-booted PC.  It also holds
+ * \_S5 = {0, 0, 0, 0}: Linux's power-off
  * writes SLP_TYP 0 | SLP_EN to PM1a_CNT, which hw/acpi/piix4_pm.c turns
  * into a shutdown.  The PM1 and PM timer blocks sit in the PIIX4 PM I/O
  * window, which firmware normally places at 0x600 (PMBA): with -kernel
@@ -38,6 +42,11 @@ typedef struct AcpiBuildConfig {
                              * one Linux must stay in PIC mode) */
     uint8_t ioapic_id;      /* MADT I/O APIC ID (default nr_cpus, as MP
                              * tables number it; QEMU's MADT says 0) */
+    /* What the DSDT describes (the devices the machine has): */
+    bool pci;               /* \_SB.PCI0 with its windows and _PRT */
+    uint32_t pci_hole_start;        /* 32-bit MMIO window [start, 0xFEC00000) */
+    uint64_t pci_hole64_start, pci_hole64_end; /* 64-bit window, end exclusive */
+    bool rtc, kbd, com1;    /* PNP0B00 at 0x70, PNP0303 at 0x60/0x64, PNP0501 at 0x3F8 */
 } AcpiBuildConfig;
 
 /* The defaults for m: its CPU count, PMBA 0x600, SCI 9, MADT on, I/O APIC
@@ -50,6 +59,10 @@ void acpi_build_default_config(const Machine *m, AcpiBuildConfig *cfg);
  * length in *len, or NULL on bad arguments.  *rsdp_addr = base. */
 uint8_t *acpi_build_tables(const AcpiBuildConfig *cfg, uint64_t base, size_t *len,
                            uint64_t *rsdp_addr);
+
+/* The DSDT's AML body (after the table header) for cfg: malloc'd bytes
+ * and their length, or NULL when out of memory. */
+uint8_t *acpi_build_dsdt_aml(const AcpiBuildConfig *cfg, size_t *len);
 
 /* Builds the tables and writes them to guest RAM at ACPI_TABLES_ADDR.
  * Fails (with a malloc'd *err) if that area is not writable RAM, e.g. a

@@ -32,6 +32,7 @@
 
 #include "hw/i386/acpi_build.h"
 #include "hw/i386/pc.h"
+#include "hw/i386/smbios.h"
 #include "hw/i386/x86_boot.h"
 #include "hw/intc/apic.h"
 #include "system/cpus.h"
@@ -384,13 +385,33 @@ static bool pc_kernel_load(Machine *m, char **err)
         }
         x86_boot_set_acpi_rsdp(m, &boot, rsdp);
     }
+    if (!smbios_setup(m, &berr)) {
+        *err = g_strdup(berr);
+        free(berr);
+        return false;
+    }
     x86_boot_apply(m->cpus[0], &boot);
-    /* No firmware ran: leave the BSP's LAPIC as a BIOS would (software
+    /* No firmware ran: program the MTRRs of every CPU as it would (the
+     * OS wants them identical on all CPUs) ... */
+    for (int i = 0; i < m->nr_cpus; i++) {
+        cpu_mtrr_firmware_setup(&m->cpus[i]->env, m->below_4g, m->above_4g);
+    }
+    /* ... and leave the BSP's LAPIC as a BIOS would (software
      * enabled, LINT0 ExtINT for the 8259, LINT1 NMI), as QEMU's firmware
      * does before it jumps to a -kernel. */
     ApicState *apic = apic_find(m, 0);
     if (apic) {
         apic_setup_virtual_wire(apic);
+    }
+    /* The keyboard controller's command byte as PC firmware leaves it:
+     * keyboard interrupt on, system flag set, scan codes translated to
+     * set 1 (an OS then says "AT Translated Set 2 keyboard", as on QEMU).
+     * Written through the ports, as firmware does. */
+    for (int i = 0; i < m->nr_devices; i++) {
+        if (!strcmp(m->devices[i].info->name, "i8042")) {
+            as_write(&m->io, 0x64, 1, 0x60);        /* write command byte */
+            as_write(&m->io, 0x60, 1, 0x45);        /* XLATE | SYS | KBDINT */
+        }
     }
     return true;
 }

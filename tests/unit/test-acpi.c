@@ -110,13 +110,21 @@ static void check_tables(const AcpiBuildConfig *cfg, uint64_t base)
     g_assert_cmphex(fadt[128], ==, 6);
     g_assert_cmphex(get64(fadt + 140), ==, 0);                  /* X_DSDT unused */
 
-    /* DSDT: revision 2 and exactly Name(\_S5, Package(4){0,0,0,0}) */
+    /* DSDT: revision 2; the AML ends with Name(\_S5, Package(4){0,0,0,0});
+     * with PCI it describes \_SB.PCI0 (PNP0A03) first */
     static const uint8_t s5[] = {
         0x08, '\\', '_', 'S', '5', '_', 0x12, 0x06, 0x04, 0x00, 0x00, 0x00, 0x00,
     };
+    static const uint8_t pnp0a03[] = { 0x0c, 0x41, 0xd0, 0x0a, 0x03 };
     g_assert_cmpuint(dsdt[8], ==, 2);
-    g_assert_cmpuint(get32(dsdt + 4), ==, 36 + sizeof(s5));
-    g_assert_cmpmem(dsdt + 36, sizeof(s5), s5, sizeof(s5));
+    uint32_t dlen = get32(dsdt + 4);
+    g_assert_cmpuint(dlen, >=, 36 + sizeof(s5));
+    g_assert_cmpmem(dsdt + dlen - sizeof(s5), sizeof(s5), s5, sizeof(s5));
+    g_assert_true(!!memmem(dsdt + 36, dlen - 36, pnp0a03, sizeof(pnp0a03)) == cfg->pci);
+    g_assert_true(!!memmem(dsdt + 36, dlen - 36, "PCI0", 4) == cfg->pci);
+    if (!cfg->pci) {
+        g_assert_cmpuint(dlen, ==, 36 + sizeof(s5));
+    }
 
     /* MADT */
     if (cfg->madt) {
@@ -187,6 +195,63 @@ static void test_tables(void)
     cfg.nr_cpus = 255;
     cfg.madt = true;
     check_tables(&cfg, 0xe0000);
+    cfg.pci = cfg.rtc = cfg.kbd = cfg.com1 = true;
+    cfg.pci_hole_start = 0x20000000;
+    cfg.pci_hole64_start = 1ull << 32;
+    cfg.pci_hole64_end = 3ull << 31;
+    check_tables(&cfg, 0xe0000);
+}
+
+/* The DSDT through an independent AML disassembler (ACPICA's iasl, the
+ * one Linux's interpreter comes from): it must parse without errors and
+ * describe the host bridge, its windows, the routing table and the ISA
+ * devices as the machine has them. */
+static void test_dsdt_iasl(void)
+{
+    if (system("iasl -v >/dev/null 2>&1") != 0) {
+        g_test_skip("iasl (acpica-tools) not installed");
+        return;
+    }
+    AcpiBuildConfig cfg = { .nr_cpus = 2, .pm_io_base = 0x600, .sci_irq = 9, .madt = true,
+                            .pci = true, .rtc = true, .kbd = true, .com1 = true,
+                            .pci_hole_start = 0x20000000,
+                            .pci_hole64_start = 1ull << 32, .pci_hole64_end = 3ull << 31 };
+    size_t len = 0;
+    uint8_t *blob = acpi_build_tables(&cfg, 0xe0000, &len, NULL);
+    g_assert_nonnull(blob);
+    const uint8_t *fadt = blob + (get32(blob + get32(blob + 16) - 0xe0000 + 36) - 0xe0000);
+    const uint8_t *dsdt = blob + (get32(fadt + 40) - 0xe0000);
+    char dir[] = "/tmp/emu86-dsdt-XXXXXX";
+    g_assert_nonnull(mkdtemp(dir));
+    char *aml = g_strdup_printf("%s/dsdt.aml", dir);
+    char *dsl = g_strdup_printf("%s/dsdt.dsl", dir);
+    g_assert_true(g_file_set_contents(aml, (const char *)dsdt, get32(dsdt + 4), NULL));
+    char *cmd = g_strdup_printf("iasl -d %s >%s/log 2>&1", aml, dir);
+    g_assert_cmpint(system(cmd), ==, 0);
+    char *text = NULL;
+    g_assert_true(g_file_get_contents(dsl, &text, NULL, NULL));
+    static const char *const expect[] = {
+        "Device (PCI0)", "EisaId (\"PNP0A03\")", "WordBusNumber", "0x0CF7",
+        "0x20000000,         // Range Minimum", "0xFEBFFFFF,         // Range Maximum",
+        "QWordMemory", "0x000000017FFFFFFF", "Name (_PRT, Package (0x7C)",
+        "0x001FFFFF", "Device (ISA)", "Device (RTC)", "EisaId (\"PNP0B00\")",
+        "IRQNoFlags ()", "{8}", "{1}", "{4}", "Device (KBD)", "Device (COM1)",
+        "EisaId (\"PNP0501\")", "Name (\\_S5, Package (0x04)",
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(expect); i++) {
+        if (!strstr(text, expect[i])) {
+            g_test_message("iasl output lacks \"%s\":\n%s", expect[i], text);
+            g_test_fail();
+        }
+    }
+    g_free(text);
+    g_free(cmd);
+    cmd = g_strdup_printf("rm -rf %s", dir);
+    g_assert_cmpint(system(cmd), ==, 0);
+    g_free(cmd);
+    g_free(aml);
+    g_free(dsl);
+    free(blob);
 }
 
 static void test_bad_config(void)
@@ -272,6 +337,7 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/acpi/tables", test_tables);
     g_test_add_func("/acpi/bad-config", test_bad_config);
+    g_test_add_func("/acpi/dsdt-iasl", test_dsdt_iasl);
     g_test_add_func("/acpi/setup-and-poweroff", test_setup_and_poweroff);
     return g_test_run();
 }
