@@ -23,8 +23,44 @@
  * all tags valid; EMMS empties the tags) (SDM Vol.1 9.5.1, 9.6.1).
  */
 #include "target/i386/sse.h"
+#include "target/i386/cpuid.h"
 #include "target/i386/fpu.h"
 #include "target/i386/ops_internal.h"
+
+/* ---------------------------------------------------------------- */
+/* CPUID gating                                                      */
+
+bool sse_feat_ok(const CPUX86State *env, unsigned ft)
+{
+    static const struct { uint8_t w; uint32_t bits; } need[FT_NB] = {
+        [FT_MMX] = { FEAT_1_EDX, CPUID_MMX },
+        [FT_SSE] = { FEAT_1_EDX, CPUID_SSE },
+        [FT_SSE2] = { FEAT_1_EDX, CPUID_SSE2 },
+        [FT_SSE3] = { FEAT_1_ECX, CPUID_EXT_SSE3 },
+        [FT_SSSE3] = { FEAT_1_ECX, CPUID_EXT_SSSE3 },
+        [FT_SSE41] = { FEAT_1_ECX, CPUID_EXT_SSE41 },
+        [FT_SSE42] = { FEAT_1_ECX, CPUID_EXT_SSE42 },
+        [FT_POPCNT] = { FEAT_1_ECX, CPUID_EXT_POPCNT },
+        [FT_MOVBE] = { FEAT_1_ECX, CPUID_EXT_MOVBE },
+        [FT_FXSR] = { FEAT_1_EDX, CPUID_FXSR },
+        [FT_MMXSSE] = { FEAT_1_EDX, CPUID_SSE },
+        [FT_AVX] = { FEAT_1_ECX, CPUID_EXT_AVX },
+        [FT_AVX2] = { FEAT_7_0_EBX, CPUID_7_EBX_AVX2 },
+        [FT_FMA] = { FEAT_1_ECX, CPUID_EXT_FMA },
+        [FT_F16C] = { FEAT_1_ECX, CPUID_EXT_F16C },
+        [FT_BMI1] = { FEAT_7_0_EBX, CPUID_7_EBX_BMI1 },
+        [FT_BMI2] = { FEAT_7_0_EBX, CPUID_7_EBX_BMI2 },
+    };
+    if (ft == FT_NONE || ft >= FT_NB) {
+        return true;
+    }
+    if (cpu_has_feature(env, need[ft].w, need[ft].bits)) {
+        return true;
+    }
+    /* AMD's MMX extensions (CPUID.80000001H:EDX[22]) are the SSE integer
+     * MMX forms without the XMM part (AMD APM Vol.3 E.4.2) */
+    return ft == FT_MMXSSE && cpu_has_feature(env, FEAT_8000_0001_EDX, CPUID_EXT2_MMXEXT);
+}
 
 /* ---------------------------------------------------------------- */
 /* operand access                                                    */
@@ -361,6 +397,9 @@ static void h_grp15(SseCtx *c)
     if (sub >= 4) {             /* XSAVE family: not offered */
         cpu_raise_exception(env, EXCP_UD);
     }
+    if (!sse_feat_ok(env, sub < 2 ? FT_FXSR : FT_SSE)) {
+        cpu_raise_exception(env, EXCP_UD);
+    }
     if (sub >= 2 && ((env->cr[0] & CR0_EM) || !(env->cr[4] & CR4_OSFXSR))) {
         cpu_raise_exception(env, EXCP_UD);
     }
@@ -563,109 +602,115 @@ static void h_emms(SseCtx *c)
 /* ---------------------------------------------------------------- */
 /* the tables                                                        */
 
-#define E(fn, fl, ms, a) { fn, fl, ms, a }
-/* integer op: MMX form (no prefix) and XMM form (66) */
-#define IMX(op) { E(sse_h_int, SF_MMX, 0, op), E(sse_h_int, 0, 0, op) }
+#define E(fn, fl, ms, a, ft) { fn, fl, ms, a, FT_##ft }
+/* integer op: MMX form (no prefix) and SSE2 XMM form (66) */
+#define IMX(op) { E(sse_h_int, SF_MMX, 0, op, MMX), E(sse_h_int, 0, 0, op, SSE2) }
+/* the same, MMX form added by SSE (SDM "CPUID Feature Flag": SSE) or SSE2 */
+#define IMXS(op) { E(sse_h_int, SF_MMX, 0, op, MMXSSE), E(sse_h_int, 0, 0, op, SSE2) }
+#define IMX2(op) { E(sse_h_int, SF_MMX, 0, op, SSE2), E(sse_h_int, 0, 0, op, SSE2) }
 /* 66 only */
-#define I66(op) { [1] = E(sse_h_int, 0, 0, op) }
-/* FP arithmetic in all four forms */
-#define FP4(n) { E(h_fp, 0, 16, SSE_STUB_##n##PS), E(h_fp, 0, 16, SSE_STUB_##n##PD), \
-                 E(h_fp, 0, 4, SSE_STUB_##n##SS), E(h_fp, 0, 8, SSE_STUB_##n##SD) }
-#define LOGIC(op) { E(h_int_xmm, 0, 16, op), E(h_int_xmm, 0, 16, op) }
+#define I66(op) { [1] = E(sse_h_int, 0, 0, op, SSE2) }
+/* FP arithmetic in all four forms: PS/SS are SSE, PD/SD SSE2 */
+#define FP4(n) { E(h_fp, 0, 16, SSE_STUB_##n##PS, SSE), E(h_fp, 0, 16, SSE_STUB_##n##PD, SSE2), \
+                 E(h_fp, 0, 4, SSE_STUB_##n##SS, SSE), E(h_fp, 0, 8, SSE_STUB_##n##SD, SSE2) }
+#define LOGIC(op) { E(h_int_xmm, 0, 16, op, SSE), E(h_int_xmm, 0, 16, op, SSE2) }
 
 static const SseEntry sse_map[256][4] = {
-    [0x10] = { E(h_mov_load, SF_UNAL, 16, 0), E(h_mov_load, SF_UNAL, 16, 0),
-               E(h_movs_load, 0, 4, 0), E(h_movs_load, 0, 8, 0) },
-    [0x11] = { E(h_mov_store, SF_UNAL, 16, 0), E(h_mov_store, SF_UNAL, 16, 0),
-               E(h_movs_store, 0, 4, 0), E(h_movs_store, 0, 8, 0) },
-    [0x12] = { E(h_movlh_load, 0, 8, 0), E(h_movlh_load, SF_MEMONLY, 8, 0),
-               E(h_movdup, 0, 16, 0), E(h_movdup, 0, 8, 2) },
-    [0x13] = { E(h_movlh_store, SF_MEMONLY, 8, 0), E(h_movlh_store, SF_MEMONLY, 8, 0) },
-    [0x14] = { E(h_int_xmm, 0, 16, IOP_PUNPCKLDQ), E(h_int_xmm, 0, 16, IOP_PUNPCKLQDQ) },
-    [0x15] = { E(h_int_xmm, 0, 16, IOP_PUNPCKHDQ), E(h_int_xmm, 0, 16, IOP_PUNPCKHQDQ) },
-    [0x16] = { E(h_movlh_load, 0, 8, 1), E(h_movlh_load, SF_MEMONLY, 8, 1),
-               E(h_movdup, 0, 16, 1) },
-    [0x17] = { E(h_movlh_store, SF_MEMONLY, 8, 1), E(h_movlh_store, SF_MEMONLY, 8, 1) },
-    [0x28] = { E(h_mov_load, 0, 16, 0), E(h_mov_load, 0, 16, 0) },
-    [0x29] = { E(h_mov_store, 0, 16, 0), E(h_mov_store, 0, 16, 0) },
-    [0x2a] = { E(h_cvtpi2ps, SF_MMXT, 8, 0), E(h_cvtpi2pd, SF_MMXT, 8, 0),
-               E(h_cvtsi2s, 0, 0, SSE_STUB_CVTSI2SS_L), E(h_cvtsi2s, 0, 0, SSE_STUB_CVTSI2SD_L) },
-    [0x2b] = { E(h_mov_store, SF_MEMONLY, 16, 0), E(h_mov_store, SF_MEMONLY, 16, 0) },
-    [0x2c] = { E(h_cvt2pi, SF_MMXT, 8, SSE_STUB_CVTTPS2DQ), E(h_cvt2pi, SF_MMXT, 16, SSE_STUB_CVTTPD2DQ),
-               E(h_cvts2si, 0, 4, SSE_STUB_CVTTSS2SI_L), E(h_cvts2si, 0, 8, SSE_STUB_CVTTSD2SI_L) },
-    [0x2d] = { E(h_cvt2pi, SF_MMXT, 8, SSE_STUB_CVTPS2DQ), E(h_cvt2pi, SF_MMXT, 16, SSE_STUB_CVTPD2DQ),
-               E(h_cvts2si, 0, 4, SSE_STUB_CVTSS2SI_L), E(h_cvts2si, 0, 8, SSE_STUB_CVTSD2SI_L) },
-    [0x2e] = { E(h_comis, 0, 4, SSE_STUB_UCOMISS), E(h_comis, 0, 8, SSE_STUB_UCOMISD) },
-    [0x2f] = { E(h_comis, 0, 4, SSE_STUB_COMISS), E(h_comis, 0, 8, SSE_STUB_COMISD) },
-    [0x50] = { E(h_movmsk, SF_REGONLY, 0, 4), E(h_movmsk, SF_REGONLY, 0, 8) },
+    [0x10] = { E(h_mov_load, SF_UNAL, 16, 0, SSE), E(h_mov_load, SF_UNAL, 16, 0, SSE2),
+               E(h_movs_load, 0, 4, 0, SSE), E(h_movs_load, 0, 8, 0, SSE2) },
+    [0x11] = { E(h_mov_store, SF_UNAL, 16, 0, SSE), E(h_mov_store, SF_UNAL, 16, 0, SSE2),
+               E(h_movs_store, 0, 4, 0, SSE), E(h_movs_store, 0, 8, 0, SSE2) },
+    [0x12] = { E(h_movlh_load, 0, 8, 0, SSE), E(h_movlh_load, SF_MEMONLY, 8, 0, SSE2),
+               E(h_movdup, 0, 16, 0, SSE3), E(h_movdup, 0, 8, 2, SSE3) },
+    [0x13] = { E(h_movlh_store, SF_MEMONLY, 8, 0, SSE), E(h_movlh_store, SF_MEMONLY, 8, 0, SSE2) },
+    [0x14] = { E(h_int_xmm, 0, 16, IOP_PUNPCKLDQ, SSE), E(h_int_xmm, 0, 16, IOP_PUNPCKLQDQ, SSE2) },
+    [0x15] = { E(h_int_xmm, 0, 16, IOP_PUNPCKHDQ, SSE), E(h_int_xmm, 0, 16, IOP_PUNPCKHQDQ, SSE2) },
+    [0x16] = { E(h_movlh_load, 0, 8, 1, SSE), E(h_movlh_load, SF_MEMONLY, 8, 1, SSE2),
+               E(h_movdup, 0, 16, 1, SSE3) },
+    [0x17] = { E(h_movlh_store, SF_MEMONLY, 8, 1, SSE), E(h_movlh_store, SF_MEMONLY, 8, 1, SSE2) },
+    [0x28] = { E(h_mov_load, 0, 16, 0, SSE), E(h_mov_load, 0, 16, 0, SSE2) },
+    [0x29] = { E(h_mov_store, 0, 16, 0, SSE), E(h_mov_store, 0, 16, 0, SSE2) },
+    [0x2a] = { E(h_cvtpi2ps, SF_MMXT, 8, 0, SSE), E(h_cvtpi2pd, SF_MMXT, 8, 0, SSE2),
+               E(h_cvtsi2s, 0, 0, SSE_STUB_CVTSI2SS_L, SSE), E(h_cvtsi2s, 0, 0, SSE_STUB_CVTSI2SD_L, SSE2) },
+    [0x2b] = { E(h_mov_store, SF_MEMONLY, 16, 0, SSE), E(h_mov_store, SF_MEMONLY, 16, 0, SSE2) },
+    [0x2c] = { E(h_cvt2pi, SF_MMXT, 8, SSE_STUB_CVTTPS2DQ, SSE), E(h_cvt2pi, SF_MMXT, 16, SSE_STUB_CVTTPD2DQ, SSE2),
+               E(h_cvts2si, 0, 4, SSE_STUB_CVTTSS2SI_L, SSE), E(h_cvts2si, 0, 8, SSE_STUB_CVTTSD2SI_L, SSE2) },
+    [0x2d] = { E(h_cvt2pi, SF_MMXT, 8, SSE_STUB_CVTPS2DQ, SSE), E(h_cvt2pi, SF_MMXT, 16, SSE_STUB_CVTPD2DQ, SSE2),
+               E(h_cvts2si, 0, 4, SSE_STUB_CVTSS2SI_L, SSE), E(h_cvts2si, 0, 8, SSE_STUB_CVTSD2SI_L, SSE2) },
+    [0x2e] = { E(h_comis, 0, 4, SSE_STUB_UCOMISS, SSE), E(h_comis, 0, 8, SSE_STUB_UCOMISD, SSE2) },
+    [0x2f] = { E(h_comis, 0, 4, SSE_STUB_COMISS, SSE), E(h_comis, 0, 8, SSE_STUB_COMISD, SSE2) },
+    [0x50] = { E(h_movmsk, SF_REGONLY, 0, 4, SSE), E(h_movmsk, SF_REGONLY, 0, 8, SSE2) },
     [0x51] = FP4(SQRT),
-    [0x52] = { E(h_fp, 0, 16, SSE_STUB_RSQRTPS), [2] = E(h_fp, 0, 4, SSE_STUB_RSQRTSS) },
-    [0x53] = { E(h_fp, 0, 16, SSE_STUB_RCPPS), [2] = E(h_fp, 0, 4, SSE_STUB_RCPSS) },
+    [0x52] = { E(h_fp, 0, 16, SSE_STUB_RSQRTPS, SSE), [2] = E(h_fp, 0, 4, SSE_STUB_RSQRTSS, SSE) },
+    [0x53] = { E(h_fp, 0, 16, SSE_STUB_RCPPS, SSE), [2] = E(h_fp, 0, 4, SSE_STUB_RCPSS, SSE) },
     [0x54] = LOGIC(IOP_PAND), [0x55] = LOGIC(IOP_PANDN),
     [0x56] = LOGIC(IOP_POR), [0x57] = LOGIC(IOP_PXOR),
     [0x58] = FP4(ADD), [0x59] = FP4(MUL),
-    [0x5a] = { E(h_fp, 0, 8, SSE_STUB_CVTPS2PD), E(h_fp, 0, 16, SSE_STUB_CVTPD2PS),
-               E(h_fp, 0, 4, SSE_STUB_CVTSS2SD), E(h_fp, 0, 8, SSE_STUB_CVTSD2SS) },
-    [0x5b] = { E(h_fp, 0, 16, SSE_STUB_CVTDQ2PS), E(h_fp, 0, 16, SSE_STUB_CVTPS2DQ),
-               E(h_fp, 0, 16, SSE_STUB_CVTTPS2DQ) },
+    [0x5a] = { E(h_fp, 0, 8, SSE_STUB_CVTPS2PD, SSE2), E(h_fp, 0, 16, SSE_STUB_CVTPD2PS, SSE2),
+               E(h_fp, 0, 4, SSE_STUB_CVTSS2SD, SSE2), E(h_fp, 0, 8, SSE_STUB_CVTSD2SS, SSE2) },
+    [0x5b] = { E(h_fp, 0, 16, SSE_STUB_CVTDQ2PS, SSE2), E(h_fp, 0, 16, SSE_STUB_CVTPS2DQ, SSE2),
+               E(h_fp, 0, 16, SSE_STUB_CVTTPS2DQ, SSE2) },
     [0x5c] = FP4(SUB), [0x5d] = FP4(MIN), [0x5e] = FP4(DIV), [0x5f] = FP4(MAX),
-    [0x60] = { E(sse_h_int, SF_MMX, 4, IOP_PUNPCKLBW), E(sse_h_int, 0, 0, IOP_PUNPCKLBW) },
-    [0x61] = { E(sse_h_int, SF_MMX, 4, IOP_PUNPCKLWD), E(sse_h_int, 0, 0, IOP_PUNPCKLWD) },
-    [0x62] = { E(sse_h_int, SF_MMX, 4, IOP_PUNPCKLDQ), E(sse_h_int, 0, 0, IOP_PUNPCKLDQ) },
+    [0x60] = { E(sse_h_int, SF_MMX, 4, IOP_PUNPCKLBW, MMX), E(sse_h_int, 0, 0, IOP_PUNPCKLBW, SSE2) },
+    [0x61] = { E(sse_h_int, SF_MMX, 4, IOP_PUNPCKLWD, MMX), E(sse_h_int, 0, 0, IOP_PUNPCKLWD, SSE2) },
+    [0x62] = { E(sse_h_int, SF_MMX, 4, IOP_PUNPCKLDQ, MMX), E(sse_h_int, 0, 0, IOP_PUNPCKLDQ, SSE2) },
     [0x63] = IMX(IOP_PACKSSWB), [0x64] = IMX(IOP_PCMPGTB), [0x65] = IMX(IOP_PCMPGTW),
     [0x66] = IMX(IOP_PCMPGTD), [0x67] = IMX(IOP_PACKUSWB), [0x68] = IMX(IOP_PUNPCKHBW),
     [0x69] = IMX(IOP_PUNPCKHWD), [0x6a] = IMX(IOP_PUNPCKHDQ), [0x6b] = IMX(IOP_PACKSSDW),
     [0x6c] = I66(IOP_PUNPCKLQDQ), [0x6d] = I66(IOP_PUNPCKHQDQ),
-    [0x6e] = { E(h_movd_load, SF_MMX, 0, 0), E(h_movd_load, 0, 0, 0) },
-    [0x6f] = { E(h_mov_load, SF_MMX, 8, 0), E(h_mov_load, 0, 16, 0),
-               E(h_mov_load, SF_UNAL, 16, 0) },
-    [0x70] = { E(sse_h_pshuf, SF_MMX, 8, 0), E(sse_h_pshuf, 0, 16, 1),
-               E(sse_h_pshuf, 0, 16, 2), E(sse_h_pshuf, 0, 16, 3) },
-    [0x71] = { E(sse_h_shift_imm, SF_MMX | SF_REGONLY, 0, 2),
-               E(sse_h_shift_imm, SF_REGONLY, 0, 2) },
-    [0x72] = { E(sse_h_shift_imm, SF_MMX | SF_REGONLY, 0, 4),
-               E(sse_h_shift_imm, SF_REGONLY, 0, 4) },
-    [0x73] = { E(sse_h_shift_imm, SF_MMX | SF_REGONLY, 0, 8),
-               E(sse_h_shift_imm, SF_REGONLY, 0, 8) },
+    [0x6e] = { E(h_movd_load, SF_MMX, 0, 0, MMX), E(h_movd_load, 0, 0, 0, SSE2) },
+    [0x6f] = { E(h_mov_load, SF_MMX, 8, 0, MMX), E(h_mov_load, 0, 16, 0, SSE2),
+               E(h_mov_load, SF_UNAL, 16, 0, SSE2) },
+    [0x70] = { E(sse_h_pshuf, SF_MMX, 8, 0, MMXSSE), E(sse_h_pshuf, 0, 16, 1, SSE2),
+               E(sse_h_pshuf, 0, 16, 2, SSE2), E(sse_h_pshuf, 0, 16, 3, SSE2) },
+    [0x71] = { E(sse_h_shift_imm, SF_MMX | SF_REGONLY, 0, 2, MMX),
+               E(sse_h_shift_imm, SF_REGONLY, 0, 2, SSE2) },
+    [0x72] = { E(sse_h_shift_imm, SF_MMX | SF_REGONLY, 0, 4, MMX),
+               E(sse_h_shift_imm, SF_REGONLY, 0, 4, SSE2) },
+    [0x73] = { E(sse_h_shift_imm, SF_MMX | SF_REGONLY, 0, 8, MMX),
+               E(sse_h_shift_imm, SF_REGONLY, 0, 8, SSE2) },
     [0x74] = IMX(IOP_PCMPEQB), [0x75] = IMX(IOP_PCMPEQW), [0x76] = IMX(IOP_PCMPEQD),
-    [0x77] = { E(h_emms, SF_MMX, 0, 0) },
-    [0x7c] = { [1] = E(h_fp, 0, 16, SSE_STUB_HADDPD), [3] = E(h_fp, 0, 16, SSE_STUB_HADDPS) },
-    [0x7d] = { [1] = E(h_fp, 0, 16, SSE_STUB_HSUBPD), [3] = E(h_fp, 0, 16, SSE_STUB_HSUBPS) },
-    [0x7e] = { E(h_movd_store, SF_MMX, 0, 0), E(h_movd_store, 0, 0, 0),
-               E(h_movq_load, 0, 8, 0) },
-    [0x7f] = { E(h_mov_store, SF_MMX, 8, 0), E(h_mov_store, 0, 16, 0),
-               E(h_mov_store, SF_UNAL, 16, 0) },
-    [0xae] = { E(h_grp15, SF_MEMONLY | SF_GPR, 0, 0) },
-    [0xb8] = { [2] = E(sse_h_popcnt, SF_GPR, 0, 0) },
-    [0xc2] = { E(h_fp, 0, 16, SSE_STUB_CMPPS0), E(h_fp, 0, 16, SSE_STUB_CMPPD0),
-               E(h_fp, 0, 4, SSE_STUB_CMPSS0), E(h_fp, 0, 8, SSE_STUB_CMPSD0) },
-    [0xc3] = { E(h_movnti, SF_MEMONLY | SF_GPR, 0, 0) },
-    [0xc4] = { E(h_pinsrw, SF_MMX, 2, 0), E(h_pinsrw, 0, 2, 0) },
-    [0xc5] = { E(h_pextrw, SF_MMX | SF_REGONLY, 0, 0), E(h_pextrw, SF_REGONLY, 0, 0) },
-    [0xc6] = { E(h_shufp, 0, 16, 4), E(h_shufp, 0, 16, 8) },
-    [0xd0] = { [1] = E(h_fp, 0, 16, SSE_STUB_ADDSUBPD), [3] = E(h_fp, 0, 16, SSE_STUB_ADDSUBPS) },
+    [0x77] = { E(h_emms, SF_MMX, 0, 0, MMX) },
+    [0x7c] = { [1] = E(h_fp, 0, 16, SSE_STUB_HADDPD, SSE3), [3] = E(h_fp, 0, 16, SSE_STUB_HADDPS, SSE3) },
+    [0x7d] = { [1] = E(h_fp, 0, 16, SSE_STUB_HSUBPD, SSE3), [3] = E(h_fp, 0, 16, SSE_STUB_HSUBPS, SSE3) },
+    [0x7e] = { E(h_movd_store, SF_MMX, 0, 0, MMX), E(h_movd_store, 0, 0, 0, SSE2),
+               E(h_movq_load, 0, 8, 0, SSE2) },
+    [0x7f] = { E(h_mov_store, SF_MMX, 8, 0, MMX), E(h_mov_store, 0, 16, 0, SSE2),
+               E(h_mov_store, SF_UNAL, 16, 0, SSE2) },
+    /* FXSAVE/FXRSTOR need FXSR, LDMXCSR/STMXCSR SSE, the XSAVE family
+     * XSAVE: checked per /reg in h_grp15 */
+    [0xae] = { E(h_grp15, SF_MEMONLY | SF_GPR, 0, 0, NONE) },
+    [0xb8] = { [2] = E(sse_h_popcnt, SF_GPR, 0, 0, POPCNT) },
+    [0xc2] = { E(h_fp, 0, 16, SSE_STUB_CMPPS0, SSE), E(h_fp, 0, 16, SSE_STUB_CMPPD0, SSE2),
+               E(h_fp, 0, 4, SSE_STUB_CMPSS0, SSE), E(h_fp, 0, 8, SSE_STUB_CMPSD0, SSE2) },
+    [0xc3] = { E(h_movnti, SF_MEMONLY | SF_GPR, 0, 0, SSE2) },
+    [0xc4] = { E(h_pinsrw, SF_MMX, 2, 0, MMXSSE), E(h_pinsrw, 0, 2, 0, SSE2) },
+    [0xc5] = { E(h_pextrw, SF_MMX | SF_REGONLY, 0, 0, MMXSSE), E(h_pextrw, SF_REGONLY, 0, 0, SSE2) },
+    [0xc6] = { E(h_shufp, 0, 16, 4, SSE), E(h_shufp, 0, 16, 8, SSE2) },
+    [0xd0] = { [1] = E(h_fp, 0, 16, SSE_STUB_ADDSUBPD, SSE3), [3] = E(h_fp, 0, 16, SSE_STUB_ADDSUBPS, SSE3) },
     [0xd1] = IMX(IOP_PSRLW), [0xd2] = IMX(IOP_PSRLD), [0xd3] = IMX(IOP_PSRLQ),
-    [0xd4] = IMX(IOP_PADDQ), [0xd5] = IMX(IOP_PMULLW),
-    [0xd6] = { [1] = E(h_movq_store, 0, 8, 0), [2] = E(h_movq2dq, SF_MMXT | SF_REGONLY, 0, 0),
-               [3] = E(h_movdq2q, SF_MMXT | SF_REGONLY, 0, 0) },
-    [0xd7] = { E(h_pmovmskb, SF_MMX | SF_REGONLY, 0, 0), E(h_pmovmskb, SF_REGONLY, 0, 0) },
-    [0xd8] = IMX(IOP_PSUBUSB), [0xd9] = IMX(IOP_PSUBUSW), [0xda] = IMX(IOP_PMINUB),
+    [0xd4] = IMX2(IOP_PADDQ), [0xd5] = IMX(IOP_PMULLW),
+    [0xd6] = { [1] = E(h_movq_store, 0, 8, 0, SSE2), [2] = E(h_movq2dq, SF_MMXT | SF_REGONLY, 0, 0, SSE2),
+               [3] = E(h_movdq2q, SF_MMXT | SF_REGONLY, 0, 0, SSE2) },
+    [0xd7] = { E(h_pmovmskb, SF_MMX | SF_REGONLY, 0, 0, MMXSSE), E(h_pmovmskb, SF_REGONLY, 0, 0, SSE2) },
+    [0xd8] = IMX(IOP_PSUBUSB), [0xd9] = IMX(IOP_PSUBUSW), [0xda] = IMXS(IOP_PMINUB),
     [0xdb] = IMX(IOP_PAND), [0xdc] = IMX(IOP_PADDUSB), [0xdd] = IMX(IOP_PADDUSW),
-    [0xde] = IMX(IOP_PMAXUB), [0xdf] = IMX(IOP_PANDN),
-    [0xe0] = IMX(IOP_PAVGB), [0xe1] = IMX(IOP_PSRAW), [0xe2] = IMX(IOP_PSRAD),
-    [0xe3] = IMX(IOP_PAVGW), [0xe4] = IMX(IOP_PMULHUW), [0xe5] = IMX(IOP_PMULHW),
-    [0xe6] = { [1] = E(h_fp, 0, 16, SSE_STUB_CVTTPD2DQ), [2] = E(h_fp, 0, 8, SSE_STUB_CVTDQ2PD),
-               [3] = E(h_fp, 0, 16, SSE_STUB_CVTPD2DQ) },
-    [0xe7] = { E(h_mov_store, SF_MMX | SF_MEMONLY, 8, 0), E(h_mov_store, SF_MEMONLY, 16, 0) },
-    [0xe8] = IMX(IOP_PSUBSB), [0xe9] = IMX(IOP_PSUBSW), [0xea] = IMX(IOP_PMINSW),
+    [0xde] = IMXS(IOP_PMAXUB), [0xdf] = IMX(IOP_PANDN),
+    [0xe0] = IMXS(IOP_PAVGB), [0xe1] = IMX(IOP_PSRAW), [0xe2] = IMX(IOP_PSRAD),
+    [0xe3] = IMXS(IOP_PAVGW), [0xe4] = IMXS(IOP_PMULHUW), [0xe5] = IMX(IOP_PMULHW),
+    [0xe6] = { [1] = E(h_fp, 0, 16, SSE_STUB_CVTTPD2DQ, SSE2), [2] = E(h_fp, 0, 8, SSE_STUB_CVTDQ2PD, SSE2),
+               [3] = E(h_fp, 0, 16, SSE_STUB_CVTPD2DQ, SSE2) },
+    [0xe7] = { E(h_mov_store, SF_MMX | SF_MEMONLY, 8, 0, MMXSSE), E(h_mov_store, SF_MEMONLY, 16, 0, SSE2) },
+    [0xe8] = IMX(IOP_PSUBSB), [0xe9] = IMX(IOP_PSUBSW), [0xea] = IMXS(IOP_PMINSW),
     [0xeb] = IMX(IOP_POR), [0xec] = IMX(IOP_PADDSB), [0xed] = IMX(IOP_PADDSW),
-    [0xee] = IMX(IOP_PMAXSW), [0xef] = IMX(IOP_PXOR),
-    [0xf0] = { [3] = E(h_mov_load, SF_MEMONLY | SF_UNAL, 16, 0) },     /* LDDQU */
+    [0xee] = IMXS(IOP_PMAXSW), [0xef] = IMX(IOP_PXOR),
+    [0xf0] = { [3] = E(h_mov_load, SF_MEMONLY | SF_UNAL, 16, 0, SSE3) },     /* LDDQU */
     [0xf1] = IMX(IOP_PSLLW), [0xf2] = IMX(IOP_PSLLD), [0xf3] = IMX(IOP_PSLLQ),
-    [0xf4] = IMX(IOP_PMULUDQ), [0xf5] = IMX(IOP_PMADDWD), [0xf6] = IMX(IOP_PSADBW),
-    [0xf7] = { E(h_maskmov, SF_MMX | SF_MMXST | SF_REGONLY, 0, 0), E(h_maskmov, SF_REGONLY, 0, 0) },
+    [0xf4] = IMX2(IOP_PMULUDQ), [0xf5] = IMX(IOP_PMADDWD), [0xf6] = IMXS(IOP_PSADBW),
+    [0xf7] = { E(h_maskmov, SF_MMX | SF_MMXST | SF_REGONLY, 0, 0, MMXSSE),
+               E(h_maskmov, SF_REGONLY, 0, 0, SSE2) },
     [0xf8] = IMX(IOP_PSUBB), [0xf9] = IMX(IOP_PSUBW), [0xfa] = IMX(IOP_PSUBD),
-    [0xfb] = IMX(IOP_PSUBQ), [0xfc] = IMX(IOP_PADDB), [0xfd] = IMX(IOP_PADDW),
+    [0xfb] = IMX2(IOP_PSUBQ), [0xfc] = IMX(IOP_PADDB), [0xfd] = IMX(IOP_PADDW),
     [0xfe] = IMX(IOP_PADDD),
 };
 
@@ -688,7 +733,7 @@ void sse_execute(CPUX86State *env, const Insn *insn)
         e = &sse4_map3a[opc & 0xff][pfx];
     }
     /* VEX (no AVX offered), 3DNow!, XSAVE... and holes: #UD */
-    if (!e || !e->fn) {
+    if (!e || !e->fn || !sse_feat_ok(env, e->feat)) {
         cpu_raise_exception(env, EXCP_UD);
     }
 

@@ -113,13 +113,28 @@ typedef struct SseCtx {
 
 typedef void (*SseFn)(SseCtx *c);
 
+/* The CPUID feature an entry needs (SDM Vol.2 "CPUID Feature Flag"
+ * column of each instruction): #UD when the CPU model lacks it, as on
+ * hardware (and QEMU) - checked before any other fault. */
+typedef enum SseFeat {
+    FT_NONE, FT_MMX, FT_SSE, FT_SSE2, FT_SSE3, FT_SSSE3, FT_SSE41, FT_SSE42,
+    FT_POPCNT, FT_MOVBE, FT_FXSR,
+    FT_MMXSSE,          /* MMX forms SSE added (PSHUFW, PAVGB...): SSE or AMD MMXEXT */
+    FT_AVX, FT_AVX2, FT_FMA, FT_F16C, FT_BMI1, FT_BMI2,
+    FT_NB
+} SseFeat;
+
+/* Does this CPU's model offer feature ft? */
+bool sse_feat_ok(const CPUX86State *env, unsigned ft);
+
 /* One table entry: handler, SF_* flags, memory size of the r/m source
- * (0: 16 for XMM, 8 for MMX), argument (IOP_*, stub number...). */
+ * (0: 16 for XMM, 8 for MMX), argument (IOP_*, stub number...), SseFeat. */
 typedef struct SseEntry {
     SseFn fn;
     uint8_t flags;
     uint8_t msize;
     uint16_t arg;
+    uint8_t feat;
 } SseEntry;
 
 /* Table flags */

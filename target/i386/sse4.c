@@ -354,11 +354,14 @@ static void h_crc32(SseCtx *c)
 
 /* ---- tables ---- */
 
-#define E(fn, fl, ms, a) { fn, fl, ms, a }
-#define IMX(op) { E(sse_h_int, SF_MMX, 0, op), E(sse_h_int, 0, 0, op) }
-#define X66(fn, ms, a) { [1] = E(fn, 0, ms, a) }
+#define E(fn, fl, ms, a, ft) { fn, fl, ms, a, FT_##ft }
+#define IMX(op) { E(sse_h_int, SF_MMX, 0, op, SSSE3), E(sse_h_int, 0, 0, op, SSSE3) }
+#define X66(fn, ms, a) { [1] = E(fn, 0, ms, a, SSE41) }
+#define X66_42(fn, ms, a) { [1] = E(fn, 0, ms, a, SSE42) }
 #define PMOVX(ss, ds, ms, sg) X66(h_pmovx, ms, (ss) | (ds) << 4 | (sg) << 8)
 
+/* SSSE3: 00-0B, 1C-1E, 3A 0F; SSE4.2: 37, 3A 60-63, CRC32; the rest of
+ * the 66 rows SSE4.1 (SDM Vol.2 "CPUID Feature Flag" per instruction). */
 const SseEntry sse4_map38[256][4] = {
     /* SSSE3 */
     [0x00] = IMX(IOP_PSHUFB), [0x01] = IMX(IOP_PHADDW), [0x02] = IMX(IOP_PHADDD),
@@ -372,35 +375,35 @@ const SseEntry sse4_map38[256][4] = {
     [0x20] = PMOVX(1, 2, 8, 1), [0x21] = PMOVX(1, 4, 4, 1), [0x22] = PMOVX(1, 8, 2, 1),
     [0x23] = PMOVX(2, 4, 8, 1), [0x24] = PMOVX(2, 8, 4, 1), [0x25] = PMOVX(4, 8, 8, 1),
     [0x28] = X66(h_int4, 16, I4_PMULDQ), [0x29] = X66(h_int4, 16, I4_PCMPEQQ),
-    [0x2a] = { [1] = E(h_movntdqa, SF_MEMONLY, 16, 0) },
+    [0x2a] = { [1] = E(h_movntdqa, SF_MEMONLY, 16, 0, SSE41) },
     [0x2b] = X66(h_int4, 16, I4_PACKUSDW),
     [0x30] = PMOVX(1, 2, 8, 0), [0x31] = PMOVX(1, 4, 4, 0), [0x32] = PMOVX(1, 8, 2, 0),
     [0x33] = PMOVX(2, 4, 8, 0), [0x34] = PMOVX(2, 8, 4, 0), [0x35] = PMOVX(4, 8, 8, 0),
-    [0x37] = X66(h_int4, 16, I4_PCMPGTQ),           /* SSE4.2 */
+    [0x37] = X66_42(h_int4, 16, I4_PCMPGTQ),        /* SSE4.2 */
     [0x38] = X66(h_int4, 16, I4_PMINSB), [0x39] = X66(h_int4, 16, I4_PMINSD),
     [0x3a] = X66(h_int4, 16, I4_PMINUW), [0x3b] = X66(h_int4, 16, I4_PMINUD),
     [0x3c] = X66(h_int4, 16, I4_PMAXSB), [0x3d] = X66(h_int4, 16, I4_PMAXSD),
     [0x3e] = X66(h_int4, 16, I4_PMAXUW), [0x3f] = X66(h_int4, 16, I4_PMAXUD),
     [0x40] = X66(h_int4, 16, I4_PMULLD), [0x41] = X66(h_phminposuw, 16, 0),
-    /* MOVBE (none / 66), CRC32 (F2, 66 F2) */
-    [0xf0] = { E(h_movbe, SF_GPR | SF_MEMONLY, 0, 0), E(h_movbe, SF_GPR | SF_MEMONLY, 0, 0),
-               [3] = E(h_crc32, SF_GPR, 0, 0) },
-    [0xf1] = { E(h_movbe, SF_GPR | SF_MEMONLY, 0, 1), E(h_movbe, SF_GPR | SF_MEMONLY, 0, 1),
-               [3] = E(h_crc32, SF_GPR, 0, 1) },
+    /* MOVBE (none / 66), CRC32 (F2, 66 F2: SSE4.2) */
+    [0xf0] = { E(h_movbe, SF_GPR | SF_MEMONLY, 0, 0, MOVBE), E(h_movbe, SF_GPR | SF_MEMONLY, 0, 0, MOVBE),
+               [3] = E(h_crc32, SF_GPR, 0, 0, SSE42) },
+    [0xf1] = { E(h_movbe, SF_GPR | SF_MEMONLY, 0, 1, MOVBE), E(h_movbe, SF_GPR | SF_MEMONLY, 0, 1, MOVBE),
+               [3] = E(h_crc32, SF_GPR, 0, 1, SSE42) },
 };
 
 const SseEntry sse4_map3a[256][4] = {
     [0x08] = X66(h_fp_imm, 16, SSE_STUB_ROUNDPS), [0x09] = X66(h_fp_imm, 16, SSE_STUB_ROUNDPD),
     [0x0a] = X66(h_fp_imm, 4, SSE_STUB_ROUNDSS), [0x0b] = X66(h_fp_imm, 8, SSE_STUB_ROUNDSD),
     [0x0c] = X66(h_blend, 16, 4), [0x0d] = X66(h_blend, 16, 8), [0x0e] = X66(h_blend, 16, 2),
-    [0x0f] = { E(sse_h_palignr, SF_MMX, 0, 0), E(sse_h_palignr, 0, 0, 0) },
+    [0x0f] = { E(sse_h_palignr, SF_MMX, 0, 0, SSSE3), E(sse_h_palignr, 0, 0, 0, SSSE3) },
     [0x14] = X66(h_pextr, 0, 1), [0x15] = X66(h_pextr, 0, 2), [0x16] = X66(h_pextr, 0, 4),
     [0x17] = X66(h_pextr, 0, 0x14),
     [0x20] = X66(h_pinsr, 0, 1), [0x21] = X66(h_insertps, 4, 0), [0x22] = X66(h_pinsr, 0, 4),
     [0x40] = X66(h_fp_imm, 16, SSE_STUB_DPPS), [0x41] = X66(h_fp_imm, 16, SSE_STUB_DPPD),
     [0x42] = X66(h_mpsadbw, 16, 0),
-    [0x60] = { [1] = E(h_pcmpstr, SF_UNAL, 16, SSE_STUB_PCMPESTRM) },
-    [0x61] = { [1] = E(h_pcmpstr, SF_UNAL, 16, SSE_STUB_PCMPESTRI) },
-    [0x62] = { [1] = E(h_pcmpstr, SF_UNAL, 16, SSE_STUB_PCMPISTRM) },
-    [0x63] = { [1] = E(h_pcmpstr, SF_UNAL, 16, SSE_STUB_PCMPISTRI) },
+    [0x60] = { [1] = E(h_pcmpstr, SF_UNAL, 16, SSE_STUB_PCMPESTRM, SSE42) },
+    [0x61] = { [1] = E(h_pcmpstr, SF_UNAL, 16, SSE_STUB_PCMPESTRI, SSE42) },
+    [0x62] = { [1] = E(h_pcmpstr, SF_UNAL, 16, SSE_STUB_PCMPISTRM, SSE42) },
+    [0x63] = { [1] = E(h_pcmpstr, SF_UNAL, 16, SSE_STUB_PCMPISTRI, SSE42) },
 };

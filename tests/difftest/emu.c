@@ -5,6 +5,7 @@
  */
 
 #include "tests/difftest/difftest.h"
+#include "target/i386/cpuid.h"
 
 /* ------------------------------------------------------------------ */
 /* flag bookkeeping: what an instruction reads, defines and leaves
@@ -159,6 +160,8 @@ uint16_t host_sel[6];
 void emu_setup(void)
 {
     tc = tcpu_new(4);
+    /* every extension the interpreter implements is compared */
+    tc->env->model = x86_model_find("max");
     /* 4-level tables: PML4[0] -> PDPT[0] -> PD[0x80] -> PT */
     pw64(tc, PT_PML4, PT_PDPT | 7);
     pw64(tc, PT_PDPT, PT_PD | 7);

@@ -156,6 +156,21 @@ static void test_gated_instructions(void)
     static const uint8_t rdpid[] = { 0xf3, 0x0f, 0xc7, 0xf8 };
     static const uint8_t lahf[] = { 0x9f };
     static const uint8_t cmpxchg16b[] = { 0x48, 0x0f, 0xc7, 0x0c, 0x25, 0x00, 0x20, 0x00, 0x00 };
+    /* the SSE family, one instruction per extension */
+    static const uint8_t haddps[] = { 0xf2, 0x0f, 0x7c, 0xc1 };              /* SSE3 */
+    static const uint8_t lddqu[] = { 0xf2, 0x0f, 0xf0, 0x04, 0x25, 0x00, 0x20, 0x00, 0x00 };
+    static const uint8_t pshufb[] = { 0x66, 0x0f, 0x38, 0x00, 0xc1 };        /* SSSE3 */
+    static const uint8_t pshufb_mm[] = { 0x0f, 0x38, 0x00, 0xc1 };
+    static const uint8_t palignr[] = { 0x66, 0x0f, 0x3a, 0x0f, 0xc1, 0x03 };
+    static const uint8_t pminsb[] = { 0x66, 0x0f, 0x38, 0x38, 0xc1 };        /* SSE4.1 */
+    static const uint8_t roundps[] = { 0x66, 0x0f, 0x3a, 0x08, 0xc1, 0x01 };
+    static const uint8_t pcmpgtq[] = { 0x66, 0x0f, 0x38, 0x37, 0xc1 };       /* SSE4.2 */
+    static const uint8_t crc32[] = { 0xf2, 0x0f, 0x38, 0xf1, 0xc1 };
+    static const uint8_t pcmpistri[] = { 0x66, 0x0f, 0x3a, 0x63, 0xc1, 0x00 };
+    static const uint8_t popcnt[] = { 0xf3, 0x0f, 0xb8, 0xc1 };
+    static const uint8_t movbe[] = { 0x0f, 0x38, 0xf0, 0x04, 0x25, 0x00, 0x20, 0x00, 0x00 };
+    static const uint8_t paddq_mm[] = { 0x0f, 0xd4, 0xc1 };                  /* SSE2 */
+    static const uint8_t pavgb_mm[] = { 0x0f, 0xe0, 0xc1 };                  /* SSE (MMX form) */
     const struct { const char *model; const uint8_t *code; unsigned len; int expect; } cases[] = {
         { "qemu64", rdtscp, sizeof(rdtscp), EXCP_UD },
         { "x86-64-v2", rdtscp, sizeof(rdtscp), -1 },
@@ -165,10 +180,37 @@ static void test_gated_instructions(void)
         { "qemu64", lahf, sizeof(lahf), -1 },
         { "base", cmpxchg16b, sizeof(cmpxchg16b), EXCP_UD },
         { "qemu64", cmpxchg16b, sizeof(cmpxchg16b), -1 },
+        { "base", haddps, sizeof(haddps), EXCP_UD },
+        { "qemu64", haddps, sizeof(haddps), -1 },
+        { "base", lddqu, sizeof(lddqu), EXCP_UD },
+        { "qemu64", lddqu, sizeof(lddqu), -1 },
+        { "qemu64", pshufb, sizeof(pshufb), EXCP_UD },
+        { "x86-64-v2", pshufb, sizeof(pshufb), -1 },
+        { "qemu64", pshufb_mm, sizeof(pshufb_mm), EXCP_UD },
+        { "x86-64-v2", pshufb_mm, sizeof(pshufb_mm), -1 },
+        { "qemu64", palignr, sizeof(palignr), EXCP_UD },
+        { "x86-64-v2", palignr, sizeof(palignr), -1 },
+        { "qemu64", pminsb, sizeof(pminsb), EXCP_UD },
+        { "x86-64-v2", pminsb, sizeof(pminsb), -1 },
+        { "qemu64", roundps, sizeof(roundps), EXCP_UD },
+        { "x86-64-v2", roundps, sizeof(roundps), -1 },
+        { "qemu64", pcmpgtq, sizeof(pcmpgtq), EXCP_UD },
+        { "x86-64-v2", pcmpgtq, sizeof(pcmpgtq), -1 },
+        { "qemu64", crc32, sizeof(crc32), EXCP_UD },
+        { "x86-64-v2", crc32, sizeof(crc32), -1 },
+        { "qemu64", pcmpistri, sizeof(pcmpistri), EXCP_UD },
+        { "x86-64-v2", pcmpistri, sizeof(pcmpistri), -1 },
+        { "qemu64", popcnt, sizeof(popcnt), EXCP_UD },
+        { "x86-64-v2", popcnt, sizeof(popcnt), -1 },
+        { "x86-64-v2", movbe, sizeof(movbe), EXCP_UD },
+        { "max", movbe, sizeof(movbe), -1 },
+        { "base", paddq_mm, sizeof(paddq_mm), -1 },
+        { "base", pavgb_mm, sizeof(pavgb_mm), -1 },
     };
     for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
         TestCPU *t = tcpu_new(1);
         enter_long_mode(t);
+        t->env->cr[4] |= CR4_OSFXSR | CR4_OSXMMEXCPT;
         t->env->model = x86_model_find(cases[i].model);
         int v = run64(t, cases[i].code, cases[i].len);
         if (v != cases[i].expect) {

@@ -28,6 +28,7 @@
 #include <ucontext.h>
 
 #include "cpu-test-harness.h"
+#include "target/i386/cpuid.h"
 #include "target/i386/fpu.h"
 #include "target/i386/ops.h"
 #include "target/i386/sse.h"
@@ -178,6 +179,7 @@ static void setup64(void)
     env->cr[0] |= CR0_NE | CR0_MP;
     env->cr[4] |= CR4_OSFXSR | CR4_OSXMMEXCPT;
     env->regs[R_EBX] = DATA;
+    env->model = x86_model_find("max");     /* every implemented extension */
     fpu_reset(env);
 }
 
