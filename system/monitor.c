@@ -30,6 +30,7 @@
 #include "system/monitor.h"
 #include "system/runstate.h"
 #include "system/sysemu.h"
+#include "target/i386/xsave.h"
 #include "target/i386/cpu.h"
 
 #define MON_LINE_MAX 1024
@@ -143,6 +144,7 @@ static void mon_dump_cpu(Monitor *mon, X86CPU *cpu)
         return;
     }
     cpu_dump_state(&cpu->env, f);
+    cpu_dump_vregs(&cpu->env, f);   /* like QEMU's FPU/XMM part */
     fclose(f);
     monitor_puts(mon, buf);
     free(buf);

@@ -268,6 +268,7 @@ static int kvm_init(Machine *m, char *err, size_t len)
     s->vcpu_events = ioctl(s->sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_VCPU_EVENTS) > 0;
     s->debugregs = ioctl(s->sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_DEBUGREGS) > 0;
     s->xcrs = ioctl(s->sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_XCRS) > 0;
+    s->xsave = ioctl(s->sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_XSAVE) > 0;
     s->vcpu_mmap_size = ioctl(s->sys_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
     if (s->vcpu_mmap_size < (int)sizeof(struct kvm_run)) {
         snprintf(err, len, "kvm: KVM_GET_VCPU_MMAP_SIZE returned %d", s->vcpu_mmap_size);

@@ -174,6 +174,14 @@ struct kvm_cpuid2 *kvm_cpuid_build(X86CPU *cpu, const struct kvm_cpuid2 *support
                 *entry_reg(e, feature_regs[i].reg) &= have;
             }
         }
+        /* XSAVE components: only those KVM can context-switch (the
+         * model's 0DH.0 EAX/EDX within KVM's) */
+        struct kvm_cpuid_entry2 *xd = (struct kvm_cpuid_entry2 *)find_entry(t, 0xd, 0);
+        const struct kvm_cpuid_entry2 *xs = find_entry(supported, 0xd, 0);
+        if (xd) {
+            xd->eax &= xs ? xs->eax : 0;
+            xd->edx &= xs ? xs->edx : 0;
+        }
         for (uint32_t i = 0; i < supported->nent; i++) {
             const struct kvm_cpuid_entry2 *e = &supported->entries[i];
             if ((e->function & 0xffff0000u) == 0x40000000u) {

@@ -44,6 +44,7 @@ typedef struct KvmState {
     bool debugregs;           /* KVM_CAP_DEBUGREGS */
     bool xcrs;                /* KVM_CAP_XCRS */
     int mce_banks;            /* KVM_CAP_MCE: banks KVM can emulate (0: none) */
+    bool xsave;               /* KVM_CAP_XSAVE */
     /* Which RamSlots are registered with KVM (false: the slot is served
      * through MMIO exits, e.g. ROM on a host without READONLY_MEM). */
     bool slot_in_kvm[16];

@@ -20,13 +20,20 @@
  * only queues one when a bit is set and keeps the queued one otherwise, so
  * put_state passes an empty bitmap and never loses or duplicates it.
  *
- * Reset: CPUX86State has no FPU/SSE registers, XCR0 or event queue, and KVM
- * keeps all of those across KVM_SET_REGS/SREGS.  So when put_state loads a
- * reset (after KVM_EXIT_SHUTDOWN or a machine reset request, or when env
- * holds the power-on/INIT signature CS:IP = F000:FFF0 with CR0.PE clear) it
- * also puts their reset values (SDM Vol.3 9.1.1, Table 9-1), drops queued
- * exceptions, interrupts and NMIs, and turns off the KVM paravirtual clock
- * so KVM stops writing into memory the next boot owns.
+ * x87, SSE and AVX state and XCR0: KVM_GET/SET_XSAVE (the standard-format
+ * image, api.rst struct kvm_xsave; target/i386/xsave.c converts) and
+ * KVM_GET/SET_XCRS, so the interpreter's view (CPUX86State.x87, .xcr0) is
+ * KVM's.  put_state rewrites only components 0-2 of the image it read, so
+ * state emu86 does not model (AVX-512, PKRU under -cpu host) survives.
+ * Hosts without KVM_CAP_XSAVE fall back to KVM_GET/SET_FPU (no YMM).
+ *
+ * Reset: CPUX86State has no event queue, and KVM keeps it across
+ * KVM_SET_REGS/SREGS.  So when put_state loads a reset (after
+ * KVM_EXIT_SHUTDOWN or a machine reset request, or when env holds the
+ * power-on/INIT signature CS:IP = F000:FFF0 with CR0.PE clear) it also
+ * drops queued exceptions, interrupts and NMIs (SDM Vol.3 9.1.1), and
+ * turns off the KVM paravirtual clock so KVM stops writing into memory the
+ * next boot owns.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -39,6 +46,7 @@
 #include "hw/machine.h"
 #include "system/sysemu.h"
 #include "target/i386/cpu.h"
+#include "target/i386/xsave.h"
 
 /* The guest TSC as the CPU model computes it.  Weak so the accelerator
  * still links while target/i386/msr.c is absent; cpu.c's reset sets
@@ -242,6 +250,98 @@ static uint64_t *env_msr_field(CPUX86State *env, uint32_t msr)
     }
 }
 
+/* ---- x87 / SSE / AVX state and XCR0 ---- */
+
+static void kvm_get_vector_state(KvmVcpu *kv, CPUX86State *env)
+{
+    if (kvm_state.xsave) {
+        struct kvm_xsave xs;
+        if (kvm_vcpu_ioctl_checked(kv, KVM_GET_XSAVE, &xs, "KVM_GET_XSAVE") == 0) {
+            xsave_from_image(env, (const uint8_t *)xs.region);
+        }
+    } else {
+        /* struct kvm_fpu: the FXSAVE fields one by one (api.rst) */
+        struct kvm_fpu fpu;
+        if (kvm_vcpu_ioctl_checked(kv, KVM_GET_FPU, &fpu, "KVM_GET_FPU") == 0) {
+            uint8_t img[XSAVE_YMM_OFF + XSAVE_YMM_SIZE];
+            xsave_to_image(env, img);           /* keeps YMM_H */
+            memset(img, 0, 160);
+            memcpy(img + 0, &fpu.fcw, 2);
+            memcpy(img + 2, &fpu.fsw, 2);
+            img[4] = fpu.ftwx;
+            memcpy(img + 6, &fpu.last_opcode, 2);
+            memcpy(img + 8, &fpu.last_ip, 8);
+            memcpy(img + 16, &fpu.last_dp, 8);
+            memcpy(img + 24, &fpu.mxcsr, 4);
+            memcpy(img + 32, fpu.fpr, sizeof(fpu.fpr));
+            memcpy(img + 160, fpu.xmm, sizeof(fpu.xmm));
+            xsave_from_image(env, img);
+        }
+    }
+    if (kvm_state.xcrs) {
+        struct kvm_xcrs xcrs;
+        if (kvm_vcpu_ioctl_checked(kv, KVM_GET_XCRS, &xcrs, "KVM_GET_XCRS") == 0) {
+            for (uint32_t i = 0; i < xcrs.nr_xcrs && i < KVM_MAX_XCRS; i++) {
+                if (xcrs.xcrs[i].xcr == 0) {
+                    env->xcr0 = xcrs.xcrs[i].value;
+                }
+            }
+        }
+    }
+}
+
+static int kvm_put_vector_state(KvmVcpu *kv, const CPUX86State *env)
+{
+    int ret = 0;
+    /* XCR0 first: KVM_SET_XSAVE then sees the components enabled */
+    if (kvm_state.xcrs) {
+        struct kvm_xcrs xcrs;
+        memset(&xcrs, 0, sizeof(xcrs));
+        xcrs.nr_xcrs = 1;
+        xcrs.xcrs[0].xcr = 0;
+        xcrs.xcrs[0].value = env->xcr0;
+        if (kvm_vcpu_ioctl_checked(kv, KVM_SET_XCRS, &xcrs, "KVM_SET_XCRS") < 0) {
+            ret = -1;
+        }
+    }
+    uint8_t img[XSAVE_YMM_OFF + XSAVE_YMM_SIZE];
+    xsave_to_image(env, img);
+    if (kvm_state.xsave) {
+        static const uint64_t ours = XSTATE_X87 | XSTATE_SSE | XSTATE_YMM;
+        struct kvm_xsave xs;
+        uint8_t *r = (uint8_t *)xs.region;
+        if (kvm_vcpu_ioctl_checked(kv, KVM_GET_XSAVE, &xs, "KVM_GET_XSAVE") < 0) {
+            memset(&xs, 0, sizeof(xs));
+        }
+        uint64_t bv, mine;
+        memcpy(&bv, r + XSAVE_HDR_OFF, 8);
+        memcpy(&mine, img + XSAVE_HDR_OFF, 8);
+        memcpy(r, img, 416);                      /* legacy region up to XMM15 */
+        memcpy(r + XSAVE_YMM_OFF, img + XSAVE_YMM_OFF, XSAVE_YMM_SIZE);
+        bv = (bv & ~ours) | mine;
+        memcpy(r + XSAVE_HDR_OFF, &bv, 8);
+        if (kvm_vcpu_ioctl_checked(kv, KVM_SET_XSAVE, &xs, "KVM_SET_XSAVE") < 0) {
+            ret = -1;
+        }
+    } else {
+        struct kvm_fpu fpu;
+        memset(&fpu, 0, sizeof(fpu));
+        memcpy(&fpu.fcw, img + 0, 2);
+        memcpy(&fpu.fsw, img + 2, 2);
+        fpu.ftwx = img[4];
+        memcpy(&fpu.last_opcode, img + 6, 2);
+        memcpy(&fpu.last_ip, img + 8, 8);
+        memcpy(&fpu.last_dp, img + 16, 8);
+        memcpy(&fpu.mxcsr, img + 24, 4);
+        memcpy(fpu.fpr, img + 32, sizeof(fpu.fpr));
+        memcpy(fpu.xmm, img + 160, sizeof(fpu.xmm));
+        if (kvm_vcpu_ioctl_checked(kv, KVM_SET_FPU, &fpu, "KVM_SET_FPU") < 0) {
+            ret = -1;
+        }
+    }
+    return ret;
+}
+
 /* ---- get ---- */
 
 void kvm_arch_get_state(X86CPU *cpu)
@@ -331,6 +431,8 @@ void kvm_arch_get_state(X86CPU *cpu)
         }
     }
 
+    kvm_get_vector_state(kv, env);
+
     if (kvm_state.vcpu_events) {
         struct kvm_vcpu_events ev;
         if (ioctl(kv->fd, KVM_GET_VCPU_EVENTS, &ev) == 0) {
@@ -352,22 +454,7 @@ static bool env_is_reset_state(const CPUX86State *env)
 
 static void kvm_put_reset_extras(KvmVcpu *kv)
 {
-    /* x87: FCW 037FH, FTW all empty; SSE: MXCSR 1F80H (Table 9-1). */
-    struct kvm_fpu fpu;
-    memset(&fpu, 0, sizeof(fpu));
-    fpu.fcw = 0x37f;
-    fpu.mxcsr = 0x1f80;
-    kvm_vcpu_ioctl_checked(kv, KVM_SET_FPU, &fpu, "KVM_SET_FPU");
-
-    if (kvm_state.xcrs) {
-        struct kvm_xcrs xcrs;
-        memset(&xcrs, 0, sizeof(xcrs));
-        xcrs.nr_xcrs = 1;
-        xcrs.xcrs[0].xcr = 0;
-        xcrs.xcrs[0].value = 1; /* XCR0: x87 only */
-        kvm_vcpu_ioctl_checked(kv, KVM_SET_XCRS, &xcrs, "KVM_SET_XCRS");
-    }
-
+    /* (x87/SSE/AVX and XCR0 come from env: kvm_put_vector_state) */
     if (kvm_state.vcpu_events) {
         struct kvm_vcpu_events ev;
         memset(&ev, 0, sizeof(ev));
@@ -509,6 +596,10 @@ int kvm_arch_put_state(X86CPU *cpu)
         dbg.dr6 = (uint32_t)env->dr[6] | 0xffff0ff0u;
         dbg.dr7 = ((uint32_t)env->dr[7] | 0x400u);
         kvm_vcpu_ioctl_checked(kv, KVM_SET_DEBUGREGS, &dbg, "KVM_SET_DEBUGREGS");
+    }
+
+    if (kvm_put_vector_state(kv, env) < 0) {
+        ret = -1;
     }
 
     if (kv->reset_pending || env_is_reset_state(env)) {

@@ -89,6 +89,7 @@ void cpu_x86_reset(X86CPU *cpu)
     env->inhibit_irq = false;
 
     fpu_reset(env);   /* x87 power-on state (FCW, tags...), fpu.c */
+    env->xcr0 = 1;    /* x87 only (SDM Vol.1 13.3) */
     mmu_tlb_flush(env);
     cpu_update_mode(env);
 }
@@ -106,13 +107,14 @@ void cpu_x86_init_reset(X86CPU *cpu)
     int64_t tsc_offset = env->tsc_offset;
     uint64_t pat = env->pat, misc_enable = env->misc_enable, hwcr = env->amd_hwcr;
     uint64_t apic_base = env->apic_base, tsc_aux = env->tsc_aux;
-    uint64_t a20_mask = env->a20_mask;
+    uint64_t a20_mask = env->a20_mask, xcr0 = env->xcr0;
     MtrrState mtrr = env->mtrr;
     McaState mca = env->mca;
 
     cpu_x86_reset(cpu);
     env->mtrr = mtrr;
     env->mca = mca;
+    env->xcr0 = xcr0;
     env->x87 = x87;
     env->tsc_offset = tsc_offset;
     env->pat = pat;

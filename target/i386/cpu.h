@@ -199,6 +199,12 @@ typedef struct X87State {
      * CPUX86State (then fpu_fxsave/fxrstor move to the real registers). */
     uint32_t mxcsr;
     uint8_t xmm[16][16];
+    /* AVX: bits 255:128 of YMM0-15 (YMMi = ymmh[i]:xmm[i]).  The XSAVE
+     * "AVX state" component (SDM Vol.1 13.5.3); FXSAVE does not touch it.
+     * Kept here with the rest of the register file so INIT preserves it
+     * like XMM (SDM Vol.3 Table 9-1).  Access through ymm_get/ymm_set
+     * (target/i386/sse.h). */
+    uint8_t ymmh[16][16];
 } X87State;
 
 /* Memory-type range registers (SDM Vol.3 11.11).  Kept for the OS to
@@ -284,8 +290,11 @@ typedef struct CPUX86State {
      * allocated on first use; NULL until then and unused under KVM. */
     struct MMUTlb *tlb;
 
-    /* x87 FPU (target/i386/fpu.c) */
+    /* x87 FPU (target/i386/fpu.c), SSE and AVX registers */
     X87State x87;
+    /* XCR0, the XSAVE feature mask (SDM Vol.1 13.3); 1 after RESET, kept
+     * on INIT.  target/i386/xsave.c. */
+    uint64_t xcr0;
 
     struct X86CPU *cpu;   /* back pointer */
 } CPUX86State;

@@ -21,6 +21,7 @@
 #include "target/i386/cpu.h"
 #include "target/i386/cpuid.h"
 #include "target/i386/seg.h"
+#include "target/i386/xsave.h"
 
 #define MAX_BASIC_LEAF 0xdu
 #define MAX_EXT_LEAF 0x80000008u
@@ -39,9 +40,12 @@
     [FEAT_1_ECX] = CPUID_EXT_SSE3 | CPUID_EXT_SSSE3 | CPUID_EXT_CX16 |         \
                    CPUID_EXT_SSE41 | CPUID_EXT_SSE42 | CPUID_EXT_X2APIC |      \
                    CPUID_EXT_MOVBE | CPUID_EXT_POPCNT |                        \
-                   CPUID_EXT_TSC_DEADLINE | CPUID_EXT_HYPERVISOR,              \
+                   CPUID_EXT_TSC_DEADLINE | CPUID_EXT_XSAVE |                  \
+                   CPUID_EXT_HYPERVISOR,                                       \
     [FEAT_6_EAX] = CPUID_6_EAX_ARAT,                                           \
     [FEAT_7_0_ECX] = CPUID_7_ECX_RDPID,                                        \
+    [FEAT_D_1_EAX] = CPUID_D_1_EAX_XSAVEOPT | CPUID_D_1_EAX_XSAVEC |           \
+                   CPUID_D_1_EAX_XGETBV1,                                      \
     [FEAT_8000_0001_EDX] = CPUID_EXT2_SYSCALL | CPUID_EXT2_NX |                \
                    CPUID_EXT2_PDPE1GB | CPUID_EXT2_RDTSCP | CPUID_EXT2_LM,     \
     [FEAT_8000_0001_ECX] = CPUID_EXT3_LAHF_LM,                                 \
@@ -251,9 +255,30 @@ void cpu_cpuid(CPUX86State *env, uint32_t leaf, uint32_t subleaf, uint32_t out[4
         }
         *d = apic_id;
         break;
-    case 0xd:
-        /* XSAVE state enumeration: filled by the XSAVE support */
+    case 0xd: {
+        /* XSAVE state enumeration (SDM Vol.1 13.2): subleaf 0 the
+         * supported XCR0 bits, the area size for the current XCR0 (EBX)
+         * and for all supported components (ECX); 1 the XSAVE extensions
+         * and the compacted size for XCR0 (IA32_XSS is always 0 here); 2
+         * (AVX) size and standard-format offset. */
+        uint64_t sup = xsave_supported_xcr0(env);
+        if (!sup) {
+            break;
+        }
+        if (subleaf == 0) {
+            *a = (uint32_t)sup;
+            *d = (uint32_t)(sup >> 32);
+            *b = xsave_area_size(env->xcr0);
+            *c = xsave_area_size(sup);
+        } else if (subleaf == 1) {
+            *a = m->features[FEAT_D_1_EAX];
+            *b = xsave_compacted_size(env->xcr0);
+        } else if (subleaf == 2 && (sup & XSTATE_YMM)) {
+            *a = XSAVE_YMM_SIZE;
+            *b = XSAVE_YMM_OFF;
+        }
         break;
+    }
     case 0x80000000u:
         *a = MAX_EXT_LEAF;
         if (x86_model_is_amd(m)) {

@@ -113,6 +113,7 @@ void fpu_init_state(CPUX86State *env, bool full)
         memset(s->regs, 0, sizeof(s->regs));
         s->mxcsr = 0x1f80;
         memset(s->xmm, 0, sizeof(s->xmm));
+        memset(s->ymmh, 0, sizeof(s->ymmh));
     }
 }
 
@@ -639,16 +640,14 @@ static unsigned fx_nr_xmm(const CPUX86State *env)
     return env->code_bits == 64 ? 16 : 8;
 }
 
-void fpu_fxsave_ex(CPUX86State *env, uint64_t la, bool rex_w)
+/* The x87 part of the legacy image: bytes 0-23 and 32-159 (SDM Vol.1
+ * 13.5.1, Vol.2 FXSAVE Table 3-53/3-56); shared with XSAVE. */
+void fpu_fx_put_x87(const CPUX86State *env, uint8_t *buf, bool rex_w)
 {
-    X87State *s = &env->x87;
-    uint8_t buf[416];
-    unsigned nxmm = fx_nr_xmm(env);
+    const X87State *s = &env->x87;
 
-    if (la & 15) {
-        cpu_raise_exception_err(env, EXCP_GP, 0);
-    }
-    memset(buf, 0, sizeof(buf));
+    memset(buf, 0, 24);
+    memset(buf + 32, 0, 128);
     put16(buf + 0, s->fcw);
     put16(buf + 2, s->fsw);
     buf[4] = s->ftw;
@@ -662,9 +661,42 @@ void fpu_fxsave_ex(CPUX86State *env, uint64_t la, bool rex_w)
         put32(buf + 16, (uint32_t)s->fdp);
         put16(buf + 20, s->fds);
     }
+    put_stack(s, buf + 32, 16);
+}
+
+void fpu_fx_get_x87(CPUX86State *env, const uint8_t *buf, bool rex_w)
+{
+    X87State *s = &env->x87;
+
+    s->fcw = (get16(buf + 0) & FCW_KEEP) | FCW_ONE;
+    s->fsw = fsw_fix_es(get16(buf + 2), s->fcw);
+    s->ftw = buf[4];
+    s->fop = get16(buf + 6) & 0x7ffu;
+    if (rex_w) {
+        s->fip = get64(buf + 8);
+        s->fdp = get64(buf + 16);
+    } else {
+        s->fip = get32(buf + 8);
+        s->fcs = get16(buf + 12);
+        s->fdp = get32(buf + 16);
+        s->fds = get16(buf + 20);
+    }
+    get_stack(s, buf + 32, 16);
+}
+
+void fpu_fxsave_ex(CPUX86State *env, uint64_t la, bool rex_w)
+{
+    X87State *s = &env->x87;
+    uint8_t buf[416];
+    unsigned nxmm = fx_nr_xmm(env);
+
+    if (la & 15) {
+        cpu_raise_exception_err(env, EXCP_GP, 0);
+    }
+    memset(buf, 0, sizeof(buf));
+    fpu_fx_put_x87(env, buf, rex_w);
     put32(buf + 24, s->mxcsr);
     put32(buf + 28, FPU_MXCSR_MASK);
-    put_stack(s, buf + 32, 16);
     memcpy(buf + 160, s->xmm, nxmm * 16);
     write_bytes(env, la, buf, 160 + nxmm * 16);
 }
@@ -682,21 +714,8 @@ void fpu_fxrstor_ex(CPUX86State *env, uint64_t la, bool rex_w)
     if (get32(buf + 24) & ~FPU_MXCSR_MASK) {
         cpu_raise_exception_err(env, EXCP_GP, 0);
     }
-    s->fcw = (get16(buf + 0) & FCW_KEEP) | FCW_ONE;
-    s->fsw = fsw_fix_es(get16(buf + 2), s->fcw);
-    s->ftw = buf[4];
-    s->fop = get16(buf + 6) & 0x7ffu;
-    if (rex_w) {
-        s->fip = get64(buf + 8);
-        s->fdp = get64(buf + 16);
-    } else {
-        s->fip = get32(buf + 8);
-        s->fcs = get16(buf + 12);
-        s->fdp = get32(buf + 16);
-        s->fds = get16(buf + 20);
-    }
+    fpu_fx_get_x87(env, buf, rex_w);
     s->mxcsr = get32(buf + 24);
-    get_stack(s, buf + 32, 16);
     memcpy(s->xmm, buf + 160, nxmm * 16);
 }
 

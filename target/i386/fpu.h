@@ -49,6 +49,12 @@ void fpu_fxrstor(CPUX86State *env, uint64_t la);
 void fpu_fxsave_ex(CPUX86State *env, uint64_t la, bool rex_w);
 void fpu_fxrstor_ex(CPUX86State *env, uint64_t la, bool rex_w);
 
+/* The x87 part (bytes 0-23 and 32-159) of an FXSAVE/XSAVE legacy image
+ * in a host buffer, for XSAVE/XRSTOR (target/i386/xsave.c).  get applies
+ * FXRSTOR's rules (FCW reserved bits, FSW.ES from the masks). */
+void fpu_fx_put_x87(const CPUX86State *env, uint8_t *buf, bool rex_w);
+void fpu_fx_get_x87(CPUX86State *env, const uint8_t *buf, bool rex_w);
+
 /* FERR# (CR0.NE=0): called when a waiting x87 instruction finds an
  * unmasked exception pending; the instruction then proceeds as if IGNNE#
  * were asserted.  NULL by default; the PC board may set it to raise IRQ13

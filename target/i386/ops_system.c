@@ -626,7 +626,12 @@ static void set_cr0(CPUX86State *env, uint64_t v)
 
 static void set_cr4(CPUX86State *env, uint64_t v)
 {
-    if (v & ~(uint64_t)CR4_VALID) {
+    uint64_t valid = CR4_VALID;
+    /* OSXSAVE only on a CPU with XSAVE (SDM Vol.3 2.5: reserved otherwise) */
+    if (cpu_has_feature(env, FEAT_1_ECX, CPUID_EXT_XSAVE)) {
+        valid |= CR4_OSXSAVE;
+    }
+    if (v & ~valid) {
         cpu_raise_exception_err(env, EXCP_GP, 0);
     }
     if ((env->efer & EFER_LMA) && !(v & CR4_PAE)) {

@@ -24,6 +24,7 @@
  */
 #include "target/i386/sse.h"
 #include "target/i386/cpuid.h"
+#include "target/i386/xsave.h"
 #include "target/i386/fpu.h"
 #include "target/i386/ops_internal.h"
 
@@ -394,8 +395,9 @@ static void h_grp15(SseCtx *c)
     unsigned sub = (c->insn->modrm >> 3) & 7;
     bool w = (c->insn->rex & 8) && env->code_bits == 64;
 
-    if (sub >= 4) {             /* XSAVE family: not offered */
-        cpu_raise_exception(env, EXCP_UD);
+    if (sub >= 4) {             /* XSAVE, XRSTOR, XSAVEOPT: xsave.c */
+        xsave_grp15(env, c->insn, sub);
+        return;
     }
     if (!sse_feat_ok(env, sub < 2 ? FT_FXSR : FT_SSE)) {
         cpu_raise_exception(env, EXCP_UD);
@@ -436,6 +438,18 @@ static void h_grp15(SseCtx *c)
         cpu_stl(env, sse_la(c, 4, ACC_WRITE, false), *sse_mxcsr(env));
         break;
     }
+}
+
+/* 0F C7 /3 /4 /5 memory forms: XRSTORS, XSAVEC, XSAVES (xsave.c) */
+static void h_grp9(SseCtx *c)
+{
+    xsave_grp9(c->env, c->insn, (c->insn->modrm >> 3) & 7);
+}
+
+/* 0F 01 D0 / D1: XGETBV, XSETBV (xsave.c) */
+static void h_xcr(SseCtx *c)
+{
+    xsave_xcr(c->env, c->insn);
 }
 
 /* ---------------------------------------------------------------- */
@@ -616,6 +630,7 @@ static void h_emms(SseCtx *c)
 #define LOGIC(op) { E(h_int_xmm, 0, 16, op, SSE), E(h_int_xmm, 0, 16, op, SSE2) }
 
 static const SseEntry sse_map[256][4] = {
+    [0x01] = { E(h_xcr, SF_GPR, 0, 0, NONE) },             /* XGETBV/XSETBV: NP */
     [0x10] = { E(h_mov_load, SF_UNAL, 16, 0, SSE), E(h_mov_load, SF_UNAL, 16, 0, SSE2),
                E(h_movs_load, 0, 4, 0, SSE), E(h_movs_load, 0, 8, 0, SSE2) },
     [0x11] = { E(h_mov_store, SF_UNAL, 16, 0, SSE), E(h_mov_store, SF_UNAL, 16, 0, SSE2),
@@ -687,6 +702,7 @@ static const SseEntry sse_map[256][4] = {
     [0xc4] = { E(h_pinsrw, SF_MMX, 2, 0, MMXSSE), E(h_pinsrw, 0, 2, 0, SSE2) },
     [0xc5] = { E(h_pextrw, SF_MMX | SF_REGONLY, 0, 0, MMXSSE), E(h_pextrw, SF_REGONLY, 0, 0, SSE2) },
     [0xc6] = { E(h_shufp, 0, 16, 4, SSE), E(h_shufp, 0, 16, 8, SSE2) },
+    [0xc7] = { E(h_grp9, SF_MEMONLY | SF_GPR, 0, 0, NONE) },  /* XSAVEC...: NP */
     [0xd0] = { [1] = E(h_fp, 0, 16, SSE_STUB_ADDSUBPD, SSE3), [3] = E(h_fp, 0, 16, SSE_STUB_ADDSUBPS, SSE3) },
     [0xd1] = IMX(IOP_PSRLW), [0xd2] = IMX(IOP_PSRLD), [0xd3] = IMX(IOP_PSRLQ),
     [0xd4] = IMX2(IOP_PADDQ), [0xd5] = IMX(IOP_PMULLW),

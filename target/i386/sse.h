@@ -68,6 +68,43 @@ static inline void xmm_set(CPUX86State *env, unsigned i, const XMMReg *r)
     memcpy(env->x87.xmm[i & 15], r, 16);
 }
 
+/* One 256-bit register: x[0] = bits 127:0 (the XMM register), x[1] =
+ * bits 255:128. */
+typedef union YMMReg {
+    uint8_t b[32];
+    uint16_t w[16];
+    uint32_t l[8];
+    int32_t sl[8];
+    uint64_t q[4];
+    int64_t sq[4];
+    float s[8];
+    double d[4];
+    XMMReg x[2];
+} YMMReg;
+
+static inline void ymm_get(const CPUX86State *env, unsigned i, YMMReg *r)
+{
+    memcpy(&r->x[0], env->x87.xmm[i & 15], 16);
+    memcpy(&r->x[1], env->x87.ymmh[i & 15], 16);
+}
+
+static inline void ymm_set(CPUX86State *env, unsigned i, const YMMReg *r)
+{
+    memcpy(env->x87.xmm[i & 15], &r->x[0], 16);
+    memcpy(env->x87.ymmh[i & 15], &r->x[1], 16);
+}
+
+/* Bits 255:128 alone (VEX.128 forms zero them: SDM Vol.1 14.1.2). */
+static inline void ymmh_get(const CPUX86State *env, unsigned i, XMMReg *r)
+{
+    memcpy(r, env->x87.ymmh[i & 15], 16);
+}
+
+static inline void ymmh_set(CPUX86State *env, unsigned i, const XMMReg *r)
+{
+    memcpy(env->x87.ymmh[i & 15], r, 16);
+}
+
 static inline uint32_t *sse_mxcsr(CPUX86State *env)
 {
     return &env->x87.mxcsr;
