@@ -40,8 +40,8 @@
     [FEAT_1_ECX] = CPUID_EXT_SSE3 | CPUID_EXT_SSSE3 | CPUID_EXT_CX16 |         \
                    CPUID_EXT_SSE41 | CPUID_EXT_SSE42 | CPUID_EXT_X2APIC |      \
                    CPUID_EXT_MOVBE | CPUID_EXT_POPCNT |                        \
-                   CPUID_EXT_TSC_DEADLINE | CPUID_EXT_XSAVE |                  \
-                   CPUID_EXT_HYPERVISOR,                                       \
+                   CPUID_EXT_TSC_DEADLINE | CPUID_EXT_XSAVE | CPUID_EXT_AVX |  \
+                   CPUID_EXT_F16C | CPUID_EXT_HYPERVISOR,                      \
     [FEAT_6_EAX] = CPUID_6_EAX_ARAT,                                           \
     [FEAT_7_0_ECX] = CPUID_7_ECX_RDPID,                                        \
     [FEAT_D_1_EAX] = CPUID_D_1_EAX_XSAVEOPT | CPUID_D_1_EAX_XSAVEC |           \

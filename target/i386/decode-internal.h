@@ -100,5 +100,7 @@ extern const DecodeEntry decode_0f01_reg[64];
 /* 0F 38 / 0F 3A opcodes that exist (bitmaps of 256 bits) */
 extern const uint32_t decode_0f38_valid[8];
 extern const uint32_t decode_0f3a_valid[8];
+/* VEX opcodes that exist in maps 0F, 0F38, 0F3A (any pp/L/W) */
+extern const uint32_t decode_vex_valid[3][8];
 
 #endif

@@ -105,7 +105,18 @@ static bool dec_uval(Dec *d, unsigned n, int64_t *out)
 
 /* ModRM memory addressing: SDM Vol.2 tables 2-1 (16-bit) and 2-2/2-3
  * (32/64-bit, SIB).  Returns the default segment, or -1 on a fetch error. */
+static int dec_mem_ex(Dec *d, Insn *insn, unsigned mod, unsigned rm, unsigned rex, CpuMode mode,
+                      bool vsib);
+
 static int dec_mem(Dec *d, Insn *insn, unsigned mod, unsigned rm, unsigned rex, CpuMode mode)
+{
+    return dec_mem_ex(d, insn, mod, rm, rex, mode, false);
+}
+
+/* vsib: the SIB index names a vector register (VEX gathers, SDM Vol.2
+ * 2.3.12): index 100b is xmm4/ymm4, not "no index". */
+static int dec_mem_ex(Dec *d, Insn *insn, unsigned mod, unsigned rm, unsigned rex, CpuMode mode,
+                      bool vsib)
 {
     InsnMem *m = &insn->mem;
     int64_t disp = 0;
@@ -146,7 +157,7 @@ static int dec_mem(Dec *d, Insn *insn, unsigned mod, unsigned rm, unsigned rex, 
         }
         unsigned idx = ((sib >> 3) & 7) | ((rex & 2) << 2);
         m->scale = 1 << (sib >> 6);
-        m->index = idx == 4 ? REG_NONE : idx;   /* index 100b without REX.X: none */
+        m->index = idx == 4 && !vsib ? REG_NONE : idx;   /* index 100b without REX.X: none */
         base = sib & 7;
         if (base == 5 && mod == 0) {
             if (!dec_sval(d, 4, &disp)) {
@@ -213,8 +224,13 @@ static DecodeResult fail(Dec *d, Insn *insn)
     return d->err;
 }
 
-/* VEX (SDM Vol.2 2.3.5): length-only decode as OP_SSE.  Called with the
- * C4/C5 byte consumed. */
+/* VEX (SDM Vol.2 2.3.5, 2.3.6): decoded as OP_SSE with DECODE_OPC_VEX in
+ * Insn.opcode; the VEX fields are read back with vex_vvvv()/vex_l()/
+ * vex_pp() (insn.h) from Insn.imm2.  Only the opcodes of
+ * decode_vex_valid[] exist (others #UD here); all take a ModRM except
+ * VZEROUPPER/VZEROALL (0F 77); map 0F3A and the 0F imm8 rows take an
+ * imm8.  The gathers (0F38 90-93) use VSIB addressing: SIB required,
+ * index = a vector register.  Called with the C4/C5 byte consumed. */
 static DecodeResult dec_vex(Dec *d, Insn *insn, CpuMode mode, unsigned pfx, unsigned rex,
                             unsigned first, int seg_ovr)
 {
@@ -254,6 +270,9 @@ static DecodeResult dec_vex(Dec *d, Insn *insn, CpuMode mode, unsigned pfx, unsi
     insn->op = OP_SSE;
     insn->opcode = DECODE_OPC_VEX | (map == 1 ? 0x0f00 : map == 2 ? 0x0f3800 : 0x0f3a00) | opb;
     insn->opsize = (vrex & 8) ? 8 : 4;
+    if (!bitmap_test(decode_vex_valid[map - 1], opb)) {
+        return ud(d, insn);
+    }
     if (map == 1 && opb == 0x77) {  /* VZEROUPPER/VZEROALL */
         insn->len = d->pos;
         return DECODE_OK;
@@ -264,8 +283,12 @@ static DecodeResult dec_vex(Dec *d, Insn *insn, CpuMode mode, unsigned pfx, unsi
     }
     insn->modrm = modrm;
     unsigned mod = modrm >> 6, rm = modrm & 7;
+    bool vsib = map == 2 && opb >= 0x90 && opb <= 0x93;
+    if (vsib && (mod == 3 || rm != 4 || insn->addrsize == 2)) {
+        return ud(d, insn);     /* VSIB needs a SIB byte (SDM Vol.2 2.3.12) */
+    }
     if (mod != 3) {
-        int dseg = dec_mem(d, insn, mod, rm, vrex, mode);
+        int dseg = dec_mem_ex(d, insn, mod, rm, vrex, mode, vsib);
         if (dseg < 0) {
             return fail(d, insn);
         }

@@ -362,3 +362,43 @@ const uint32_t decode_0f3a_valid[8] = {
     (1u << 12) | (1u << 14) | (1u << 15) | (1u << 31),
     0,
 };
+
+/* VEX opcodes that exist, per map (0F, 0F 38, 0F 3A), whatever VEX.pp,
+ * VEX.L and VEX.W say (the execution tables refine that; SDM Vol.2
+ * Appendix A, "v" entries):
+ *   0F:   10-17 28-2F 50-77 7C-7F AE (VLDMXCSR/VSTMXCSR) C2 C4-C6 D0-FE
+ *   0F38: 00-0F 13 16-1A 1C-1E 20-25 28-2F 30-41 45-47 58-5A 78-79 8C 8E
+ *         90-93 (gathers) 96-9F A6-AF B6-BF (FMA) DB-DF (AES) F2 F3 F5-F7 (BMI)
+ *   0F3A: 00-02 04-06 08-0F 14-19 1D 20-22 38 39 40-42 44 (PCLMUL) 46
+ *         4A-4C 60-63 DF (AES) F0 (RORX) */
+const uint32_t decode_vex_valid[3][8] = {
+    {
+        0x00ff0000u,                                     /* 10-17 */
+        0x0000ff00u,                                     /* 28-2F */
+        0xffff0000u,                                     /* 50-5F */
+        0x00ffffffu | (0xfu << 28),                      /* 60-77, 7C-7F */
+        0,
+        (1u << 14),                                      /* AE */
+        (1u << 2) | (0x7u << 4) | 0xffff0000u,           /* C2, C4-C6, D0-DF */
+        0x7fffffffu,                                     /* E0-FE */
+    },
+    {
+        0x0000ffffu | (1u << 0x13) | (0x1fu << 0x16) | (0x7u << 0x1c),
+        0x0000003fu | (0xffu << 8) | 0xffff0000u,        /* 20-25 28-2F 30-3F */
+        0x00000003u | (0x7u << 5) | (0x7u << 0x18),      /* 40 41 45-47 58-5A */
+        (0x3u << 0x18),                                  /* 78 79 */
+        (1u << 0x0c) | (1u << 0x0e) | (0xfu << 0x10) | (0x3ffu << 0x16), /* 8C 8E 90-93 96-9F */
+        (0x3ffu << 0x06) | (0x3ffu << 0x16),             /* A6-AF B6-BF */
+        (0x1fu << 0x1b),                                 /* DB-DF */
+        (0x3u << 0x12) | (0x7u << 0x15),                 /* F2 F3 F5-F7 */
+    },
+    {
+        0x00000007u | (0x7u << 4) | (0xffu << 8) | (0x3fu << 0x14) | (1u << 0x1d),
+        0x00000007u | (0x3u << 0x18),                    /* 20-22 38 39 */
+        0x00000007u | (1u << 4) | (1u << 6) | (0x7u << 0x0a), /* 40-42 44 46 4A-4C */
+        0x0000000fu,                                     /* 60-63 */
+        0, 0,
+        (1u << 0x1f),                                    /* DF */
+        (1u << 0x10),                                    /* F0 */
+    },
+};

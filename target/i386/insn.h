@@ -85,6 +85,15 @@ typedef struct InsnMem {
  * (0xc5vv or 0xc4vvvv). */
 #define DECODE_OPC_VEX 0x1000000u
 
+/* VEX fields of a DECODE_OPC_VEX instruction: the last VEX byte (C5's
+ * second, C4's third) is W/R vvvv L pp in both forms (SDM Vol.2 2.3.5).
+ * vvvv is the full inverted-back field; outside 64-bit mode only its
+ * low 3 bits name a register (the high bit is ignored there, but an
+ * instruction that needs 1111b still checks all four). */
+#define vex_vvvv(insn) ((unsigned)(~(insn)->imm2 >> 3) & 15)
+#define vex_l(insn)    ((unsigned)((insn)->imm2 >> 2) & 1)
+#define vex_pp(insn)   ((unsigned)(insn)->imm2 & 3)
+
 typedef struct Insn {
     uint16_t op;        /* InsnOp */
     uint8_t len;        /* total length in bytes, 1..15 */

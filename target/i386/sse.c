@@ -66,19 +66,19 @@ bool sse_feat_ok(const CPUX86State *env, unsigned ft)
 /* ---------------------------------------------------------------- */
 /* operand access                                                    */
 
-uint64_t sse_la(SseCtx *c, unsigned size, int access, bool align16)
-{
-    uint64_t la = insn_mem_linear(c->env, c->insn, size, access);
-    if (align16 && (la & 15)) {
-        cpu_raise_exception_err(c->env, EXCP_GP, 0);
-    }
-    return la;
-}
-
 static uint64_t la_add(const CPUX86State *env, uint64_t la, unsigned n)
 {
     la += n;
     return env->long_mode ? la : (la & 0xffffffffu);
+}
+
+uint64_t sse_la(SseCtx *c, unsigned size, int access, bool align16)
+{
+    uint64_t la = insn_mem_linear(c->env, c->insn, size + c->moff, access);
+    if (align16 && (la & 15)) {
+        cpu_raise_exception_err(c->env, EXCP_GP, 0);
+    }
+    return la_add(c->env, la, c->moff);
 }
 
 void sse_load(SseCtx *c, XMMReg *r, unsigned size)
@@ -132,7 +132,7 @@ void sse_src(SseCtx *c, XMMReg *r)
         memset(r, 0, sizeof(*r));
         r->q[0] = mmx_get(c->env, c->rm);
     } else {
-        xmm_get(c->env, c->rm, r);
+        sse_lane_get(c, c->rm, c->lane, r);
     }
 }
 
@@ -142,7 +142,7 @@ void sse_dst_get(SseCtx *c, XMMReg *r)
         memset(r, 0, sizeof(*r));
         r->q[0] = mmx_get(c->env, c->reg);
     } else {
-        xmm_get(c->env, c->reg, r);
+        sse_lane_get(c, c->v1, c->lane, r);
     }
 }
 
@@ -151,8 +151,28 @@ void sse_dst_set(SseCtx *c, const XMMReg *r)
     if (c->mmx) {
         mmx_set(c->env, c->reg, r->q[0]);
     } else {
-        xmm_set(c->env, c->reg, r);
+        sse_lane_set(c, c->reg, c->lane, r);
     }
+}
+
+void sse_reg_get(SseCtx *c, XMMReg *r)
+{
+    if (c->mmx) {
+        memset(r, 0, sizeof(*r));
+        r->q[0] = mmx_get(c->env, c->reg);
+    } else {
+        sse_lane_get(c, c->reg, c->lane, r);
+    }
+}
+
+void sse_rm_get(SseCtx *c, XMMReg *r)
+{
+    sse_lane_get(c, c->rm, c->lane, r);
+}
+
+void sse_rm_set(SseCtx *c, const XMMReg *r)
+{
+    sse_lane_set(c, c->rm, c->lane, r);
 }
 
 /* r/m as a general register or memory of size 4/8 (Ey), or 2 (Ew). */
@@ -194,13 +214,13 @@ static void h_mov_load(SseCtx *c)
 static void h_mov_store(SseCtx *c)
 {
     XMMReg r;
-    sse_dst_get(c, &r);
+    sse_reg_get(c, &r);
     if (c->mem) {
         sse_store(c, &r, c->mmx ? 8 : 16);
     } else if (c->mmx) {
         mmx_set(c->env, c->rm, r.q[0]);
     } else {
-        xmm_set(c->env, c->rm, &r);
+        sse_rm_set(c, &r);
     }
 }
 
@@ -214,22 +234,27 @@ static void h_movs_load(SseCtx *c)
         sse_dst_set(c, &s);
         return;
     }
-    xmm_get(c->env, c->reg, &d);
+    sse_dst_get(c, &d);
     memcpy(&d, &s, c->msize);
-    xmm_set(c->env, c->reg, &d);
+    sse_dst_set(c, &d);
 }
 
 static void h_movs_store(SseCtx *c)
 {
     XMMReg d, s;
-    xmm_get(c->env, c->reg, &s);
+    sse_reg_get(c, &s);
     if (c->mem) {
         sse_store(c, &s, c->msize);
         return;
     }
-    xmm_get(c->env, c->rm, &d);
+    /* VMOVSS xmm1(rm), xmm2(vvvv), xmm3: upper part from xmm2 */
+    if (c->vex) {
+        sse_dst_get(c, &d);
+    } else {
+        sse_rm_get(c, &d);
+    }
     memcpy(&d, &s, c->msize);
-    xmm_set(c->env, c->rm, &d);
+    sse_rm_set(c, &d);
 }
 
 /* 0F 12 / 0F 16 (arg 0: low half, 1: high half): MOVLPS/MOVLPD/MOVHPS/
@@ -237,26 +262,26 @@ static void h_movs_store(SseCtx *c)
 static void h_movlh_load(SseCtx *c)
 {
     XMMReg d, s;
-    xmm_get(c->env, c->reg, &d);
+    sse_dst_get(c, &d);
     if (c->mem) {
         sse_load(c, &s, 8);
         d.q[c->arg] = s.q[0];
     } else {
-        xmm_get(c->env, c->rm, &s);
+        sse_rm_get(c, &s);
         if (c->arg == 0) {
             d.q[0] = s.q[1];      /* MOVHLPS */
         } else {
             d.q[1] = s.q[0];      /* MOVLHPS */
         }
     }
-    xmm_set(c->env, c->reg, &d);
+    sse_dst_set(c, &d);
 }
 
 /* 0F 13 / 0F 17: m64 <- low/high half. */
 static void h_movlh_store(SseCtx *c)
 {
     XMMReg s, t;
-    xmm_get(c->env, c->reg, &s);
+    sse_reg_get(c, &s);
     memset(&t, 0, sizeof(t));
     t.q[0] = s.q[c->arg];
     sse_store(c, &t, 8);
@@ -277,7 +302,7 @@ static void h_movd_store(SseCtx *c)
 {
     XMMReg r;
     unsigned size = (c->insn->rex & 8) ? 8 : 4;
-    sse_dst_get(c, &r);
+    sse_reg_get(c, &r);
     sse_set_ey(c, size, r.q[0]);
 }
 
@@ -287,19 +312,19 @@ static void h_movq_load(SseCtx *c)
     XMMReg s;
     sse_src(c, &s);
     s.q[1] = 0;
-    xmm_set(c->env, c->reg, &s);
+    sse_dst_set(c, &s);
 }
 
 /* MOVQ xmm/m64, xmm (66 0F D6): to a register the upper half is zeroed. */
 static void h_movq_store(SseCtx *c)
 {
     XMMReg s;
-    xmm_get(c->env, c->reg, &s);
+    sse_reg_get(c, &s);
     s.q[1] = 0;
     if (c->mem) {
         sse_store(c, &s, 8);
     } else {
-        xmm_set(c->env, c->rm, &s);
+        sse_rm_set(c, &s);
     }
 }
 
@@ -324,7 +349,7 @@ static void h_movmsk(SseCtx *c)
 {
     XMMReg s;
     uint32_t m = 0;
-    xmm_get(c->env, c->rm, &s);
+    sse_rm_get(c, &s);
     if (c->arg == 4) {
         for (int i = 0; i < 4; i++) {
             m |= (s.l[i] >> 31) << i;
@@ -354,7 +379,7 @@ static void h_movdup(SseCtx *c)
             d.l[i] = d.l[i + 1] = s.l[i + c->arg];
         }
     }
-    xmm_set(c->env, c->reg, &d);
+    sse_dst_set(c, &d);
 }
 
 /* UNPCKLPS/UNPCKHPS/UNPCKLPD/UNPCKHPD: arg = IOP_PUNPCK{L,H}{DQ,QDQ}. */
@@ -367,8 +392,9 @@ static void h_int_xmm(SseCtx *c)
 static void h_shufp(SseCtx *c)
 {
     XMMReg d, s, r;
-    unsigned imm = c->imm;
-    xmm_get(c->env, c->reg, &d);
+    /* VSHUFPD ymm: the upper lane uses imm8[3:2] */
+    unsigned imm = c->arg == 8 ? c->imm >> (2 * c->lane) : c->imm;
+    sse_dst_get(c, &d);
     sse_src(c, &s);
     if (c->arg == 4) {
         r.l[0] = d.l[imm & 3];
@@ -379,7 +405,7 @@ static void h_shufp(SseCtx *c)
         r.q[0] = d.q[imm & 1];
         r.q[1] = s.q[(imm >> 1) & 1];
     }
-    xmm_set(c->env, c->reg, &r);
+    sse_dst_set(c, &r);
 }
 
 /* ---------------------------------------------------------------- */
@@ -455,18 +481,36 @@ static void h_xcr(SseCtx *c)
 /* ---------------------------------------------------------------- */
 /* floating point on the host                                        */
 
-/* Vx <- Vx op Wx through stub arg (arith, CMPxx, cvt xmm<-xmm, SSE3). */
+/* Vx <- Vx op Wx through stub arg (arith, CMPxx, cvt xmm<-xmm, SSE3).
+ * VEX.256: both lanes in one host run (sse_fp_run_lanes), so an unmasked
+ * exception in either leaves the whole destination alone with the flags
+ * of both (SDM Vol.1 11.5.2).  VCMPxx has predicates 0-31 (VEX stubs). */
 static void h_fp(SseCtx *c)
 {
-    SseHostBuf b = { 0 };
-    xmm_get(c->env, c->reg, &b.x0);
-    sse_src(c, &b.x1);
+    SseHostBuf b[2];
+    unsigned nl = c->vl + 1;
     unsigned stub = c->arg;
-    if (c->insn->opcode == 0x0fc2) {
-        stub += c->imm & 7;     /* legacy CMPxx: predicates 0-7 */
+    if ((c->insn->opcode & 0xffff) == 0x0fc2) {
+        if (c->vex) {
+            stub = SSE_STUB_VCMPPS + 32 * c->pfx + (c->imm & 31);
+        } else {
+            stub += c->imm & 7;     /* legacy CMPxx: predicates 0-7 */
+        }
     }
-    sse_fp_run(c->env, &b, stub);
-    xmm_set(c->env, c->reg, &b.x0);
+    memset(b, 0, sizeof(b));
+    for (unsigned l = 0; l < nl; l++) {
+        c->lane = l;
+        c->moff = 16 * l;
+        sse_dst_get(c, &b[l].x0);
+        sse_src(c, &b[l].x1);
+    }
+    sse_fp_run_lanes(c->env, b, nl, stub);
+    for (unsigned l = 0; l < nl; l++) {
+        c->lane = l;
+        sse_dst_set(c, &b[l].x0);
+    }
+    c->lane = 0;
+    c->moff = 0;
 }
 
 /* COMISS/UCOMISS/COMISD/UCOMISD: ZF PF CF from the host, OF SF AF
@@ -474,7 +518,7 @@ static void h_fp(SseCtx *c)
 static void h_comis(SseCtx *c)
 {
     SseHostBuf b = { 0 };
-    xmm_get(c->env, c->reg, &b.x0);
+    sse_reg_get(c, &b.x0);
     sse_src(c, &b.x1);
     sse_fp_run(c->env, &b, c->arg);
     cc_set_all(c->env, (uint32_t)b.rflags & (CC_Z | CC_P | CC_C));
@@ -485,10 +529,10 @@ static void h_cvtsi2s(SseCtx *c)
 {
     SseHostBuf b = { 0 };
     bool w = c->insn->rex & 8;
-    xmm_get(c->env, c->reg, &b.x0);
+    sse_dst_get(c, &b.x0);
     b.rax = sse_get_ey(c, w ? 8 : 4);
     sse_fp_run(c->env, &b, c->arg + w);
-    xmm_set(c->env, c->reg, &b.x0);
+    sse_dst_set(c, &b.x0);
 }
 
 /* CVT(T)SS2SI / CVT(T)SD2SI Gy, Wx: arg = the 32-bit stub, +1 for REX.W. */
@@ -595,7 +639,7 @@ static void h_maskmov(SseCtx *c)
     XMMReg d, m;
     unsigned n = c->mmx ? 8 : 16;
     uint64_t off = env->regs[R_EDI] & size_mask(c->insn->addrsize);
-    sse_dst_get(c, &d);
+    sse_reg_get(c, &d);
     sse_src(c, &m);
     for (unsigned i = 0; i < n; i++) {
         if (m.b[i] & 0x80) {
@@ -740,7 +784,8 @@ void sse_execute(CPUX86State *env, const Insn *insn)
     const SseEntry *e = NULL;
 
     if (opc & DECODE_OPC_VEX) {
-        e = NULL;                   /* no AVX offered */
+        avx_execute(env, insn);     /* avx.c */
+        return;
     } else if ((opc & 0xffff00u) == 0x0f00) {
         e = &sse_map[opc & 0xff][pfx];
     } else if ((opc & 0xffff00u) == 0x0f3800) {
@@ -767,6 +812,7 @@ void sse_execute(CPUX86State *env, const Insn *insn)
         c.reg = reg | ((insn->rex & 4) << 1);
         c.rm = rm | ((insn->rex & 1) << 3);
     }
+    c.v1 = c.reg;
     c.msize = e->msize ? e->msize : c.mmx ? 8 : 16;
 
     /* SDM Vol.3 Table 2-2 and the legacy-SSE exception tables */
@@ -803,3 +849,113 @@ void sse_execute(CPUX86State *env, const Insn *insn)
         mmx_transition(env);
     }
 }
+
+/* ---------------------------------------------------------------- */
+/* VEX-encoded 0F map (AVX; AVX2 for the 256-bit integer forms), run by
+ * avx_execute (avx.c) with the handlers above: VEX.vvvv is the first
+ * source (SseCtx.v1), in-lane 256-bit operations are two lane calls.
+ * Columns: none / 66 / F3 / F2 (VEX.pp).  SDM Vol.2 Table A-3 "v" rows.
+ */
+#define V(fn, fl, ms, a, ft) { fn, (fl), ms, a, FT_##ft }
+#define VI(op) { [1] = V(sse_h_int, VF_I256, 16, op, AVX) }
+#define VFP4(n) { V(h_fp, VF_WIDE, 16, SSE_STUB_##n##PS, AVX), V(h_fp, VF_WIDE, 16, SSE_STUB_##n##PD, AVX), \
+                  V(h_fp, VF_LIG | VF_FIXM, 4, SSE_STUB_##n##SS, AVX), \
+                  V(h_fp, VF_LIG | VF_FIXM, 8, SSE_STUB_##n##SD, AVX) }
+#define VLOGIC(op) { V(h_int_xmm, 0, 16, op, AVX), V(h_int_xmm, 0, 16, op, AVX) }
+#define VSH(op) { [1] = V(avx_h_shift, VF_WIDE | VF_I256 | VF_FIXM, 16, op, AVX) }
+#define MOVST (VF_NOV | VF_STORE)
+#define SCAL (VF_LIG | VF_FIXM)
+
+const SseEntry sse_vex_map1[256][4] = {
+    [0x10] = { V(h_mov_load, VF_NOV, 16, 0, AVX), V(h_mov_load, VF_NOV, 16, 0, AVX),
+               V(h_movs_load, SCAL | VF_NOVMEM, 4, 0, AVX), V(h_movs_load, SCAL | VF_NOVMEM, 8, 0, AVX) },
+    [0x11] = { V(h_mov_store, MOVST, 16, 0, AVX), V(h_mov_store, MOVST, 16, 0, AVX),
+               V(h_movs_store, SCAL | VF_NOVMEM | VF_STORE, 4, 0, AVX),
+               V(h_movs_store, SCAL | VF_NOVMEM | VF_STORE, 8, 0, AVX) },
+    [0x12] = { V(h_movlh_load, VF_L0 | VF_FIXM, 8, 0, AVX), V(h_movlh_load, VF_L0 | VF_FIXM | SF_MEMONLY, 8, 0, AVX),
+               V(h_movdup, VF_NOV, 16, 0, AVX), V(h_movdup, VF_NOV, 8, 2, AVX) },
+    [0x13] = { V(h_movlh_store, MOVST | VF_L0 | VF_FIXM | SF_MEMONLY, 8, 0, AVX),
+               V(h_movlh_store, MOVST | VF_L0 | VF_FIXM | SF_MEMONLY, 8, 0, AVX) },
+    [0x14] = { V(h_int_xmm, 0, 16, IOP_PUNPCKLDQ, AVX), V(h_int_xmm, 0, 16, IOP_PUNPCKLQDQ, AVX) },
+    [0x15] = { V(h_int_xmm, 0, 16, IOP_PUNPCKHDQ, AVX), V(h_int_xmm, 0, 16, IOP_PUNPCKHQDQ, AVX) },
+    [0x16] = { V(h_movlh_load, VF_L0 | VF_FIXM, 8, 1, AVX), V(h_movlh_load, VF_L0 | VF_FIXM | SF_MEMONLY, 8, 1, AVX),
+               V(h_movdup, VF_NOV, 16, 1, AVX) },
+    [0x17] = { V(h_movlh_store, MOVST | VF_L0 | VF_FIXM | SF_MEMONLY, 8, 1, AVX),
+               V(h_movlh_store, MOVST | VF_L0 | VF_FIXM | SF_MEMONLY, 8, 1, AVX) },
+    [0x28] = { V(h_mov_load, VF_NOV | VF_ALIGN, 16, 0, AVX), V(h_mov_load, VF_NOV | VF_ALIGN, 16, 0, AVX) },
+    [0x29] = { V(h_mov_store, MOVST | VF_ALIGN, 16, 0, AVX), V(h_mov_store, MOVST | VF_ALIGN, 16, 0, AVX) },
+    [0x2a] = { [2] = V(h_cvtsi2s, SCAL | VF_WGPR, 0, SSE_STUB_CVTSI2SS_L, AVX),
+               [3] = V(h_cvtsi2s, SCAL | VF_WGPR, 0, SSE_STUB_CVTSI2SD_L, AVX) },
+    [0x2b] = { V(h_mov_store, MOVST | VF_ALIGN | SF_MEMONLY, 16, 0, AVX),
+               V(h_mov_store, MOVST | VF_ALIGN | SF_MEMONLY, 16, 0, AVX) },
+    [0x2c] = { [2] = V(h_cvts2si, SCAL | VF_NOV | VF_WGPR, 4, SSE_STUB_CVTTSS2SI_L, AVX),
+               [3] = V(h_cvts2si, SCAL | VF_NOV | VF_WGPR, 8, SSE_STUB_CVTTSD2SI_L, AVX) },
+    [0x2d] = { [2] = V(h_cvts2si, SCAL | VF_NOV | VF_WGPR, 4, SSE_STUB_CVTSS2SI_L, AVX),
+               [3] = V(h_cvts2si, SCAL | VF_NOV | VF_WGPR, 8, SSE_STUB_CVTSD2SI_L, AVX) },
+    [0x2e] = { V(h_comis, SCAL | VF_NOV, 4, SSE_STUB_UCOMISS, AVX), V(h_comis, SCAL | VF_NOV, 8, SSE_STUB_UCOMISD, AVX) },
+    [0x2f] = { V(h_comis, SCAL | VF_NOV, 4, SSE_STUB_COMISS, AVX), V(h_comis, SCAL | VF_NOV, 8, SSE_STUB_COMISD, AVX) },
+    [0x50] = { V(avx_h_movmsk, VF_WIDE | VF_NOV | SF_REGONLY, 0, 4, AVX),
+               V(avx_h_movmsk, VF_WIDE | VF_NOV | SF_REGONLY, 0, 8, AVX) },
+    [0x51] = { V(h_fp, VF_WIDE | VF_NOV, 16, SSE_STUB_SQRTPS, AVX), V(h_fp, VF_WIDE | VF_NOV, 16, SSE_STUB_SQRTPD, AVX),
+               V(h_fp, SCAL, 4, SSE_STUB_SQRTSS, AVX), V(h_fp, SCAL, 8, SSE_STUB_SQRTSD, AVX) },
+    [0x52] = { V(h_fp, VF_WIDE | VF_NOV, 16, SSE_STUB_RSQRTPS, AVX), [2] = V(h_fp, SCAL, 4, SSE_STUB_RSQRTSS, AVX) },
+    [0x53] = { V(h_fp, VF_WIDE | VF_NOV, 16, SSE_STUB_RCPPS, AVX), [2] = V(h_fp, SCAL, 4, SSE_STUB_RCPSS, AVX) },
+    [0x54] = VLOGIC(IOP_PAND), [0x55] = VLOGIC(IOP_PANDN),
+    [0x56] = VLOGIC(IOP_POR), [0x57] = VLOGIC(IOP_PXOR),
+    [0x58] = VFP4(ADD), [0x59] = VFP4(MUL),
+    [0x5a] = { V(avx_h_cvt, VF_WIDE | VF_NOV, 8, SSE_STUB_CVTPS2PD, AVX),
+               V(avx_h_cvt, VF_WIDE | VF_NOV, 16, SSE_STUB_CVTPD2PS, AVX),
+               V(h_fp, SCAL, 4, SSE_STUB_CVTSS2SD, AVX), V(h_fp, SCAL, 8, SSE_STUB_CVTSD2SS, AVX) },
+    [0x5b] = { V(h_fp, VF_WIDE | VF_NOV, 16, SSE_STUB_CVTDQ2PS, AVX), V(h_fp, VF_WIDE | VF_NOV, 16, SSE_STUB_CVTPS2DQ, AVX),
+               V(h_fp, VF_WIDE | VF_NOV, 16, SSE_STUB_CVTTPS2DQ, AVX) },
+    [0x5c] = VFP4(SUB), [0x5d] = VFP4(MIN), [0x5e] = VFP4(DIV), [0x5f] = VFP4(MAX),
+    [0x60] = VI(IOP_PUNPCKLBW), [0x61] = VI(IOP_PUNPCKLWD), [0x62] = VI(IOP_PUNPCKLDQ),
+    [0x63] = VI(IOP_PACKSSWB), [0x64] = VI(IOP_PCMPGTB), [0x65] = VI(IOP_PCMPGTW),
+    [0x66] = VI(IOP_PCMPGTD), [0x67] = VI(IOP_PACKUSWB), [0x68] = VI(IOP_PUNPCKHBW),
+    [0x69] = VI(IOP_PUNPCKHWD), [0x6a] = VI(IOP_PUNPCKHDQ), [0x6b] = VI(IOP_PACKSSDW),
+    [0x6c] = VI(IOP_PUNPCKLQDQ), [0x6d] = VI(IOP_PUNPCKHQDQ),
+    [0x6e] = { [1] = V(h_movd_load, VF_L0 | VF_NOV | VF_WGPR, 0, 0, AVX) },
+    [0x6f] = { [1] = V(h_mov_load, VF_NOV | VF_ALIGN, 16, 0, AVX), [2] = V(h_mov_load, VF_NOV, 16, 0, AVX) },
+    [0x70] = { [1] = V(sse_h_pshuf, VF_NOV | VF_I256, 16, 1, AVX), [2] = V(sse_h_pshuf, VF_NOV | VF_I256, 16, 2, AVX),
+               [3] = V(sse_h_pshuf, VF_NOV | VF_I256, 16, 3, AVX) },
+    [0x71] = { [1] = V(sse_h_shift_imm, SF_REGONLY | VF_I256, 0, 2, AVX) },
+    [0x72] = { [1] = V(sse_h_shift_imm, SF_REGONLY | VF_I256, 0, 4, AVX) },
+    [0x73] = { [1] = V(sse_h_shift_imm, SF_REGONLY | VF_I256, 0, 8, AVX) },
+    [0x74] = VI(IOP_PCMPEQB), [0x75] = VI(IOP_PCMPEQW), [0x76] = VI(IOP_PCMPEQD),
+    [0x77] = { V(avx_h_vzero, VF_WIDE | VF_NOV, 0, 0, AVX) },
+    [0x7c] = { [1] = V(h_fp, VF_WIDE, 16, SSE_STUB_HADDPD, AVX), [3] = V(h_fp, VF_WIDE, 16, SSE_STUB_HADDPS, AVX) },
+    [0x7d] = { [1] = V(h_fp, VF_WIDE, 16, SSE_STUB_HSUBPD, AVX), [3] = V(h_fp, VF_WIDE, 16, SSE_STUB_HSUBPS, AVX) },
+    [0x7e] = { [1] = V(h_movd_store, VF_L0 | VF_NOV | VF_STORE | VF_WGPR, 0, 0, AVX),
+               [2] = V(h_movq_load, VF_L0 | VF_NOV | VF_FIXM, 8, 0, AVX) },
+    [0x7f] = { [1] = V(h_mov_store, MOVST | VF_ALIGN, 16, 0, AVX), [2] = V(h_mov_store, MOVST, 16, 0, AVX) },
+    [0xae] = { V(avx_h_mxcsr, VF_WIDE | VF_L0 | VF_NOV | SF_MEMONLY | VF_FIXM, 4, 0, AVX) },
+    [0xc2] = { V(h_fp, VF_WIDE, 16, 0, AVX), V(h_fp, VF_WIDE, 16, 0, AVX),
+               V(h_fp, SCAL, 4, 0, AVX), V(h_fp, SCAL, 8, 0, AVX) },
+    [0xc4] = { [1] = V(h_pinsrw, VF_L0 | VF_FIXM, 2, 0, AVX) },
+    [0xc5] = { [1] = V(h_pextrw, VF_L0 | VF_NOV | SF_REGONLY, 0, 0, AVX) },
+    [0xc6] = { V(h_shufp, 0, 16, 4, AVX), V(h_shufp, 0, 16, 8, AVX) },
+    [0xd0] = { [1] = V(h_fp, VF_WIDE, 16, SSE_STUB_ADDSUBPD, AVX), [3] = V(h_fp, VF_WIDE, 16, SSE_STUB_ADDSUBPS, AVX) },
+    [0xd1] = VSH(IOP_PSRLW), [0xd2] = VSH(IOP_PSRLD), [0xd3] = VSH(IOP_PSRLQ),
+    [0xd4] = VI(IOP_PADDQ), [0xd5] = VI(IOP_PMULLW),
+    [0xd6] = { [1] = V(h_movq_store, VF_L0 | MOVST | VF_FIXM, 8, 0, AVX) },
+    [0xd7] = { [1] = V(avx_h_pmovmskb, VF_WIDE | VF_NOV | SF_REGONLY | VF_I256, 0, 0, AVX) },
+    [0xd8] = VI(IOP_PSUBUSB), [0xd9] = VI(IOP_PSUBUSW), [0xda] = VI(IOP_PMINUB),
+    [0xdb] = VI(IOP_PAND), [0xdc] = VI(IOP_PADDUSB), [0xdd] = VI(IOP_PADDUSW),
+    [0xde] = VI(IOP_PMAXUB), [0xdf] = VI(IOP_PANDN),
+    [0xe0] = VI(IOP_PAVGB), [0xe1] = VSH(IOP_PSRAW), [0xe2] = VSH(IOP_PSRAD),
+    [0xe3] = VI(IOP_PAVGW), [0xe4] = VI(IOP_PMULHUW), [0xe5] = VI(IOP_PMULHW),
+    [0xe6] = { [1] = V(avx_h_cvt, VF_WIDE | VF_NOV, 16, SSE_STUB_CVTTPD2DQ, AVX),
+               [2] = V(avx_h_cvt, VF_WIDE | VF_NOV, 8, SSE_STUB_CVTDQ2PD, AVX),
+               [3] = V(avx_h_cvt, VF_WIDE | VF_NOV, 16, SSE_STUB_CVTPD2DQ, AVX) },
+    [0xe7] = { [1] = V(h_mov_store, MOVST | VF_ALIGN | SF_MEMONLY, 16, 0, AVX) },
+    [0xe8] = VI(IOP_PSUBSB), [0xe9] = VI(IOP_PSUBSW), [0xea] = VI(IOP_PMINSW),
+    [0xeb] = VI(IOP_POR), [0xec] = VI(IOP_PADDSB), [0xed] = VI(IOP_PADDSW),
+    [0xee] = VI(IOP_PMAXSW), [0xef] = VI(IOP_PXOR),
+    [0xf0] = { [3] = V(h_mov_load, VF_NOV | SF_MEMONLY, 16, 0, AVX) },      /* VLDDQU */
+    [0xf1] = VSH(IOP_PSLLW), [0xf2] = VSH(IOP_PSLLD), [0xf3] = VSH(IOP_PSLLQ),
+    [0xf4] = VI(IOP_PMULUDQ), [0xf5] = VI(IOP_PMADDWD), [0xf6] = VI(IOP_PSADBW),
+    [0xf7] = { [1] = V(h_maskmov, VF_L0 | VF_NOV | SF_REGONLY, 0, 0, AVX) },
+    [0xf8] = VI(IOP_PSUBB), [0xf9] = VI(IOP_PSUBW), [0xfa] = VI(IOP_PSUBD),
+    [0xfb] = VI(IOP_PSUBQ), [0xfc] = VI(IOP_PADDB), [0xfd] = VI(IOP_PADDW),
+    [0xfe] = VI(IOP_PADDD),
+};

@@ -133,20 +133,56 @@ static inline void mmx_transition(CPUX86State *env)
     env->x87.ftw = 0xff;
 }
 
-/* Decoded operand context handed to the handlers. */
+/* Decoded operand context handed to the handlers.  The same handlers
+ * serve the legacy encodings and the VEX ones (target/i386/avx.c): the
+ * first source of an operation is register v1 (= reg for legacy SSE, VEX.vvvv
+ * for VEX), and the 128-bit lane a call works on is `lane` (VEX.256
+ * instructions that stay within lanes are executed as two calls, lane 0
+ * then lane 1, the memory operand at +16 for lane 1: avx.c checks the
+ * whole operand before the first call, so the second cannot fault).
+ * Results go through sse_dst_set/sse_rm_set, which for VEX.128 zero bits
+ * 255:128 of the destination (SDM Vol.1 14.1.2). */
 typedef struct SseCtx {
     CPUX86State *env;
     const Insn *insn;
     unsigned reg;      /* ModRM.reg (+REX.R for XMM) */
     unsigned rm;       /* ModRM.rm (+REX.B for XMM), register forms */
+    unsigned v1;       /* first source: reg, or VEX.vvvv */
     bool mem;          /* r/m is memory */
     bool mmx;          /* MMX form: reg/rm name mm0-mm7 */
+    bool vex;          /* VEX-encoded */
+    unsigned vl;       /* VEX.L (0: 128 bits, 1: 256 bits); 0 for legacy */
+    unsigned lane;     /* 128-bit lane this call computes (0 or 1) */
+    unsigned moff;     /* byte offset of the lane in the memory operand */
     unsigned pfx;      /* 0 none, 1 66, 2 F3, 3 F2 */
-    unsigned msize;    /* memory operand size of the r/m source */
+    unsigned msize;    /* memory operand size of the r/m source (per lane) */
     unsigned arg;      /* table argument (operation / stub number) */
     unsigned flags;    /* table flags */
     uint8_t imm;       /* imm8 if any */
 } SseCtx;
+
+/* Lane-aware register access for the handlers (see SseCtx). */
+static inline void sse_lane_get(const SseCtx *c, unsigned r, unsigned lane, XMMReg *x)
+{
+    if (lane) {
+        ymmh_get(c->env, r, x);
+    } else {
+        xmm_get(c->env, r, x);
+    }
+}
+
+static inline void sse_lane_set(SseCtx *c, unsigned r, unsigned lane, const XMMReg *x)
+{
+    if (lane) {
+        ymmh_set(c->env, r, x);
+        return;
+    }
+    xmm_set(c->env, r, x);
+    if (c->vex && !c->vl) {
+        static const XMMReg zero;
+        ymmh_set(c->env, r, &zero);
+    }
+}
 
 typedef void (*SseFn)(SseCtx *c);
 
@@ -164,11 +200,12 @@ typedef enum SseFeat {
 /* Does this CPU's model offer feature ft? */
 bool sse_feat_ok(const CPUX86State *env, unsigned ft);
 
-/* One table entry: handler, SF_* flags, memory size of the r/m source
- * (0: 16 for XMM, 8 for MMX), argument (IOP_*, stub number...), SseFeat. */
+/* One table entry: handler, SF_* flags (VF_* too for the VEX tables),
+ * memory size of the r/m source (0: 16 for XMM, 8 for MMX; VEX: per
+ * 128-bit lane), argument (IOP_*, stub number...), SseFeat. */
 typedef struct SseEntry {
     SseFn fn;
-    uint8_t flags;
+    uint32_t flags;
     uint8_t msize;
     uint16_t arg;
     uint8_t feat;
@@ -183,6 +220,20 @@ typedef struct SseEntry {
 #define SF_NOFXSR  0x20  /* not subject to CR4.OSFXSR (MMX, FXSAVE) */
 #define SF_GPR     0x40  /* general-register instruction (MOVNTI): no SSE checks */
 #define SF_MMXST   0x80  /* MASKMOVQ: the x87->MMX transition precedes a store fault */
+/* VEX tables only (target/i386/avx.c checks them, SDM Vol.2 2.3.6-2.5) */
+#define VF_NOV     0x00100  /* VEX.vvvv must be 1111b (vex_vvvv() == 0), else #UD */
+#define VF_L0      0x00200  /* VEX.L must be 0, else #UD */
+#define VF_L1      0x00400  /* VEX.L must be 1, else #UD */
+#define VF_ALIGN   0x00800  /* memory aligned to the vector size (VMOVAPS...), else #GP */
+#define VF_WIDE    0x01000  /* the handler does the 256-bit case itself (one call) */
+#define VF_I256    0x02000  /* VEX.256 needs AVX2 (integer forms) */
+#define VF_STORE   0x04000  /* the memory operand is written */
+#define VF_LIG     0x08000  /* VEX.L ignored: a 128-bit (scalar) operation */
+#define VF_W0      0x10000  /* VEX.W must be 0, else #UD */
+#define VF_W1      0x20000  /* VEX.W must be 1, else #UD */
+#define VF_NOVMEM  0x40000  /* VEX.vvvv must be 1111b for the memory form */
+#define VF_FIXM    0x80000  /* msize is the whole memory operand (not per lane) */
+#define VF_WGPR   0x100000  /* VEX.W selects a 64-bit GPR: ignored outside 64-bit mode */
 
 /* Execute one OP_SSE instruction (all checks included). */
 void sse_execute(CPUX86State *env, const Insn *insn);
@@ -196,13 +247,45 @@ void sse_store(SseCtx *c, const XMMReg *r, unsigned size);
 /* The r/m source: memory (c->msize bytes, zero above), mm or xmm register. */
 void sse_src(SseCtx *c, XMMReg *r);
 /* The ModRM.reg operand as destination: read / write (mm: low 8 bytes). */
-void sse_dst_get(SseCtx *c, XMMReg *r);
+void sse_dst_get(SseCtx *c, XMMReg *r);      /* the first source (v1) */
 void sse_dst_set(SseCtx *c, const XMMReg *r);
+/* ModRM.reg as a source (stores, extracts), r/m register read and write */
+void sse_reg_get(SseCtx *c, XMMReg *r);
+void sse_rm_get(SseCtx *c, XMMReg *r);
+void sse_rm_set(SseCtx *c, const XMMReg *r);
 /* r/m as a general register (+REX.B) or memory of size bytes */
 uint64_t sse_get_ey(SseCtx *c, unsigned size);
 void sse_set_ey(SseCtx *c, unsigned size, uint64_t v);
 /* ModRM.reg as a general register number (+REX.R) */
 unsigned sse_gpr_reg(const SseCtx *c);
+
+/* ---- the VEX tables (same layout; avx.c dispatches) ---- */
+extern const SseEntry sse_vex_map1[256][4];     /* sse.c */
+extern const SseEntry sse4_vex_map38[256][4];   /* sse4.c */
+extern const SseEntry sse4_vex_map3a[256][4];
+/* avx.c: VEX execution and the AVX-only handlers the tables use */
+void avx_execute(CPUX86State *env, const Insn *insn);
+void avx_h_vzero(SseCtx *c);
+void avx_h_movmsk(SseCtx *c);
+void avx_h_pmovmskb(SseCtx *c);
+void avx_h_mxcsr(SseCtx *c);
+void avx_h_shift(SseCtx *c);
+void avx_h_cvt(SseCtx *c);
+void avx_h_permil(SseCtx *c);
+void avx_h_permil_imm(SseCtx *c);
+void avx_h_test(SseCtx *c);
+void avx_h_broadcast(SseCtx *c);
+void avx_h_pmovx(SseCtx *c);
+void avx_h_maskmov(SseCtx *c);
+void avx_h_perm2(SseCtx *c);
+void avx_h_insert128(SseCtx *c);
+void avx_h_extract128(SseCtx *c);
+void avx_h_blendv(SseCtx *c);
+void avx_h_cvtph2ps(SseCtx *c);
+void avx_h_cvtps2ph(SseCtx *c);
+/* avx.c memory helpers: the whole operand of size bytes */
+void avx_load(SseCtx *c, void *buf, unsigned size);
+void avx_store(SseCtx *c, const void *buf, unsigned size);
 
 /* ---- sse4.c: SSE4.1, SSE4.2, POPCNT, MOVBE, CRC32 ---- */
 extern const SseEntry sse4_map38[256][4];
@@ -249,6 +332,7 @@ typedef struct SseHostBuf {
     uint64_t rax;       /* 48: in/out (CVTSI2SS source, CVTSS2SI result) */
     uint64_t rdx;       /* 56: in (PCMPESTRx length) */
     uint64_t rcx;       /* 64: out (PCMPxSTRI index) */
+    XMMReg x2;          /* 72: xmm2 in (FMA third operand) */
 } SseHostBuf;
 
 /* Stub numbers: see SSE_HOST_STUBS in sse_host.c */
@@ -263,6 +347,9 @@ enum {
     SSE_STUB_DPPS = SSE_STUB_NB + 1024, SSE_STUB_DPPD = SSE_STUB_NB + 1280,
     SSE_STUB_PCMPESTRM = SSE_STUB_NB + 1536, SSE_STUB_PCMPESTRI = SSE_STUB_NB + 1792,
     SSE_STUB_PCMPISTRM = SSE_STUB_NB + 2048, SSE_STUB_PCMPISTRI = SSE_STUB_NB + 2304,
+    /* VEX: VCMPPS/PD/SS/SD with predicates 0-31, 32 each */
+    SSE_STUB_VCMPPS = SSE_STUB_NB + 2560,
+    SSE_STUB_VEX_NB = SSE_STUB_VCMPPS + 128,
 };
 void sse_host_run(SseHostBuf *b, unsigned stub);
 
@@ -270,5 +357,7 @@ void sse_host_run(SseHostBuf *b, unsigned stub);
  * flags into the guest MXCSR; on an unmasked exception, raise #XM (or #UD
  * when CR4.OSXMMEXCPT=0) leaving the destination untouched. */
 void sse_fp_run(CPUX86State *env, SseHostBuf *b, unsigned stub);
+/* The same for n lanes of one instruction (VEX.256: 2), all or nothing. */
+void sse_fp_run_lanes(CPUX86State *env, SseHostBuf *b, unsigned n, unsigned stub);
 
 #endif

@@ -24,7 +24,7 @@ static void h_int4(SseCtx *c)
 {
     XMMReg d, s, r;
     sse_src(c, &s);
-    xmm_get(c->env, c->reg, &d);
+    sse_dst_get(c, &d);
     r = d;
     switch (c->arg) {
     case I4_PMULDQ:
@@ -52,7 +52,7 @@ static void h_int4(SseCtx *c)
     case I4_PMAXUD: for (int i = 0; i < 4; i++) r.l[i] = d.l[i] > s.l[i] ? d.l[i] : s.l[i]; break;
     case I4_PMULLD: for (int i = 0; i < 4; i++) r.l[i] = d.l[i] * s.l[i]; break;
     }
-    xmm_set(c->env, c->reg, &r);
+    sse_dst_set(c, &r);
 }
 
 /* PBLENDVB / BLENDVPS / BLENDVPD (arg = element size): mask in XMM0. */
@@ -60,28 +60,31 @@ static void h_blendv(SseCtx *c)
 {
     XMMReg d, s, m;
     sse_src(c, &s);
-    xmm_get(c->env, c->reg, &d);
+    sse_dst_get(c, &d);
     xmm_get(c->env, 0, &m);
     for (unsigned i = 0; i < 16; i += c->arg) {
         if (m.b[i + c->arg - 1] & 0x80) {
             memcpy(&d.b[i], &s.b[i], c->arg);
         }
     }
-    xmm_set(c->env, c->reg, &d);
+    sse_dst_set(c, &d);
 }
 
 /* BLENDPS (4) / BLENDPD (8) / PBLENDW (2): imm8 selects source lanes. */
 static void h_blend(SseCtx *c)
 {
     XMMReg d, s;
+    /* VEX.256: VBLENDPS/PD take the upper lane's bits from the next imm8
+     * bits, VPBLENDW uses the same imm8 in both lanes */
+    unsigned n = 16 / c->arg, imm = c->arg == 2 ? c->imm : c->imm >> (c->lane * n);
     sse_src(c, &s);
-    xmm_get(c->env, c->reg, &d);
-    for (unsigned i = 0; i < 16 / c->arg; i++) {
-        if ((c->imm >> i) & 1) {
+    sse_dst_get(c, &d);
+    for (unsigned i = 0; i < n; i++) {
+        if ((imm >> i) & 1) {
             memcpy(&d.b[i * c->arg], &s.b[i * c->arg], c->arg);
         }
     }
-    xmm_set(c->env, c->reg, &d);
+    sse_dst_set(c, &d);
 }
 
 /* PTEST: ZF = (dst AND src) == 0, CF = (NOT dst AND src) == 0. */
@@ -89,7 +92,7 @@ static void h_ptest(SseCtx *c)
 {
     XMMReg d, s;
     sse_src(c, &s);
-    xmm_get(c->env, c->reg, &d);
+    sse_reg_get(c, &d);
     uint32_t f = 0;
     if (!((d.q[0] & s.q[0]) | (d.q[1] & s.q[1]))) {
         f |= CC_Z;
@@ -116,14 +119,14 @@ static void h_pmovx(SseCtx *c)
         }
         memcpy(&r.b[i * ds], &v, ds);
     }
-    xmm_set(c->env, c->reg, &r);
+    sse_dst_set(c, &r);
 }
 
 static void h_movntdqa(SseCtx *c)
 {
     XMMReg s;
     sse_src(c, &s);
-    xmm_set(c->env, c->reg, &s);
+    sse_dst_set(c, &s);
 }
 
 /* PHMINPOSUW: minimum unsigned word and its index (lowest index wins). */
@@ -140,7 +143,7 @@ static void h_phminposuw(SseCtx *c)
     memset(&r, 0, sizeof(r));
     r.w[0] = s.w[idx];
     r.w[1] = (uint16_t)idx;
-    xmm_set(c->env, c->reg, &r);
+    sse_dst_set(c, &r);
 }
 
 /* MPSADBW: eight sums of absolute differences of 4-byte blocks. */
@@ -148,8 +151,10 @@ static void h_mpsadbw(SseCtx *c)
 {
     XMMReg d, s, r;
     sse_src(c, &s);
-    xmm_get(c->env, c->reg, &d);
-    unsigned so = (c->imm & 3) * 4, dof = ((c->imm >> 2) & 1) * 4;
+    sse_dst_get(c, &d);
+    /* VEX.256: the upper lane takes its offsets from imm8[5:3] */
+    unsigned imm = c->lane ? c->imm >> 3 : c->imm;
+    unsigned so = (imm & 3) * 4, dof = ((imm >> 2) & 1) * 4;
     for (unsigned i = 0; i < 8; i++) {
         unsigned sum = 0;
         for (unsigned k = 0; k < 4; k++) {
@@ -158,7 +163,7 @@ static void h_mpsadbw(SseCtx *c)
         }
         r.w[i] = (uint16_t)sum;
     }
-    xmm_set(c->env, c->reg, &r);
+    sse_dst_set(c, &r);
 }
 
 /* PEXTRB (1), PEXTRW (2), PEXTRD/PEXTRQ (4, 8 with REX.W), EXTRACTPS
@@ -170,7 +175,7 @@ static void h_pextr(SseCtx *c)
     if (size == 4 && (c->insn->rex & 8) && c->arg != 0x14) {
         size = 8;
     }
-    xmm_get(c->env, c->reg, &s);
+    sse_reg_get(c, &s);
     unsigned n = 16 / size;
     uint64_t v = 0;
     memcpy(&v, &s.b[(c->imm & (n - 1)) * size], size);
@@ -190,9 +195,9 @@ static void h_pinsr(SseCtx *c)
         size = 8;
     }
     uint64_t v = sse_get_ey(c, size);
-    xmm_get(c->env, c->reg, &d);
+    sse_dst_get(c, &d);
     memcpy(&d.b[(c->imm & (16 / size - 1)) * size], &v, size);
-    xmm_set(c->env, c->reg, &d);
+    sse_dst_set(c, &d);
 }
 
 /* INSERTPS: element imm[7:6] of a register source (memory: the m32),
@@ -203,14 +208,14 @@ static void h_insertps(SseCtx *c)
     uint32_t v;
     sse_src(c, &s);
     v = c->mem ? s.l[0] : s.l[(c->imm >> 6) & 3];
-    xmm_get(c->env, c->reg, &d);
+    sse_dst_get(c, &d);
     d.l[(c->imm >> 4) & 3] = v;
     for (int i = 0; i < 4; i++) {
         if ((c->imm >> i) & 1) {
             d.l[i] = 0;
         }
     }
-    xmm_set(c->env, c->reg, &d);
+    sse_dst_set(c, &d);
 }
 
 /* DPPS/DPPD with some exception unmasked: the SDM's sequence of
@@ -218,60 +223,85 @@ static void h_insertps(SseCtx *c)
  * unselected products +0.0 without computation, then the pairwise sums),
  * one host stage at a time, so an unmasked exception stops the
  * instruction at the stage that raised it with that stage's flags. */
-static void dp_staged(SseCtx *c, XMMReg *d, const XMMReg *s)
+static void dp_staged(SseCtx *c, SseHostBuf *lanes, unsigned nl)
 {
     CPUX86State *env = c->env;
     bool ps = c->arg == SSE_STUB_DPPS;
     unsigned n = ps ? 4 : 2, es = ps ? 4 : 8;
-    SseHostBuf b = { 0 };
+    SseHostBuf b[2];
 
-    for (unsigned i = 0; i < n; i++) {
-        if ((c->imm >> (4 + i)) & 1) {
-            memcpy(&b.x0.b[i * es], &d->b[i * es], es);
-            memcpy(&b.x1.b[i * es], &s->b[i * es], es);
+    /* every stage runs for all lanes at once (VDPPS ymm: two dot
+     * products), so a fault reports the stage's flags of both */
+    memset(b, 0, sizeof(b));
+    for (unsigned l = 0; l < nl; l++) {
+        for (unsigned i = 0; i < n; i++) {
+            if ((c->imm >> (4 + i)) & 1) {
+                memcpy(&b[l].x0.b[i * es], &lanes[l].x0.b[i * es], es);
+                memcpy(&b[l].x1.b[i * es], &lanes[l].x1.b[i * es], es);
+            }
         }
     }
-    sse_fp_run(env, &b, ps ? SSE_STUB_MULPS : SSE_STUB_MULPD);
-    XMMReg t1 = b.x0;
-    memset(&b, 0, sizeof(b));
+    sse_fp_run_lanes(env, b, nl, ps ? SSE_STUB_MULPS : SSE_STUB_MULPD);
+    XMMReg t1[2] = { b[0].x0, b[1].x0 };
+    memset(b, 0, sizeof(b));
     if (ps) {
-        b.x0.l[0] = t1.l[0];
-        b.x0.l[1] = t1.l[2];
-        b.x1.l[0] = t1.l[1];
-        b.x1.l[1] = t1.l[3];
-        sse_fp_run(env, &b, SSE_STUB_ADDPS);
-        XMMReg t23 = b.x0;
-        memset(&b, 0, sizeof(b));
-        b.x0.l[0] = t23.l[0];
-        b.x1.l[0] = t23.l[1];
-        sse_fp_run(env, &b, SSE_STUB_ADDSS);
+        for (unsigned l = 0; l < nl; l++) {
+            b[l].x0.l[0] = t1[l].l[0];
+            b[l].x0.l[1] = t1[l].l[2];
+            b[l].x1.l[0] = t1[l].l[1];
+            b[l].x1.l[1] = t1[l].l[3];
+        }
+        sse_fp_run_lanes(env, b, nl, SSE_STUB_ADDPS);
+        XMMReg t23[2] = { b[0].x0, b[1].x0 };
+        memset(b, 0, sizeof(b));
+        for (unsigned l = 0; l < nl; l++) {
+            b[l].x0.l[0] = t23[l].l[0];
+            b[l].x1.l[0] = t23[l].l[1];
+        }
+        sse_fp_run_lanes(env, b, nl, SSE_STUB_ADDSS);
     } else {
-        b.x0.q[0] = t1.q[0];
-        b.x1.q[0] = t1.q[1];
-        sse_fp_run(env, &b, SSE_STUB_ADDSD);
+        for (unsigned l = 0; l < nl; l++) {
+            b[l].x0.q[0] = t1[l].q[0];
+            b[l].x1.q[0] = t1[l].q[1];
+        }
+        sse_fp_run_lanes(env, b, nl, SSE_STUB_ADDSD);
     }
-    for (unsigned i = 0; i < n; i++) {
-        if ((c->imm >> i) & 1) {
-            memcpy(&d->b[i * es], &b.x0.b[0], es);
-        } else {
-            memset(&d->b[i * es], 0, es);
+    for (unsigned l = 0; l < nl; l++) {
+        for (unsigned i = 0; i < n; i++) {
+            if ((c->imm >> i) & 1) {
+                memcpy(&lanes[l].x0.b[i * es], &b[l].x0.b[0], es);
+            } else {
+                memset(&lanes[l].x0.b[i * es], 0, es);
+            }
         }
     }
 }
 
-/* ROUNDxx, DPPS, DPPD: host stub per imm8 (arg = first stub). */
+/* ROUNDxx, DPPS, DPPD: host stub per imm8 (arg = first stub); VEX.256
+ * (VROUNDPS/PD, VDPPS) both lanes in one run. */
 static void h_fp_imm(SseCtx *c)
 {
-    SseHostBuf b = { 0 };
-    xmm_get(c->env, c->reg, &b.x0);
-    sse_src(c, &b.x1);
+    SseHostBuf b[2];
+    unsigned nl = c->vl + 1;
+    memset(b, 0, sizeof(b));
+    for (unsigned l = 0; l < nl; l++) {
+        c->lane = l;
+        c->moff = 16 * l;
+        sse_dst_get(c, &b[l].x0);
+        sse_src(c, &b[l].x1);
+    }
     if ((c->arg == SSE_STUB_DPPS || c->arg == SSE_STUB_DPPD) &&
         (~*sse_mxcsr(c->env) & MXCSR_MASKS)) {
-        dp_staged(c, &b.x0, &b.x1);
+        dp_staged(c, b, nl);
     } else {
-        sse_fp_run(c->env, &b, c->arg + c->imm);
+        sse_fp_run_lanes(c->env, b, nl, c->arg + c->imm);
     }
-    xmm_set(c->env, c->reg, &b.x0);
+    for (unsigned l = 0; l < nl; l++) {
+        c->lane = l;
+        sse_dst_set(c, &b[l].x0);
+    }
+    c->lane = 0;
+    c->moff = 0;
 }
 
 /* PCMPESTRM/PCMPESTRI/PCMPISTRM/PCMPISTRI on the host.  Explicit lengths
@@ -283,7 +313,7 @@ static void h_pcmpstr(SseCtx *c)
 {
     CPUX86State *env = c->env;
     SseHostBuf b = { 0 };
-    xmm_get(env, c->reg, &b.x0);
+    sse_reg_get(c, &b.x0);
     sse_src(c, &b.x1);
     int64_t a = (int64_t)env->regs[R_EAX], d = (int64_t)env->regs[R_EDX];
     if (!(c->insn->rex & 8)) {
@@ -296,7 +326,7 @@ static void h_pcmpstr(SseCtx *c)
     if (c->arg == SSE_STUB_PCMPESTRI || c->arg == SSE_STUB_PCMPISTRI) {
         reg_write(env, R_ECX, 4, b.rcx);
     } else {
-        xmm_set(env, 0, &b.x0);
+        sse_lane_set(c, 0, 0, &b.x0);     /* VEX.128: bits 255:128 cleared */
     }
     cc_set_all(env, (uint32_t)b.rflags & (CC_C | CC_Z | CC_S | CC_O));
 }
@@ -406,4 +436,78 @@ const SseEntry sse4_map3a[256][4] = {
     [0x61] = { [1] = E(h_pcmpstr, SF_UNAL, 16, SSE_STUB_PCMPESTRI, SSE42) },
     [0x62] = { [1] = E(h_pcmpstr, SF_UNAL, 16, SSE_STUB_PCMPISTRM, SSE42) },
     [0x63] = { [1] = E(h_pcmpstr, SF_UNAL, 16, SSE_STUB_PCMPISTRI, SSE42) },
+};
+
+/* ---- VEX-encoded 0F 38 / 0F 3A (AVX, AVX2 for 256-bit integer forms,
+ * F16C), run by avx_execute (avx.c); 66 column unless noted ---- */
+#define V(fn, fl, ms, a, ft) { fn, (fl), ms, a, FT_##ft }
+#define VI(op) { [1] = V(sse_h_int, VF_I256, 16, op, AVX) }
+#define VIN(op) { [1] = V(sse_h_int, VF_I256 | VF_NOV, 16, op, AVX) }
+#define V4(op) { [1] = V(h_int4, VF_I256, 16, op, AVX) }
+#define VPMOVX(ss, ds, ms, sg) { [1] = V(avx_h_pmovx, VF_WIDE | VF_NOV | VF_I256, ms, (ss) | (ds) << 4 | (sg) << 8, AVX) }
+
+const SseEntry sse4_vex_map38[256][4] = {
+    [0x00] = VI(IOP_PSHUFB), [0x01] = VI(IOP_PHADDW), [0x02] = VI(IOP_PHADDD),
+    [0x03] = VI(IOP_PHADDSW), [0x04] = VI(IOP_PMADDUBSW), [0x05] = VI(IOP_PHSUBW),
+    [0x06] = VI(IOP_PHSUBD), [0x07] = VI(IOP_PHSUBSW), [0x08] = VI(IOP_PSIGNB),
+    [0x09] = VI(IOP_PSIGNW), [0x0a] = VI(IOP_PSIGND), [0x0b] = VI(IOP_PMULHRSW),
+    [0x0c] = { [1] = V(avx_h_permil, VF_W0, 16, 4, AVX) },
+    [0x0d] = { [1] = V(avx_h_permil, VF_W0, 16, 8, AVX) },
+    [0x0e] = { [1] = V(avx_h_test, VF_WIDE | VF_NOV | VF_W0, 16, 4, AVX) },
+    [0x0f] = { [1] = V(avx_h_test, VF_WIDE | VF_NOV | VF_W0, 16, 8, AVX) },
+    [0x13] = { [1] = V(avx_h_cvtph2ps, VF_WIDE | VF_NOV | VF_W0, 8, 0, F16C) },
+    [0x17] = { [1] = V(avx_h_test, VF_WIDE | VF_NOV, 16, 0, AVX) },
+    [0x18] = { [1] = V(avx_h_broadcast, VF_WIDE | VF_NOV | VF_W0 | VF_FIXM, 4, 0, AVX) },
+    [0x19] = { [1] = V(avx_h_broadcast, VF_WIDE | VF_NOV | VF_W0 | VF_L1 | VF_FIXM, 8, 0, AVX) },
+    [0x1a] = { [1] = V(avx_h_broadcast, VF_WIDE | VF_NOV | VF_W0 | VF_L1 | VF_FIXM | SF_MEMONLY, 16, 0, AVX) },
+    [0x1c] = VIN(IOP_PABSB), [0x1d] = VIN(IOP_PABSW), [0x1e] = VIN(IOP_PABSD),
+    [0x20] = VPMOVX(1, 2, 8, 1), [0x21] = VPMOVX(1, 4, 4, 1), [0x22] = VPMOVX(1, 8, 2, 1),
+    [0x23] = VPMOVX(2, 4, 8, 1), [0x24] = VPMOVX(2, 8, 4, 1), [0x25] = VPMOVX(4, 8, 8, 1),
+    [0x28] = V4(I4_PMULDQ), [0x29] = V4(I4_PCMPEQQ),
+    [0x2a] = { [1] = V(h_movntdqa, VF_NOV | VF_I256 | VF_ALIGN | SF_MEMONLY, 16, 0, AVX) },
+    [0x2b] = V4(I4_PACKUSDW),
+    [0x2c] = { [1] = V(avx_h_maskmov, VF_WIDE | VF_W0 | SF_MEMONLY, 16, 4, AVX) },
+    [0x2d] = { [1] = V(avx_h_maskmov, VF_WIDE | VF_W0 | SF_MEMONLY, 16, 8, AVX) },
+    [0x2e] = { [1] = V(avx_h_maskmov, VF_WIDE | VF_W0 | SF_MEMONLY | VF_STORE, 16, 0x14, AVX) },
+    [0x2f] = { [1] = V(avx_h_maskmov, VF_WIDE | VF_W0 | SF_MEMONLY | VF_STORE, 16, 0x18, AVX) },
+    [0x30] = VPMOVX(1, 2, 8, 0), [0x31] = VPMOVX(1, 4, 4, 0), [0x32] = VPMOVX(1, 8, 2, 0),
+    [0x33] = VPMOVX(2, 4, 8, 0), [0x34] = VPMOVX(2, 8, 4, 0), [0x35] = VPMOVX(4, 8, 8, 0),
+    [0x37] = V4(I4_PCMPGTQ),
+    [0x38] = V4(I4_PMINSB), [0x39] = V4(I4_PMINSD), [0x3a] = V4(I4_PMINUW), [0x3b] = V4(I4_PMINUD),
+    [0x3c] = V4(I4_PMAXSB), [0x3d] = V4(I4_PMAXSD), [0x3e] = V4(I4_PMAXUW), [0x3f] = V4(I4_PMAXUD),
+    [0x40] = V4(I4_PMULLD),
+    [0x41] = { [1] = V(h_phminposuw, VF_NOV | VF_L0, 16, 0, AVX) },
+};
+
+const SseEntry sse4_vex_map3a[256][4] = {
+    [0x04] = { [1] = V(avx_h_permil_imm, VF_NOV | VF_W0, 16, 4, AVX) },
+    [0x05] = { [1] = V(avx_h_permil_imm, VF_NOV | VF_W0, 16, 8, AVX) },
+    [0x06] = { [1] = V(avx_h_perm2, VF_WIDE | VF_W0 | VF_L1, 16, 0, AVX) },
+    [0x08] = { [1] = V(h_fp_imm, VF_WIDE | VF_NOV, 16, SSE_STUB_ROUNDPS, AVX) },
+    [0x09] = { [1] = V(h_fp_imm, VF_WIDE | VF_NOV, 16, SSE_STUB_ROUNDPD, AVX) },
+    [0x0a] = { [1] = V(h_fp_imm, VF_LIG | VF_FIXM, 4, SSE_STUB_ROUNDSS, AVX) },
+    [0x0b] = { [1] = V(h_fp_imm, VF_LIG | VF_FIXM, 8, SSE_STUB_ROUNDSD, AVX) },
+    [0x0c] = { [1] = V(h_blend, 0, 16, 4, AVX) }, [0x0d] = { [1] = V(h_blend, 0, 16, 8, AVX) },
+    [0x0e] = { [1] = V(h_blend, VF_I256, 16, 2, AVX) },
+    [0x0f] = { [1] = V(sse_h_palignr, VF_I256, 16, 0, AVX) },
+    [0x14] = { [1] = V(h_pextr, VF_L0 | VF_NOV | VF_STORE, 0, 1, AVX) },
+    [0x15] = { [1] = V(h_pextr, VF_L0 | VF_NOV | VF_STORE, 0, 2, AVX) },
+    [0x16] = { [1] = V(h_pextr, VF_L0 | VF_NOV | VF_STORE | VF_WGPR, 0, 4, AVX) },
+    [0x17] = { [1] = V(h_pextr, VF_L0 | VF_NOV | VF_STORE, 0, 0x14, AVX) },
+    [0x18] = { [1] = V(avx_h_insert128, VF_WIDE | VF_W0 | VF_L1 | VF_FIXM, 16, 0, AVX) },
+    [0x19] = { [1] = V(avx_h_extract128, VF_WIDE | VF_W0 | VF_L1 | VF_NOV | VF_STORE | VF_FIXM, 16, 0, AVX) },
+    [0x1d] = { [1] = V(avx_h_cvtps2ph, VF_WIDE | VF_W0 | VF_NOV | VF_STORE, 8, 0, F16C) },
+    [0x20] = { [1] = V(h_pinsr, VF_L0 | VF_FIXM, 0, 1, AVX) },
+    [0x21] = { [1] = V(h_insertps, VF_L0 | VF_FIXM, 4, 0, AVX) },
+    [0x22] = { [1] = V(h_pinsr, VF_L0 | VF_WGPR, 0, 4, AVX) },
+    [0x40] = { [1] = V(h_fp_imm, VF_WIDE, 16, SSE_STUB_DPPS, AVX) },
+    [0x41] = { [1] = V(h_fp_imm, VF_WIDE | VF_L0, 16, SSE_STUB_DPPD, AVX) },
+    [0x42] = { [1] = V(h_mpsadbw, VF_I256, 16, 0, AVX) },
+    [0x4a] = { [1] = V(avx_h_blendv, VF_W0, 16, 4, AVX) },
+    [0x4b] = { [1] = V(avx_h_blendv, VF_W0, 16, 8, AVX) },
+    [0x4c] = { [1] = V(avx_h_blendv, VF_W0 | VF_I256, 16, 1, AVX) },
+    [0x60] = { [1] = V(h_pcmpstr, VF_L0 | VF_NOV, 16, SSE_STUB_PCMPESTRM, AVX) },
+    [0x61] = { [1] = V(h_pcmpstr, VF_L0 | VF_NOV, 16, SSE_STUB_PCMPESTRI, AVX) },
+    [0x62] = { [1] = V(h_pcmpstr, VF_L0 | VF_NOV, 16, SSE_STUB_PCMPISTRM, AVX) },
+    [0x63] = { [1] = V(h_pcmpstr, VF_L0 | VF_NOV, 16, SSE_STUB_PCMPISTRI, AVX) },
 };

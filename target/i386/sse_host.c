@@ -42,6 +42,7 @@ __asm__(
     "    movups 16(%rbx), %xmm1\n"
     "    mov 48(%rbx), %rax\n"
     "    mov 56(%rbx), %rdx\n"
+    "    movups 72(%rbx), %xmm2\n"
     "    ldmxcsr 32(%rbx)\n"
     "    call *%rsi\n"
     "    mov %rcx, 64(%rbx)\n"
@@ -67,6 +68,16 @@ __asm__(
     "  .rept 256\n"
     "    .balign 16\n"
     "    .byte 0xf3,0x0f,0x1e,0xfa,0x66,0x0f,0x3a,\\op,0xc1,emu86_sse_i,0xc3\n"
+    "    .set emu86_sse_i, emu86_sse_i + 1\n"
+    "  .endr\n"
+    ".endr\n"
+    /* VEX.128 VCMPPS/PD/SS/SD xmm0, xmm0, xmm1, imm8 with predicates
+     * 0-31 (SSE_STUB_VCMPPS + 32 * pp + imm): c5 f8+pp c2 c1 ib */
+    ".irp pp, 0xf8, 0xf9, 0xfa, 0xfb\n"
+    "  .set emu86_sse_i, 0\n"
+    "  .rept 32\n"
+    "    .balign 16\n"
+    "    .byte 0xf3,0x0f,0x1e,0xfa,0xc5,\\pp,0xc2,0xc1,emu86_sse_i,0xc3\n"
     "    .set emu86_sse_i, emu86_sse_i + 1\n"
     "  .endr\n"
     ".endr\n"
@@ -276,26 +287,40 @@ static uint32_t post_flags(const SseHostBuf *in, unsigned stub, const LaneInfo *
     return out;
 }
 
-void sse_fp_run(CPUX86State *env, SseHostBuf *b, unsigned stub)
+/* n 128-bit lanes of one instruction (VEX.256: n = 2).  The flags of all
+ * lanes are combined before deciding on #XM, so the whole destination is
+ * left alone when any lane raises an unmasked exception (SDM Vol.1
+ * 11.5.2: the pre-computation flags alone if one of those is unmasked
+ * in any element). */
+void sse_fp_run_lanes(CPUX86State *env, SseHostBuf *b, unsigned n, unsigned stub)
 {
     uint32_t *mx = sse_mxcsr(env);
     uint32_t um = ~(*mx >> MXCSR_MASK_SHIFT) & MXCSR_FLAGS;
     const uint32_t pre = MXCSR_IE | MXCSR_DE | MXCSR_ZE;
     const uint32_t post = MXCSR_OE | MXCSR_UE | MXCSR_PE;
-    SseHostBuf in = *b;
+    SseHostBuf in[2];
     LaneInfo li;
+    uint32_t f = 0;
 
-    b->mxcsr_in = (*mx & ~MXCSR_FLAGS) | MXCSR_MASKS;
-    sse_host_run(b, stub);
-    uint32_t f = b->mxcsr_out & MXCSR_FLAGS;
+    for (unsigned l = 0; l < n; l++) {
+        in[l] = b[l];
+        b[l].mxcsr_in = (*mx & ~MXCSR_FLAGS) | MXCSR_MASKS;
+        sse_host_run(&b[l], stub);
+        f |= b[l].mxcsr_out & MXCSR_FLAGS;
+    }
     if (f & um & pre) {
         /* pre-computation exceptions are reported alone (11.5.3) */
         *mx |= f & pre;
         cpu_raise_exception(env, (env->cr[4] & CR4_OSXMMEXCPT) ? EXCP_XM : EXCP_UD);
     }
     if ((um & post) && lane_info(stub, &li)) {
-        bool fault;
-        uint32_t g = post_flags(&in, stub, &li, *mx, &fault);
+        bool fault = false;
+        uint32_t g = 0;
+        for (unsigned l = 0; l < n; l++) {
+            bool lf;
+            g |= post_flags(&in[l], stub, &li, *mx, &lf);
+            fault |= lf;
+        }
         if (fault) {
             *mx |= g;
             cpu_raise_exception(env, (env->cr[4] & CR4_OSXMMEXCPT) ? EXCP_XM : EXCP_UD);
@@ -305,4 +330,9 @@ void sse_fp_run(CPUX86State *env, SseHostBuf *b, unsigned stub)
         cpu_raise_exception(env, (env->cr[4] & CR4_OSXMMEXCPT) ? EXCP_XM : EXCP_UD);
     }
     *mx |= f;
+}
+
+void sse_fp_run(CPUX86State *env, SseHostBuf *b, unsigned stub)
+{
+    sse_fp_run_lanes(env, b, 1, stub);
 }

@@ -239,7 +239,7 @@ void sse_h_shift_imm(SseCtx *c)
         memset(&d, 0, sizeof(d));
         d.q[0] = mmx_get(c->env, c->rm);
     } else {
-        xmm_get(c->env, c->rm, &d);
+        sse_rm_get(c, &d);
     }
     if (c->arg == 8 && !c->mmx && (sub == 3 || sub == 7)) {
         unsigned k = c->imm > 16 ? 16 : c->imm;
@@ -263,7 +263,8 @@ void sse_h_shift_imm(SseCtx *c)
     if (c->mmx) {
         mmx_set(c->env, c->rm, d.q[0]);
     } else {
-        xmm_set(c->env, c->rm, &d);
+        /* VEX: the destination is VEX.vvvv (VPSRLW xmm1(vvvv), xmm2, imm8) */
+        sse_lane_set(c, c->vex ? c->v1 : c->rm, c->lane, &d);
     }
 }
 

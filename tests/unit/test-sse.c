@@ -828,7 +828,7 @@ static void test_exceptions(void)
     g_assert_cmpint(GX(0x0f, 0x77), ==, EXCP_NM);
     env->cr[0] &= ~(uint64_t)CR0_TS;
 
-    /* VEX is #UD (no AVX) */
+    /* VEX without CR4.OSXSAVE / XCR0 enabling AVX: #UD (test-avx.c has the rest) */
     g_assert_cmpint(GX(0xc5, 0xf8, 0x28, 0xc1), ==, EXCP_UD);
     /* register-only / memory-only forms */
     g_assert_cmpint(GX(0x0f, 0x50, 0x03), ==, EXCP_UD);        /* movmskps mem */
