@@ -4,12 +4,15 @@
 #   make            build $(BUILD)/emu86
 #   make check      unit tests, CLI tests, layering check, guest suite
 #   make check-asan the same suite built with ASan+UBSan in build-asan/
-#   make bench      interpreter speed beside QEMU TCG (not a test)
+#   make bench      interpreter speed and Linux boot time beside QEMU TCG (not a test)
 #   make compare    same workloads under emu86 TCG/KVM, QEMU TCG/KVM and natively (table, CSV, PNG)
 #   make clean
 
 BUILD ?= build
 DIFFTEST_COUNT ?= 100000
+# Linux boot tests (tests/linux): full (QEMU control + every check), quick
+# (emu86 only, one boot: banner, shell, CPUs, time, poweroff) or off
+LINUX_TESTS ?= full
 -include $(BUILD)/config.mk
 
 SRC_DIRS := hw target accel tcg ui system
@@ -48,16 +51,17 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS) $(TEST_SUPPORT_OBJS)
 -include tests/difftest/difftest.mk
 
 check: all $(UNIT_BINS) guests $(BUILD)/run286 $(BUILD)/difftest
-	@BUILD=$(BUILD) DIFFTEST_COUNT=$(DIFFTEST_COUNT) tests/check.sh
+	@BUILD=$(BUILD) DIFFTEST_COUNT=$(DIFFTEST_COUNT) LINUX_TESTS=$(LINUX_TESTS) tests/check.sh
 
 # Under ASan the host-CPU difftest runs ~20x slower: a smaller fixed-seed
 # batch there (the plain run does the full 100,000).
 check-asan:
 	./configure --enable-sanitizers --builddir=build-asan
-	$(MAKE) BUILD=build-asan DIFFTEST_COUNT=20000 check
+	$(MAKE) BUILD=build-asan DIFFTEST_COUNT=20000 LINUX_TESTS=quick check
 
 bench: all guests
 	@BUILD=$(BUILD) bench/run-bench.sh
+	@BUILD=$(BUILD) bench/boot-bench.py
 
 compare: all
 	@BUILD=$(BUILD) scripts/emu86-compare

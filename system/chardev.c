@@ -11,8 +11,9 @@
  * the loop) and chardev_accept_input() brings it back.
  *
  * stdio behaves like QEMU's -nographic console: when stdin is a terminal it
- * is put in raw mode (signals still kill the process, output processing is
- * kept so "\n" still becomes "\r\n"), and a Ctrl-A escape multiplexer
+ * is put in raw mode (output processing is kept so "\n" still becomes
+ * "\r\n"; Ctrl-C kills the process with "stdio" but is passed to the guest
+ * with "mon:stdio", -nographic's default, as QEMU does), and a Ctrl-A escape multiplexer
  * handles C-a x (quit), C-a h (help), C-a C-a (a literal C-a) and C-a c
  * (switch the input focus between the serial port and the monitor).  The
  * terminal is restored by chardev_close_all(), which only calls tcsetattr()
@@ -121,7 +122,10 @@ static void chardev_install_cleanup(void)
     }
 }
 
-static void chardev_stdin_raw(void)
+/* Raw mode for the console.  allow_signals keeps ISIG: Ctrl-C then ends
+ * emu86 ("stdio"); without it Ctrl-C is a byte for the guest, as QEMU's
+ * "mon:stdio" (what -nographic uses) does. */
+static void chardev_stdin_raw(bool allow_signals)
 {
     struct termios tty;
     if (tty_raw || !isatty(STDIN_FILENO) || tcgetattr(STDIN_FILENO, &saved_tty) < 0) {
@@ -132,6 +136,9 @@ static void chardev_stdin_raw(void)
     tty.c_iflag &= ~(IGNBRK | BRKINT | PARMRK | ISTRIP | INLCR | IGNCR | ICRNL | IXON);
     tty.c_oflag |= OPOST;
     tty.c_lflag &= ~(ECHO | ECHONL | ICANON | IEXTEN);
+    if (!allow_signals) {
+        tty.c_lflag &= ~ISIG;
+    }
     tty.c_cflag &= ~(CSIZE | PARENB);
     tty.c_cflag |= CS8;
     tty.c_cc[VMIN] = 1;
@@ -431,16 +438,21 @@ static Chardev *chardev_new_pty(const char *label, char **err)
 /* A multiplexed console on arbitrary descriptors: what "stdio" is built
  * on, and how the unit tests drive the escape handling through a pipe.
  * Raw mode is applied only when in_fd is the terminal on stdin. */
-Chardev *chardev_new_mux_fds(int in_fd, int out_fd);
-Chardev *chardev_new_mux_fds(int in_fd, int out_fd)
+static Chardev *chardev_new_mux(int in_fd, int out_fd, bool allow_signals)
 {
     Chardev *chr = chardev_alloc(CHARDEV_STDIO, in_fd, out_fd);
     chr->mux = true;
     if (in_fd == STDIN_FILENO) {
-        chardev_stdin_raw();
+        chardev_stdin_raw(allow_signals);
     }
     chardev_watch_update(chr);
     return chr;
+}
+
+Chardev *chardev_new_mux_fds(int in_fd, int out_fd);
+Chardev *chardev_new_mux_fds(int in_fd, int out_fd)
+{
+    return chardev_new_mux(in_fd, out_fd, true);
 }
 
 static Chardev *chardev_open(const char *spec, const char *label, char **err);
@@ -478,7 +490,8 @@ static Chardev *chardev_open(const char *spec, const char *label, char **err)
             return NULL;
         }
         stdio_taken = true;
-        return chardev_new_mux_fds(STDIN_FILENO, STDOUT_FILENO);
+        /* QEMU: a monitor muxed on stdio passes Ctrl-C to the guest */
+        return chardev_new_mux(STDIN_FILENO, STDOUT_FILENO, strcmp(spec, "mon:stdio") != 0);
     }
     if (!strcmp(spec, "pty")) {
         return chardev_new_pty(label, err);

@@ -72,6 +72,11 @@ if [ -x tests/guest/run-guests.sh ]; then
 fi
 
 run_suite multiboot tests/linux/multiboot-smoke.sh "$BUILD/emu86"
+# Debian's kernel + busybox under emu86 (and QEMU as the control)
+case "${LINUX_TESTS:-full}" in
+full) run_suite linux tests/linux/run-linux-tests.py "$BUILD/emu86" ;;
+quick) run_suite linux tests/linux/run-linux-tests.py "$BUILD/emu86" --quick --no-control ;;
+esac
 run_suite compare-logic tests/compare/test-compare.sh
 run_suite compare-ci scripts/emu86-compare --ci --emu86 "$BUILD/emu86"
 if [ -x "$BUILD/run286" ]; then

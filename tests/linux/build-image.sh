@@ -6,10 +6,12 @@
 # real linux-image-<abi>-amd64 package) and busybox-static with
 # `apt-get download`, unpacks them with `dpkg-deb -x` into a cache dir and
 # builds a cpio (newc) + gzip initramfs whose /init mounts proc, sys and
-# dev, prints the marker line below and then, depending on the kernel
-# command line:
-#   emu86.action=shell     a shell on the console
-#   emu86.action=poweroff  (default) powers the machine off
+# dev, prints the marker line below (kernel release, CPU count, CPU model
+# name) and then, depending on the kernel command line:
+#   emu86.action=shell     (default) busybox init with a shell on the
+#                          console ('poweroff' / 'reboot' at the prompt work)
+#   emu86.action=reboot    reboots the machine at once
+#   emu86.action=poweroff  powers the machine off
 # (Parameters with a dot are not handed to init by the kernel, so /init
 # reads /proc/cmdline.)
 #
@@ -75,29 +77,49 @@ mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev 2>/dev/null || true
 # The kernel may have found no /dev/console before devtmpfs was mounted.
 [ -c /dev/console ] && exec </dev/console >/dev/console 2>&1
-echo "$MARKER (\$(uname -r), \$(grep -c ^processor /proc/cpuinfo) cpu)"
-action=poweroff
+model=\$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
+echo "$MARKER (\$(uname -r), \$(grep -c ^processor /proc/cpuinfo) cpu, \$model)"
+action=shell
 for arg in \$(cat /proc/cmdline); do
     case "\$arg" in emu86.action=*) action=\${arg#emu86.action=} ;; esac
 done
-if [ "\$action" = shell ]; then
-    echo "emu86: shell on the console ('poweroff -f' to stop)"
-    setsid cttyhack sh
-fi
+case "\$action" in
+shell)
+    # busybox init as PID 1: 'poweroff' and 'reboot' typed at the shell
+    # then work as on a real system (init runs the shutdown and asks the
+    # kernel); cttyhack gives the shell the serial port as its controlling
+    # terminal, so Ctrl-C reaches the foreground job.
+    echo "emu86: shell on the console ('poweroff' or 'reboot' to stop)"
+    exec /bin/busybox init
+    ;;
+reboot)
+    echo "emu86: rebooting"
+    reboot -f
+    ;;
+esac
 echo "emu86: powering off"
 poweroff -f
 sleep 5
 EOF
 }
 
-stamp="$MARKER $(sha256sum "$busybox" | cut -c1-16) $(init_script | sha256sum | cut -c1-16)"
+inittab() {
+cat <<EOF
+::respawn:/bin/cttyhack /bin/sh
+::ctrlaltdel:/bin/reboot
+::shutdown:/bin/sync
+EOF
+}
+
+stamp="$MARKER $(sha256sum "$busybox" | cut -c1-16) $( (init_script; inittab) | sha256sum | cut -c1-16)"
 if [ ! -e "$CACHE/initrd.gz" ] || [ "$(cat "$CACHE/initrd.stamp" 2>/dev/null)" != "$stamp" ]; then
     tree="$CACHE/initramfs"
     rm -rf "$tree"
-    mkdir -p "$tree"/{bin,dev,proc,sys,tmp,root}
+    mkdir -p "$tree"/{bin,dev,etc,proc,sys,tmp,root}
     cp "$busybox" "$tree/bin/busybox"
     ln -s busybox "$tree/bin/sh"
     init_script > "$tree/init"
+    inittab > "$tree/etc/inittab"
     chmod 755 "$tree/init" "$tree/bin/busybox"
     # A console node lets the kernel open fd 0/1/2 for init (only root can
     # make it; /init falls back to devtmpfs otherwise).
