@@ -13,8 +13,10 @@ emulator with status 0, and that -no-reboot turns a reboot into an exit.
 Every boot runs first under qemu-system-x86_64 (the control: a check that
 fails there is a broken test, not an emulator bug) and then under emu86.
 
-Usage: run-linux-tests.py EMU86 [--no-control] [--only emu86|qemu] [--quick]
+Usage: run-linux-tests.py EMU86 [--no-control] [--only emu86|qemu] [--quick] [--isa]
   --quick   only the first boot's basic checks and poweroff (for ASan runs)
+  --isa     instead: boot with -cpu max and run tests/linux/isa-program.c
+            (built here with gcc -static), whose output must equal the host's
 Prints PASS/FAIL/SKIP lines and "linux: N passed, N failed, N skipped".
 """
 import os
@@ -299,6 +301,51 @@ def no_reboot_boot(label, binary, cache, logdir, model):
         con.close()
 
 
+def build_isa_initrd(cache):
+    """initrd.gz + a second cpio holding /bin/isa-program (the kernel unpacks
+    concatenated archives in order); returns (path, native output)."""
+    work = os.path.join(cache, "isa")
+    os.makedirs(os.path.join(work, "tree", "bin"), exist_ok=True)
+    prog = os.path.join(work, "tree", "bin", "isa-program")
+    subprocess.run(["gcc", "-O2", "-static", "-march=x86-64-v3", "-maes", "-mpclmul", "-o", prog,
+                    os.path.join(HERE, "isa-program.c"), "-lm"], check=True)
+    native = subprocess.run([prog], stdout=subprocess.PIPE, check=True).stdout.decode()
+    # cpio, or busybox's (build-image.sh unpacked it) where cpio is absent
+    tool = shutil.which("cpio") or os.path.join(cache, "pkg", "busybox-static", "bin",
+                                                "busybox") + " cpio"
+    cpio = subprocess.run(f"cd tree && find . | LC_ALL=C sort | {tool} -o -H newc -R 0:0 "
+                          "| gzip -9", shell=True, cwd=work, stdout=subprocess.PIPE,
+                          check=True).stdout
+    path = os.path.join(work, "initrd-isa.gz")
+    with open(path, "wb") as f, open(os.path.join(cache, "initrd.gz"), "rb") as base:
+        first = base.read()
+        f.write(first)
+        f.write(b"\0" * (-len(first) % 4))    # the next archive starts 4-aligned
+        f.write(cpio)
+    return path, native
+
+
+def isa_boot(label, binary, cache, logdir, initrd, native):
+    """-cpu max: a gcc-built static program using x87, SSE4.2, AVX2, FMA,
+    AES-NI and PCLMULQDQ prints the same as on the host CPU."""
+    argv = boot_argv(binary, cache, "emu86.action=shell", ["-cpu", "max"])
+    argv[argv.index("-initrd") + 1] = initrd
+    con = Console(argv, os.path.join(logdir, f"{label}-isa.log"))
+    try:
+        def run():
+            wait_boot(con, label, "kernel (-cpu max)")
+            con.expect(r"shell on the console", 60)
+            out, _ = con.run("/bin/isa-program; echo exit=$?", 600)
+            want = native + "exit=0\n"
+            if out != want:
+                return False, f"guest printed {out!r}, host {want!r}"
+            con.send("poweroff\r")
+            return con.wait_exit(120) == 0, f"exit status {con.proc.returncode}"
+        check(f"{label}: static x87/SSE4.2/AVX2/FMA/AES program prints what the host prints", run)
+    finally:
+        con.close()
+
+
 def main():
     args = sys.argv[1:]
     if not args:
@@ -328,7 +375,13 @@ def main():
             report(None, "qemu control", "qemu-system-x86_64 not installed")
     if only != "qemu":
         runs.append(("emu86", emu86, "emu86 x86-64-v2 CPU"))
+    isa = None
+    if "--isa" in args:
+        isa = build_isa_initrd(cache)
     for label, binary, default_model in runs:
+        if isa:
+            isa_boot(label, binary, cache, logdir, *isa)
+            continue
         shell_boot(label, binary, cache, logdir, quick)
         if not quick:
             no_reboot_boot(label, binary, cache, logdir, default_model)
