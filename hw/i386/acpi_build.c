@@ -170,6 +170,8 @@ static Aml *dsdt_pci0(const AcpiBuildConfig *cfg)
         aml_append(r, aml_io(0x64, 0x64, 1, 1));
         aml_append(r, aml_irq_noflags(1));
         aml_append(isa, dsdt_isa_device("KBD", "PNP0303", 0, r));
+        /* the PS/2 mouse on the controller's aux port */
+        aml_append(isa, dsdt_isa_device("MOU", "PNP0F13", 0, aml_irq_noflags(12)));
     }
     if (cfg->com1) {
         Aml *r = aml_io(0x3f8, 0x3f8, 1, 8);

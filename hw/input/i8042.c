@@ -15,8 +15,8 @@
  * With CTR.XLATE (bit 6) the controller translates the keyboard's set-2
  * bytes to set 1 (a released key's F0 prefix folds into bit 7), as PC/AT
  * firmware and DOS expect; Linux turns XLATE off or on and copes with both.
- * The aux port has no device: commands sent to it (D4) are answered with
- * 0xFE ("resend"), so a mouse driver gives up at once.
+ * The aux port has a PS/2 mouse (ps2_mouse.c): bytes written with D4 go to
+ * it and its answers queue as aux data (IRQ 12).
  *
  * Output port (D0/D1): bit 0 low resets the machine, bit 1 is the A20 gate
  * (applied to the BSP's a20_mask; KVM keeps A20 on).  Pulsing bit 0 with
@@ -29,6 +29,7 @@
 #include <string.h>
 
 #include "hw/input/i8042.h"
+#include "hw/input/ps2_mouse.h"
 #include "hw/machine.h"
 #include "system/sysemu.h"
 #include "target/i386/cpu.h"
@@ -88,6 +89,8 @@ typedef struct I8042State {
     bool kbd_scanning;
     uint8_t kbd_set, kbd_leds, kbd_typematic;
     bool xlate_break;           /* translation: an F0 prefix was swallowed */
+
+    PS2Mouse mouse;             /* on the aux port */
 } I8042State;
 
 /* The 8042's set-2 to set-1 translation (bytes 0x00-0x7f; 0x80 and above
@@ -384,9 +387,9 @@ static void i8042_data_write(I8042State *s, uint8_t v)
     case 0xd3:                                   /* as if from the aux device */
         i8042_ctrl_reply(s, v, true);
         return;
-    case 0xd4:                                   /* to the aux device: none */
+    case 0xd4:                                   /* to the aux device */
         s->ram[0] &= ~CTR_AUXDIS;                /* sending enables the port */
-        queue_push(&s->aux_q, KBD_RESEND, true);
+        ps2_mouse_write(&s->mouse, v);
         i8042_fill(s);
         return;
     default:
@@ -499,13 +502,29 @@ static void i8042_reset(void *state)
     s->kbd_leds = 0;
     s->xlate_break = false;
     i8042_kbd_defaults(s);
+    ps2_mouse_reset(&s->mouse);
     i8042_update_irq(s);
+}
+
+/* The mouse's answers and packets: aux data in the output buffer. */
+static void i8042_aux_send(void *opaque, uint8_t v)
+{
+    I8042State *s = opaque;
+    queue_push(&s->aux_q, v, true);
+}
+
+void i8042_mouse_input(void *state, int dx, int dy, int dz, uint8_t buttons)
+{
+    I8042State *s = state;
+    ps2_mouse_event(&s->mouse, dx, dy, dz, buttons);
+    i8042_fill(s);
 }
 
 static bool i8042_realize(void *state, Machine *m, const DeviceProps *p, char **err)
 {
     I8042State *s = state;
     s->m = m;
+    ps2_mouse_init(&s->mouse, i8042_aux_send, s);
     s->kbd_irq = &m->isa_irq[1];
     s->aux_irq = &m->isa_irq[12];
     if (!as_map(&m->io, I8042_DATA, 1, &i8042_data_ops, s, "i8042-data")) {
@@ -525,7 +544,7 @@ static const char *const i8042_props[] = { NULL };
 
 static const DeviceInfo i8042_info = {
     .name = "i8042",
-    .desc = "PS/2 keyboard controller with an AT keyboard (ports 0x60/0x64, IRQ 1/12)",
+    .desc = "PS/2 keyboard controller with an AT keyboard and a PS/2 mouse (ports 0x60/0x64, IRQ 1/12)",
     .state_size = sizeof(I8042State),
     .props = i8042_props,
     .realize = i8042_realize,

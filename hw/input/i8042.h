@@ -13,5 +13,8 @@
  * controller translates them to set 1 when the guest enabled translation.
  * Call with the BQL held. */
 void i8042_keyboard_input(void *state, const uint8_t *scancodes, int n);
+/* Mouse motion (dy positive = up) and buttons (PS2_MOUSE_* bits) for the
+ * PS/2 mouse on the aux port.  Call with the BQL held. */
+void i8042_mouse_input(void *state, int dx, int dy, int dz, uint8_t buttons);
 
 #endif

@@ -235,7 +235,8 @@ static void test_dsdt_iasl(void)
         "0x20000000,         // Range Minimum", "0xFEBFFFFF,         // Range Maximum",
         "QWordMemory", "0x000000017FFFFFFF", "Name (_PRT, Package (0x7C)",
         "0x001FFFFF", "Device (ISA)", "Device (RTC)", "EisaId (\"PNP0B00\")",
-        "IRQNoFlags ()", "{8}", "{1}", "{4}", "Device (KBD)", "Device (COM1)",
+        "IRQNoFlags ()", "{8}", "{1}", "{4}", "{12}", "Device (KBD)", "Device (MOU)",
+        "EisaId (\"PNP0F13\")", "Device (COM1)",
         "EisaId (\"PNP0501\")", "Name (\\_S5, Package (0x04)",
     };
     for (size_t i = 0; i < G_N_ELEMENTS(expect); i++) {

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "hw/input/i8042.h"
+#include "hw/input/ps2_mouse.h"
 #include "hw/machine.h"
 #include "target/i386/cpu.h"
 
@@ -90,6 +91,80 @@ static void assert_empty(Machine *m)
     g_assert_cmphex(inb(m, 0x64) & 0x01, ==, 0);
 }
 
+/* A byte to the mouse through D4; then its n answer bytes (aux data). */
+static void mouse_cmd(Machine *m, uint8_t v, const uint8_t *want, int n)
+{
+    outb(m, 0x64, 0xd4);
+    outb(m, 0x60, v);
+    for (int i = 0; i < n; i++) {
+        bool aux = false;
+        uint8_t b = read_byte(m, &aux);
+        g_assert_true(aux);
+        if (want) {
+            g_assert_cmphex(b, ==, want[i]);
+        }
+    }
+    assert_empty(m);
+}
+
+/* What psmouse does: reset, ID, the IntelliMouse knocks (ID 3, then 4),
+ * status, stream packets with IRQ 12 once reporting is on. */
+static void test_mouse(void)
+{
+    void *kbc;
+    Machine *m = make_machine(&kbc);
+    static const uint8_t ack[] = { 0xfa }, bat[] = { 0xfa, 0xaa, 0x00 };
+    mouse_cmd(m, 0xff, bat, 3);
+    mouse_cmd(m, 0xf2, (const uint8_t[]){ 0xfa, 0x00 }, 2);
+    /* 200, 100, 80: IntelliMouse (wheel) */
+    for (int i = 0; i < 3; i++) {
+        static const uint8_t rates[] = { 200, 100, 80 };
+        mouse_cmd(m, 0xf3, ack, 1);
+        mouse_cmd(m, rates[i], ack, 1);
+    }
+    mouse_cmd(m, 0xf2, (const uint8_t[]){ 0xfa, 0x03 }, 2);
+    /* 200, 200, 80: Explorer (wheel + buttons 4/5) */
+    for (int i = 0; i < 3; i++) {
+        static const uint8_t rates[] = { 200, 200, 80 };
+        mouse_cmd(m, 0xf3, ack, 1);
+        mouse_cmd(m, rates[i], ack, 1);
+    }
+    mouse_cmd(m, 0xf2, (const uint8_t[]){ 0xfa, 0x04 }, 2);
+    mouse_cmd(m, 0xe8, ack, 1);
+    mouse_cmd(m, 0x03, ack, 1);                  /* 8 counts/mm */
+    mouse_cmd(m, 0xe9, (const uint8_t[]){ 0xfa, 0x00, 0x03, 80 }, 4);
+    /* not reporting yet: movement is only accumulated */
+    i8042_mouse_input(kbc, 5, -3, 0, 0);
+    assert_empty(m);
+    mouse_cmd(m, 0xf4, ack, 1);
+    mouse_cmd(m, 0xe9, (const uint8_t[]){ 0xfa, 0x20, 0x03, 80 }, 4);
+    /* a packet: left button, dx 10 (+5 pending), dy -7 (-3 pending), wheel -1,
+     * button 4 -> bit 4 of byte 3 */
+    i8042_mouse_input(kbc, 5, -4, -1, PS2_MOUSE_LEFT | PS2_MOUSE_SIDE);
+    static const uint8_t pkt[] = { 0x29, 10, 0xf9, 0x1f };
+    for (int i = 0; i < 4; i++) {
+        bool aux = false;
+        g_assert_cmpint(irq_level[12], ==, 1);
+        g_assert_cmphex(read_byte(m, &aux), ==, pkt[i]);
+        g_assert_true(aux);
+    }
+    assert_empty(m);
+    /* hostile floods stay bounded */
+    for (int i = 0; i < 1000; i++) {
+        i8042_mouse_input(kbc, 1 << 30, -(1 << 30), 1 << 20, 0xff);
+        while (inb(m, 0x64) & 1) {
+            inb(m, 0x60);
+        }
+    }
+    /* unknown command: RESEND; wrap mode echoes */
+    mouse_cmd(m, 0xf5, ack, 1);
+    mouse_cmd(m, 0x12, (const uint8_t[]){ 0xfe }, 1);
+    mouse_cmd(m, 0xee, ack, 1);
+    mouse_cmd(m, 0x42, (const uint8_t[]){ 0x42 }, 1);
+    mouse_cmd(m, 0xec, ack, 1);
+    free_machine(m);
+}
+
 static void test_linux_probe(void)
 {
     void *kbc;
@@ -147,12 +222,14 @@ static void test_linux_probe(void)
     int p = 0xa5;
     command(m, 0xd3, &p, r, 1);
     g_assert_cmphex(r[0], ==, 0xa5);
-    /* a command to the (absent) aux device is refused at once */
-    p = 0xff;
+    /* the mouse on the aux port answers a reset: ACK, BAT OK, ID 0 */
     outb(m, 0x64, 0xd4);
     outb(m, 0x60, 0xff);
-    g_assert_cmphex(read_byte(m, &aux), ==, 0xfe);
-    g_assert_true(aux);
+    static const uint8_t bat[] = { 0xfa, 0xaa, 0x00 };
+    for (int i = 0; i < 3; i++) {
+        g_assert_cmphex(read_byte(m, &aux), ==, bat[i]);
+        g_assert_true(aux);
+    }
     /* keyboard disable/enable */
     command(m, 0xad, NULL, r, 0);
     command(m, 0x20, NULL, r, 1);
@@ -406,6 +483,7 @@ int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/i8042/linux-probe", test_linux_probe);
+    g_test_add_func("/i8042/mouse", test_mouse);
     g_test_add_func("/i8042/keyboard-commands", test_keyboard_commands);
     g_test_add_func("/i8042/irq1", test_irq1);
     g_test_add_func("/i8042/resets", test_resets);
