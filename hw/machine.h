@@ -68,6 +68,10 @@ typedef struct Machine {
 
     int nr_cpus;
     struct X86CPU *cpus[MAX_CPUS];
+    /* Host time (clock_ns) of the last power-on or reset: every CPU's TSC
+     * counts from it, so all TSCs start together as on hardware and a
+     * guest's TSC synchronisation check passes.  0: not set yet. */
+    int64_t tsc_epoch;
 
     /* ISA interrupt lines 0..15, wired to the PIC by pc.c */
     IrqLine isa_irq[ISA_NUM_IRQS];

@@ -270,6 +270,7 @@ static void *cpus_thread_fn(void *opaque)
     char err[sizeof(t->err)] = "";
     int r = 0;
 
+    runstate_vcpu_thread_started(t->first, t->count);
     for (int i = t->first; i < t->first + t->count && r == 0; i++) {
         if (current_accel->vcpu_init) {
             r = current_accel->vcpu_init(m->cpus[i], err, sizeof(err));

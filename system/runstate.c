@@ -142,6 +142,16 @@ void runstate_wake(void)
     pthread_mutex_unlock(&rs_mutex);
 }
 
+void runstate_vcpu_thread_started(int first, int count)
+{
+    int tid = (int)syscall(SYS_gettid);
+    for (int i = first; i < first + count && i < MAX_CPUS; i++) {
+        if (i >= 0) {
+            __atomic_store_n(&rs_tid[i], tid, __ATOMIC_RELAXED);
+        }
+    }
+}
+
 bool runstate_vcpu_checkpoint(Machine *m, int first, int count)
 {
     uint64_t bits = 0;
@@ -154,12 +164,7 @@ bool runstate_vcpu_checkpoint(Machine *m, int first, int count)
         return false;
     }
     if ((__atomic_load_n(&rs_seen, __ATOMIC_SEQ_CST) & bits) != bits) {
-        int tid = (int)syscall(SYS_gettid);
-        for (int i = first; i < first + count && i < MAX_CPUS; i++) {
-            if (i >= 0) {
-                __atomic_store_n(&rs_tid[i], tid, __ATOMIC_RELAXED);
-            }
-        }
+        runstate_vcpu_thread_started(first, count);
         pthread_mutex_lock(&rs_mutex);
         __atomic_fetch_or(&rs_seen, bits, __ATOMIC_SEQ_CST);
         pthread_mutex_unlock(&rs_mutex);

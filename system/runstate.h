@@ -61,6 +61,9 @@ void runstate_wake(void);
  * cpu->env (accel get_state), sleeps until cont, reset or shutdown, and
  * returns true. */
 bool runstate_vcpu_checkpoint(struct Machine *m, int first, int count);
+/* The vCPU thread of CPUs [first, first + count) runs: records its thread
+ * id for `info cpus` (called first thing by the thread). */
+void runstate_vcpu_thread_started(int first, int count);
 
 /* Host thread id of vCPU index (0 until its thread reached the loop). */
 int runstate_vcpu_thread_id(int index);

@@ -43,8 +43,8 @@ void aml_free(Aml *a)
 
 static void aml_bytes(Aml *a, const void *p, size_t n)
 {
-    if (a->oom) {
-        return;
+    if (a->oom || n == 0) {
+        return;   /* an empty child has no buffer at all */
     }
     if (a->len + n > a->cap) {
         size_t cap = a->cap ? a->cap : 64;

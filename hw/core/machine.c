@@ -65,6 +65,7 @@ void machine_request_reset(Machine *m, const char *why)
 
 void machine_reset_devices(Machine *m)
 {
+    m->tsc_epoch = clock_ns();   /* the CPUs reset next: their TSCs restart here */
     for (int i = 0; i < m->nr_devices; i++) {
         if (m->devices[i].info && m->devices[i].info->reset) {
             m->devices[i].info->reset(m->devices[i].state);

@@ -449,7 +449,9 @@ Machine *pc_machine_create(const Options *o, char **err)
         return NULL;
     }
     /* CPUs first: interrupt controllers may touch the CPU INTR line
-     * (machine_set_cpu_intr) as soon as they are realized or reset. */
+     * (machine_set_cpu_intr) as soon as they are realized or reset.
+     * Power-on: every CPU's TSC starts counting now. */
+    m->tsc_epoch = clock_ns();
     for (int i = 0; i < o->smp; i++) {
         X86CPU *cpu = calloc(1, sizeof(*cpu));
         if (!cpu) {

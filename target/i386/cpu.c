@@ -79,7 +79,10 @@ void cpu_x86_reset(X86CPU *cpu)
     env->pat = 0x0007040600070406ull;
     env->misc_enable = 1;                    /* fast strings enable */
     env->apic_base = 0xfee00000u | (1u << 11) | (cpu->index == 0 ? (1u << 8) : 0);
-    env->tsc_offset = -clock_ns();
+    /* TSC = 0 at power-on/reset, the same instant for every CPU of the
+     * machine (Machine.tsc_epoch) */
+    env->tsc_offset = -((cpu->machine && cpu->machine->tsc_epoch) ? cpu->machine->tsc_epoch
+                                                                  : clock_ns());
     env->a20_mask = ~0ull;
 
     env->exception_index = -1;

@@ -5,9 +5,9 @@
  * Design: every model is data (cpuid.h).  The models follow QEMU's names
  * so a QEMU command line picks the same CPU: `qemu64` is QEMU's default
  * (an AMD K8-like identity with SSE3), `x86-64-v2` adds the rest of that
- * psABI level (SSSE3, SSE4.1/4.2, POPCNT, CX16, LAHF) and is emu86's
- * default, `max` offers everything the interpreter implements, `base` is
- * a bare x86-64.  The AMD identity of QEMU's models is kept: an OS then
+ * psABI level (SSSE3, SSE4.1/4.2, POPCNT, CX16, LAHF), RDTSCP and the
+ * invariant TSC and is emu86's default, `max` offers everything the
+ * interpreter implements, `base` is a bare x86-64.  The AMD identity of QEMU's models is kept: an OS then
  * applies no Intel-only errata work-arounds (Meltdown page-table
  * isolation, MDS buffer clearing) that no emulated CPU needs.
  *
@@ -92,6 +92,11 @@ const X86CPUModel x86_model_default = {
                        CPUID_EXT_SSE41 | CPUID_EXT_SSE42 | CPUID_EXT_POPCNT,
         [FEAT_8000_0001_EDX] = QEMU64_EXT_EDX | CPUID_EXT2_RDTSCP,
         [FEAT_8000_0001_ECX] = CPUID_EXT3_LAHF_LM,
+        /* emu86's TSC is the host's monotonic clock: invariant, and the
+         * same on every CPU.  Saying so lets an OS keep the TSC as its
+         * clock source with several CPUs (an AMD CPU without it is
+         * assumed to have unsynchronised TSCs). */
+        [FEAT_8000_0007_EDX] = CPUID_APM_INVTSC,
     },
     .brand = "emu86 x86-64-v2 CPU",
     .phys_bits = 40, .virt_bits = 48,
