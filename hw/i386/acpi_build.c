@@ -1,6 +1,6 @@
 /*
- * hw/i386/acpi_build.c - RSDP, RSDT, XSDT, FADT, FACS, DSDT and MADT for
- * -kernel boots.
+ * hw/i386/acpi_build.c - RSDP, RSDT, XSDT, FADT, FACS, DSDT, MADT and
+ * HPET for -kernel boots.
  *
  * Design: the tables are built into one host buffer laid out for a known
  * guest base address, so all pointers are final when the checksums are
@@ -23,6 +23,7 @@
 #include "hw/acpi/aml.h"
 #include "hw/i386/acpi_build.h"
 #include "hw/pci/pci.h"
+#include "hw/timer/hpet.h"
 
 #define ACPI_HDR_LEN 36
 
@@ -189,12 +190,29 @@ static Aml *dsdt_pci0(const AcpiBuildConfig *cfg)
     return aml_device("PCI0", pci);
 }
 
+/* The HPET as OSes look for it (IA-PC HPET 1.0a 3.2.5): PNP0103 with its
+ * register block; its interrupts are not listed, the OS programs them. */
+static Aml *dsdt_hpet(void)
+{
+    Aml *d = aml_new();
+    aml_append(d, aml_name_decl("_HID", aml_eisaid("PNP0103")));
+    aml_append(d, aml_name_decl("_UID", aml_int(0)));
+    aml_append(d, aml_name_decl("_CRS", aml_resource_template(
+        aml_memory32_fixed(HPET_BASE, HPET_LEN, false))));
+    return aml_device("HPET", d);
+}
+
 uint8_t *acpi_build_dsdt_aml(const AcpiBuildConfig *cfg, size_t *len)
 {
     Aml *dsdt = aml_new();
-    if (cfg->pci) {
+    if (cfg->pci || cfg->hpet) {
         Aml *sb = aml_new();
-        aml_append(sb, dsdt_pci0(cfg));
+        if (cfg->pci) {
+            aml_append(sb, dsdt_pci0(cfg));
+        }
+        if (cfg->hpet) {
+            aml_append(sb, dsdt_hpet());
+        }
         aml_append(dsdt, aml_scope("\\_SB", sb));
     }
     /* \_S5: SLP_TYPa, SLP_TYPb, two reserved (7.4.2): type 0 = power off
@@ -341,6 +359,29 @@ static size_t build_madt(AcpiBlob *b, const AcpiBuildConfig *cfg)
     return off;
 }
 
+/* IA-PC HPET 1.0a 3.2.4: the Event Timer Block ID repeats the first half
+ * of the capabilities register; the base is a memory-space GAS (widths 0,
+ * as QEMU's table has them); periodic ticks below HPET_MIN_TICK coalesce;
+ * no page protection. */
+static size_t build_hpet(AcpiBlob *b)
+{
+    const uint32_t len = 56;
+    size_t off = blob_alloc(b, len, 8);
+    if (b->oom) {
+        return 0;
+    }
+    uint8_t *t = b->buf + off;
+    acpi_header(t, "HPET", len, 1);
+    put32(t + 36, HPET_CAP_ID_LO);              /* Event Timer Block ID */
+    t[40] = 0;                                  /* GAS: system memory */
+    put64(t + 44, HPET_BASE);
+    t[52] = 0;                                  /* HPET number */
+    put16(t + 53, HPET_MIN_TICK);               /* minimum periodic tick */
+    t[55] = 0;                                  /* page protection: none */
+    acpi_finish(t, len);
+    return off;
+}
+
 static size_t build_sdt(AcpiBlob *b, const char *sig, const size_t *tables, int n,
                         unsigned entry_size)
 {
@@ -383,6 +424,7 @@ void acpi_build_default_config(const Machine *m, AcpiBuildConfig *cfg)
         cfg->rtc |= !strcmp(name, "mc146818rtc");
         cfg->kbd |= !strcmp(name, "i8042");
         cfg->com1 |= !strcmp(name, "isa-serial");
+        cfg->hpet |= !strcmp(name, "hpet");
     }
 }
 
@@ -398,11 +440,14 @@ uint8_t *acpi_build_tables(const AcpiBuildConfig *cfg, uint64_t base, size_t *le
     size_t rsdp = blob_alloc(&b, 36, 16);
     size_t facs = build_facs(&b);
     size_t dsdt = build_dsdt(&b, cfg);
-    size_t tables[2];
+    size_t tables[3];
     int n = 0;
     tables[n++] = build_fadt(&b, cfg, facs, dsdt);
     if (cfg->madt) {
         tables[n++] = build_madt(&b, cfg);
+    }
+    if (cfg->hpet) {
+        tables[n++] = build_hpet(&b);
     }
     size_t rsdt = build_sdt(&b, "RSDT", tables, n, 4);
     size_t xsdt = build_sdt(&b, "XSDT", tables, n, 8);

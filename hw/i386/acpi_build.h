@@ -4,10 +4,11 @@
  *
  * Tables (ACPI 6.x chapter 5): RSDP (revision 2) -> RSDT and XSDT ->
  * FADT (revision 3) -> FACS, DSDT; MADT when the machine has local APICs
- * and an I/O APIC.  The DSDT describes the PCI host bridge (\_SB.PCI0:
- * bus numbers, I/O and memory windows, interrupt routing) and the ISA
- * devices behind it (RTC, keyboard controller, COM1), so an OS finds them
- * through ACPI as on a firmware-booted PC.  It also holds
+ * and an I/O APIC; HPET (IA-PC HPET 1.0a 3.2.4) when it has an HPET.
+ * The DSDT describes the PCI host bridge (\_SB.PCI0: bus numbers, I/O and
+ * memory windows, interrupt routing), the ISA devices behind it (RTC,
+ * keyboard controller, COM1) and the HPET (\_SB.HPET), so an OS finds
+ * them through ACPI as on a firmware-booted PC.  It also holds
  * \_S5 = {0, 0, 0, 0}: Linux's power-off
  * writes SLP_TYP 0 | SLP_EN to PM1a_CNT, which hw/acpi/piix4_pm.c turns
  * into a shutdown.  The PM1 and PM timer blocks sit in the PIIX4 PM I/O
@@ -47,6 +48,7 @@ typedef struct AcpiBuildConfig {
     uint32_t pci_hole_start;        /* 32-bit MMIO window [start, 0xFEC00000) */
     uint64_t pci_hole64_start, pci_hole64_end; /* 64-bit window, end exclusive */
     bool rtc, kbd, com1;    /* PNP0B00 at 0x70, PNP0303 at 0x60/0x64, PNP0501 at 0x3F8 */
+    bool hpet;              /* an HPET table and \_SB.HPET (PNP0103) at 0xFED00000 */
 } AcpiBuildConfig;
 
 /* The defaults for m: its CPU count, PMBA 0x600, SCI 9, MADT on, I/O APIC

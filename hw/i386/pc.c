@@ -478,10 +478,12 @@ Machine *pc_machine_create(const Options *o, char **err)
         return NULL;
     }
     /* The I/O APIC after the PIC: it chains m->isa_irq[] so each ISA line
-     * drives both (IRQ0 -> pin 2 as the MADT will say). */
+     * drives both (IRQ0 -> pin 2 as the MADT will say).  The HPET after
+     * the I/O APIC: it chains IRQ0 and IRQ8 in front of both, to cut the
+     * PIT and the RTC off in legacy replacement mode. */
     static const struct { const char *name; bool optional; } defaults[] = {
         { "i8259", false }, { "ioapic", true }, { "i8254", false }, { "mc146818rtc", false },
-        { "ioport80", false }, { "i8042", true }, { "i440fx", true },
+        { "hpet", true }, { "ioport80", false }, { "i8042", true }, { "i440fx", true },
         { "piix4-pm", true },
     };
     for (size_t i = 0; i < G_N_ELEMENTS(defaults); i++) {

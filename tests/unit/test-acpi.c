@@ -67,20 +67,35 @@ static void check_tables(const AcpiBuildConfig *cfg, uint64_t base)
     const uint8_t *rsdt = table_at(&t, get32(r + 16), "RSDT");
     const uint8_t *xsdt = table_at(&t, get64(r + 24), "XSDT");
     int n = (get32(rsdt + 4) - 36) / 4;
-    g_assert_cmpint(n, ==, cfg->madt ? 2 : 1);
+    g_assert_cmpint(n, ==, 1 + cfg->madt + cfg->hpet);
     g_assert_cmpint((get32(xsdt + 4) - 36) / 8, ==, n);
-    const uint8_t *fadt = NULL, *madt = NULL;
+    const uint8_t *fadt = NULL, *madt = NULL, *hpet = NULL;
     for (int i = 0; i < n; i++) {
         uint32_t a = get32(rsdt + 36 + 4 * i);
         g_assert_cmphex(get64(xsdt + 36 + 8 * i), ==, a);
         const uint8_t *p = blob + (a - base);
         if (!memcmp(p, "FACP", 4)) {
             fadt = table_at(&t, a, "FACP");
+        } else if (!memcmp(p, "HPET", 4)) {
+            hpet = table_at(&t, a, "HPET");
         } else {
             madt = table_at(&t, a, "APIC");
         }
     }
     g_assert_nonnull(fadt);
+
+    /* HPET (IA-PC HPET 1.0a 3.2.4): block ID = capabilities 31:0, base in
+     * system memory at 0xFED00000, HPET number 0 */
+    g_assert_true(!!hpet == cfg->hpet);
+    if (hpet) {
+        g_assert_cmpuint(get32(hpet + 4), ==, 56);
+        g_assert_cmpuint(hpet[8], ==, 1);
+        g_assert_cmphex(get32(hpet + 36), ==, 0x8086a201);
+        g_assert_cmpuint(hpet[40], ==, 0);
+        g_assert_cmphex(get64(hpet + 44), ==, 0xfed00000);
+        g_assert_cmpuint(hpet[52], ==, 0);
+        g_assert_cmpuint(get16(hpet + 53), >, 0);
+    }
 
     /* FADT */
     g_assert_cmpuint(get32(fadt + 4), ==, 244);
@@ -122,7 +137,9 @@ static void check_tables(const AcpiBuildConfig *cfg, uint64_t base)
     g_assert_cmpmem(dsdt + dlen - sizeof(s5), sizeof(s5), s5, sizeof(s5));
     g_assert_true(!!memmem(dsdt + 36, dlen - 36, pnp0a03, sizeof(pnp0a03)) == cfg->pci);
     g_assert_true(!!memmem(dsdt + 36, dlen - 36, "PCI0", 4) == cfg->pci);
-    if (!cfg->pci) {
+    static const uint8_t pnp0103[] = { 0x0c, 0x41, 0xd0, 0x01, 0x03 };
+    g_assert_true(!!memmem(dsdt + 36, dlen - 36, pnp0103, sizeof(pnp0103)) == cfg->hpet);
+    if (!cfg->pci && !cfg->hpet) {
         g_assert_cmpuint(dlen, ==, 36 + sizeof(s5));
     }
 
@@ -200,6 +217,11 @@ static void test_tables(void)
     cfg.pci_hole64_start = 1ull << 32;
     cfg.pci_hole64_end = 3ull << 31;
     check_tables(&cfg, 0xe0000);
+    cfg.hpet = true;
+    check_tables(&cfg, 0xe0000);
+    cfg.pci = false;
+    cfg.madt = false;
+    check_tables(&cfg, 0xe0000);
 }
 
 /* The DSDT through an independent AML disassembler (ACPICA's iasl, the
@@ -214,7 +236,7 @@ static void test_dsdt_iasl(void)
     }
     AcpiBuildConfig cfg = { .nr_cpus = 2, .pm_io_base = 0x600, .sci_irq = 9, .madt = true,
                             .pci = true, .rtc = true, .kbd = true, .com1 = true,
-                            .pci_hole_start = 0x20000000,
+                            .hpet = true, .pci_hole_start = 0x20000000,
                             .pci_hole64_start = 1ull << 32, .pci_hole64_end = 3ull << 31 };
     size_t len = 0;
     uint8_t *blob = acpi_build_tables(&cfg, 0xe0000, &len, NULL);
@@ -238,6 +260,9 @@ static void test_dsdt_iasl(void)
         "IRQNoFlags ()", "{8}", "{1}", "{4}", "{12}", "Device (KBD)", "Device (MOU)",
         "EisaId (\"PNP0F13\")", "Device (COM1)",
         "EisaId (\"PNP0501\")", "Name (\\_S5, Package (0x04)",
+        "Device (HPET)", "EisaId (\"PNP0103\")",
+        "Memory32Fixed (ReadOnly,", "0xFED00000,         // Address Base",
+        "0x00000400,         // Address Length",
     };
     for (size_t i = 0; i < G_N_ELEMENTS(expect); i++) {
         if (!strstr(text, expect[i])) {
@@ -247,6 +272,37 @@ static void test_dsdt_iasl(void)
     }
     g_free(text);
     g_free(cmd);
+    /* the HPET table through iasl's data-table disassembler */
+    const uint8_t *rsdt = blob + (get32(blob + 16) - 0xe0000);
+    const uint8_t *hpet = NULL;
+    for (uint32_t i = 0; i < (get32(rsdt + 4) - 36) / 4; i++) {
+        const uint8_t *p = blob + (get32(rsdt + 36 + 4 * i) - 0xe0000);
+        if (!memcmp(p, "HPET", 4)) {
+            hpet = p;
+        }
+    }
+    g_assert_nonnull(hpet);
+    char *dat = g_strdup_printf("%s/hpet.dat", dir);
+    char *hdsl = g_strdup_printf("%s/hpet.dsl", dir);
+    g_assert_true(g_file_set_contents(dat, (const char *)hpet, get32(hpet + 4), NULL));
+    cmd = g_strdup_printf("iasl -d %s >%s/log 2>&1", dat, dir);
+    g_assert_cmpint(system(cmd), ==, 0);
+    g_assert_true(g_file_get_contents(hdsl, &text, NULL, NULL));
+    static const char *const hexpect[] = {
+        "High Precision Event Timer table", "Hardware Block ID : 8086A201",
+        "Address : 00000000FED00000", "Space ID : 00 [SystemMemory]",
+        "Sequence Number : 00",
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(hexpect); i++) {
+        if (!strstr(text, hexpect[i])) {
+            g_test_message("iasl output lacks \"%s\":\n%s", hexpect[i], text);
+            g_test_fail();
+        }
+    }
+    g_free(text);
+    g_free(cmd);
+    g_free(dat);
+    g_free(hdsl);
     cmd = g_strdup_printf("rm -rf %s", dir);
     g_assert_cmpint(system(cmd), ==, 0);
     g_free(cmd);
