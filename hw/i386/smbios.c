@@ -18,7 +18,11 @@
 
 #define EP_LEN 0x1f          /* 2.1+ 32-bit entry point */
 #define EMU86_BIOS_VERSION "emu86"
-#define EMU86_BIOS_DATE "12/07/2026"
+/* The BIOS date QEMU's SeaBIOS reports.  Linux keys quirks on this year:
+ * from 2021 on (AMD) rtc-cmos moves RTC alarms to an ACPI RTC event this
+ * machine does not have, from 2023 on it ignores e820 reservations for
+ * host bridge windows; with SeaBIOS's date it takes QEMU's paths. */
+#define EMU86_BIOS_DATE "04/01/2014"
 
 typedef struct SmbiosBuf {
     uint8_t *buf;
