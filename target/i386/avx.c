@@ -141,6 +141,16 @@ void avx_execute(CPUX86State *env, const Insn *insn)
         ((f & SF_REGONLY) && mem) || ((f & SF_MEMONLY) && !mem)) {
         cpu_raise_exception(env, EXCP_UD);
     }
+    if (f & VF_VSIB) {
+        /* gathers: any two of destination, index and mask the same
+         * register is #UD (SDM VGATHERDPS "Exceptions", Type 12) */
+        unsigned x = env->code_bits == 64 ? 15 : 7;
+        unsigned d = (((insn->modrm >> 3) & 7) | ((insn->rex & 4) << 1)) & x;
+        unsigned ix = insn->mem.index & x, mk = vvvv & x;
+        if (d == ix || d == mk || ix == mk) {
+            cpu_raise_exception(env, EXCP_UD);
+        }
+    }
     if (!(f & SF_GPR) && (env->cr[0] & CR0_TS)) {
         cpu_raise_exception(env, EXCP_NM);
     }

@@ -234,6 +234,7 @@ typedef struct SseEntry {
 #define VF_NOVMEM  0x40000  /* VEX.vvvv must be 1111b for the memory form */
 #define VF_FIXM    0x80000  /* msize is the whole memory operand (not per lane) */
 #define VF_WGPR   0x100000  /* VEX.W selects a 64-bit GPR: ignored outside 64-bit mode */
+#define VF_VSIB   0x200000  /* gathers: #UD when destination, index and mask overlap */
 
 /* Execute one OP_SSE instruction (all checks included). */
 void sse_execute(CPUX86State *env, const Insn *insn);
@@ -283,6 +284,13 @@ void avx_h_extract128(SseCtx *c);
 void avx_h_blendv(SseCtx *c);
 void avx_h_cvtph2ps(SseCtx *c);
 void avx_h_cvtps2ph(SseCtx *c);
+/* avx2.c: the AVX2-only operations */
+void avx2_h_permd(SseCtx *c);
+void avx2_h_permq(SseCtx *c);
+void avx2_h_varshift(SseCtx *c);
+void avx2_h_blendd(SseCtx *c);
+void avx2_h_pmaskmov(SseCtx *c);
+void avx2_h_gather(SseCtx *c);
 /* avx.c memory helpers: the whole operand of size bytes */
 void avx_load(SseCtx *c, void *buf, unsigned size);
 void avx_store(SseCtx *c, const void *buf, unsigned size);

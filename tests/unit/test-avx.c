@@ -215,6 +215,11 @@ static bool flag_writer(unsigned map, unsigned op)
            (map == 3 && op >= 0x60 && op <= 0x63);
 }
 
+/* the gather being encoded: index register (-1: none), log2 scale,
+ * index and data element sizes */
+static int gather_index;
+static unsigned gather_scale, gather_isz, gather_dsz;
+
 static unsigned encode(unsigned map, unsigned op, unsigned pp, const SseEntry *e, bool mem,
                        unsigned L, uint8_t *b)
 {
@@ -232,12 +237,35 @@ static unsigned encode(unsigned map, unsigned op, unsigned pp, const SseEntry *e
     if (map == 1 && op == 0xae) {
         reg = 2 + rnd() % 2;
     }
+    /* gathers: VSIB [rbx + index*scale], index a vector register; any
+     * two of reg, index, vvvv equal is #UD (kept rare) */
+    bool vsib = map == 2 && op >= 0x90 && op <= 0x93;
+    unsigned xbit = 0;
+    if (vsib) {
+        gather_index = rnd() % 16;
+        gather_scale = rnd() % 4;
+        gather_isz = (op & 1) ? 8 : 4;
+        gather_dsz = w ? 8 : 4;
+        if (rnd() % 8) {
+            while (reg == vvvv || reg == gather_index || vvvv == gather_index) {
+                reg = rnd() % 16;
+                vvvv = rnd() % 16;
+                gather_index = rnd() % 16;
+            }
+        }
+        xbit = gather_index & 8;
+    } else {
+        gather_index = -1;
+    }
     unsigned n = 0;
     b[n++] = 0xc4;
-    b[n++] = (uint8_t)(((reg & 8) ? 0 : 0x80) | 0x40 | ((rm & 8) ? 0 : 0x20) | map);
+    b[n++] = (uint8_t)(((reg & 8) ? 0 : 0x80) | (xbit ? 0 : 0x40) | ((rm & 8) ? 0 : 0x20) | map);
     b[n++] = (uint8_t)((w << 7) | ((~vvvv & 15) << 3) | (L << 2) | pp);
     b[n++] = (uint8_t)op;
-    if (!(map == 1 && op == 0x77)) {
+    if (vsib) {
+        b[n++] = (uint8_t)(((reg & 7) << 3) | 4);
+        b[n++] = (uint8_t)((gather_scale << 6) | ((gather_index & 7) << 3) | 3);
+    } else if (!(map == 1 && op == 0x77)) {
         b[n++] = (uint8_t)((mem ? 0 : 0xc0) | ((reg & 7) << 3) | (rm & 7));
     }
     bool imm = map == 3 || (map == 1 && ((op >= 0x70 && op <= 0x73) || op == 0xc2 ||
@@ -253,12 +281,67 @@ static unsigned encode(unsigned map, unsigned op, unsigned pp, const SseEntry *e
 }
 
 static bool unmasked_mode;
+/* fault mode: only the masked loads/stores and the gathers, their memory
+ * at the end of a page whose successor is not mapped (natively
+ * PROT_NONE, in emu86 not present): the faults and the partial state a
+ * gather leaves are compared */
+static bool fault_mode;
+static uint8_t *fault_pages;
+#define FAULT_LA 0x40000000ull      /* emu86: present page, then a missing one */
+#define FAULT_PHYS 0x300000u
+
+static bool fault_form(unsigned map, unsigned op)
+{
+    return map == 2 && ((op >= 0x2c && op <= 0x2f) || op == 0x8c || op == 0x8e ||
+                        (op >= 0x90 && op <= 0x93));
+}
+
+static void map_fault_pages(void)
+{
+    uint64_t pdpt = env->cr[3] & ~0xfffull;
+    pdpt = pr64(t, pdpt) & ~0xfffull;
+    pw64(t, pdpt + 8, 0x12000 | 7);
+    pw64(t, 0x12000, 0x13000 | 7);
+    pw64(t, 0x13000, FAULT_PHYS | 7);
+    pw64(t, 0x13008, 0);
+    mmu_tlb_flush(env);
+}
+
+/* Index register values of a gather: offsets inside the 128-byte window
+ * at [rbx]; in fault mode rbx is 64 bytes below the missing page and
+ * about one element in six reaches into it. */
+static void gather_indices(TState *in)
+{
+    unsigned scale = 1u << gather_scale, n = 32 / gather_isz;
+    for (unsigned i = 0; i < n; i++) {
+        int64_t v;
+        if (!fault_mode) {
+            v = (int64_t)(rnd() % ((128 - gather_dsz) / scale + 1));
+        } else if (rnd() % 6 == 0) {
+            v = (int64_t)((64 - gather_dsz) / scale + 1 + rnd() % 3);
+        } else {
+            v = (int64_t)(rnd() % ((128 - gather_dsz) / scale + 1)) - (int64_t)(64 / scale);
+        }
+        if (gather_isz == 4) {
+            int32_t x = (int32_t)v;
+            memcpy(&in->ymm[gather_index][i * 4], &x, 4);
+        } else {
+            memcpy(&in->ymm[gather_index][i * 8], &v, 8);
+        }
+    }
+}
 
 static void run_diff(int iters)
 {
     unsigned total = 0, fails = 0, faults = 0, forms = 0;
     unsigned per_map[3] = { 0 };
     setup64();
+    uint8_t *nat_win = native_mem, *emu_win = t->ram + DATA;
+    if (fault_mode) {
+        map_fault_pages();
+        nat_win = fault_pages + 4096 - 128;
+        emu_win = t->ram + FAULT_PHYS + 4096 - 128;
+    }
     for (unsigned map = 1; map <= 3; map++) {
         for (unsigned op = 0; op < 256; op++) {
             for (unsigned pp = 0; pp < 4; pp++) {
@@ -269,6 +352,9 @@ static void run_diff(int iters)
                 }
                 if (map == 1 && op == 0xf7) {
                     continue;           /* VMASKMOVDQU: [rdi] */
+                }
+                if (fault_mode && !fault_form(map, op)) {
+                    continue;
                 }
                 if (unmasked_mode && map == 3 && op == 0x1d) {
                     /* VCVTPS2PH with UE/OE unmasked: the per-element
@@ -314,10 +400,18 @@ static void run_diff(int iters)
                             memcpy(native_mem, &mx, 4);
                             rnd_vec(native_mem + 8, 120);
                         } else {
-                            rnd_vec(native_mem, 128);
+                            rnd_vec(nat_win, 128);
                         }
                         uint8_t mem_in[128];
-                        memcpy(mem_in, native_mem, 128);
+                        memcpy(mem_in, nat_win, 128);
+                        if (gather_index >= 0) {
+                            gather_indices(&in);
+                        }
+                        /* [rbx]: the window start; in fault mode 64 bytes
+                         * (gathers) or 0-28 bytes (masked moves) below
+                         * the missing page */
+                        unsigned rbx_off = !fault_mode ? 0 : gather_index >= 0 ? 64 :
+                                           96 + 4 * (unsigned)(rnd() % 8);
 
                         for (int r = 0; r < 16; r++) {
                             YMMReg y;
@@ -328,13 +422,13 @@ static void run_diff(int iters)
                         env->regs[R_EAX] = in.rax;
                         env->regs[R_ECX] = in.rcx;
                         env->regs[R_EDX] = in.rdx;
-                        env->regs[R_EBX] = DATA;
-                        memcpy(t->ram + DATA, mem_in, 128);
+                        env->regs[R_EBX] = (fault_mode ? FAULT_LA + 4096 - 128 : DATA) + rbx_off;
+                        memcpy(emu_win, mem_in, 128);
                         cpu_set_eflags(env, 0, CC_MASK);
                         int v = gexec(code, len);
 
                         nat = in;
-                        nat.rbx = (uint64_t)(uintptr_t)native_mem;
+                        nat.rbx = (uint64_t)(uintptr_t)nat_win + rbx_off;
                         memcpy(code_page, code, len);
                         code_page[len] = 0xc3;
                         native_len = len;
@@ -345,7 +439,8 @@ static void run_diff(int iters)
                         }
 
                         int expect = native_sig == SIGFPE ? EXCP_XM : native_sig == SIGSEGV ?
-                                     EXCP_GP : native_sig == SIGILL ? EXCP_UD : -1;
+                                     (fault_mode ? EXCP_PF : EXCP_GP) :
+                                     native_sig == SIGILL ? EXCP_UD : -1;
                         bool ok = v == expect;
                         faults += native_sig != 0;
                         const char *why = ok ? NULL : "fault";
@@ -366,7 +461,7 @@ static void run_diff(int iters)
                             ok = false;
                             why = "gpr";
                         }
-                        if (ok && memcmp(t->ram + DATA, native_mem, 128)) {
+                        if (ok && memcmp(emu_win, nat_win, 128)) {
                             ok = false;
                             why = "memory";
                         }
@@ -431,9 +526,20 @@ static void test_diff_unmasked(void)
     unmasked_mode = false;
 }
 
+/* Masked moves and gathers reaching into a missing page: the same #PF,
+ * and for gathers the same partial state (elements before the faulting
+ * one complete, their mask elements cleared, the rest untouched). */
+static void test_fault_vs_host(void)
+{
+    fault_mode = true;
+    run_diff(g_test_slow() ? 3000 : 300);
+    fault_mode = false;
+}
+
 /* The VEX #UD/#NM rules (SDM Vol.2 2.3.2-2.3.6). */
 static void test_vex_exceptions(void)
 {
+    YMMReg y;
     setup64();
     /* vaddps ymm0, ymm1, ymm2 runs */
     g_assert_cmpint(GX(0xc5, 0xf4, 0x58, 0xc2), ==, -1);
@@ -477,9 +583,39 @@ static void test_vex_exceptions(void)
     g_assert_cmpint(GX(0xc5, 0xf1, 0xfe, 0xc2), ==, -1);        /* vpaddd xmm */
     g_assert_cmpint(GX(0xc5, 0xf5, 0xfe, 0xc2), ==, EXCP_UD);   /* vpaddd ymm */
     g_assert_cmpint(GX(0xc5, 0xf4, 0x54, 0xc2), ==, -1);        /* vandps ymm: AVX */
+    g_assert_cmpint(GX(0xc4, 0xe2, 0x79, 0x78, 0xc1), ==, EXCP_UD);   /* vpbroadcastb xmm */
+    g_assert_cmpint(GX(0xc4, 0xe2, 0x71, 0x47, 0xc2), ==, EXCP_UD);   /* vpsllvd xmm */
     avx_model.features[FEAT_7_0_EBX] |= CPUID_7_EBX_AVX2;
+    g_assert_cmpint(GX(0xc4, 0xe2, 0x79, 0x78, 0xc1), ==, -1);
+    g_assert_cmpint(GX(0xc4, 0xe2, 0x71, 0x47, 0xc2), ==, -1);
+    /* AVX2 forms (the same #UD natively, SDM encodings): VPERMD is
+     * VEX.256 W0 only, VPSRAVD W0 only, VPBROADCASTD W0, VBROADCASTI128
+     * memory only; VPERMQ/PD are W1 in the SDM (the AMD host also runs
+     * W0: a vendor difference, emu86 follows the SDM) */
+    g_assert_cmpint(GX(0xc4, 0xe2, 0x75, 0x36, 0xc2), ==, -1);
+    g_assert_cmpint(GX(0xc4, 0xe2, 0x71, 0x36, 0xc2), ==, EXCP_UD);
+    g_assert_cmpint(GX(0xc4, 0xe2, 0xf5, 0x36, 0xc2), ==, EXCP_UD);
+    g_assert_cmpint(GX(0xc4, 0xe2, 0xf1, 0x46, 0xc2), ==, EXCP_UD);
+    g_assert_cmpint(GX(0xc4, 0xe2, 0xf5, 0x58, 0xc1), ==, EXCP_UD);
+    g_assert_cmpint(GX(0xc4, 0xe2, 0x7d, 0x5a, 0xc1), ==, EXCP_UD);
+    g_assert_cmpint(GX(0xc4, 0xe3, 0xfd, 0x00, 0xc1, 0x01), ==, -1);
+    /* gathers: destination, index and mask pairwise distinct, else #UD
+     * (vgatherdps ymm0, [rbx + ymm4*4], ymm1 and overlapping variants);
+     * no #NM before that #UD */
+    memset(&y, 0, sizeof(y));
+    ymm_set(env, 1, &y);
+    ymm_set(env, 4, &y);
+    g_assert_cmpint(GX(0xc4, 0xe2, 0x75, 0x92, 0x04, 0xa3), ==, -1);
+    g_assert_cmpint(GX(0xc4, 0xe2, 0x7d, 0x92, 0x04, 0xa3), ==, EXCP_UD);   /* mask = dest */
+    g_assert_cmpint(GX(0xc4, 0xe2, 0x5d, 0x92, 0x04, 0xa3), ==, EXCP_UD);   /* mask = index */
+    g_assert_cmpint(GX(0xc4, 0xe2, 0x75, 0x92, 0x24, 0xa3), ==, EXCP_UD);   /* dest = index */
+    env->cr[0] |= CR0_TS;
+    g_assert_cmpint(GX(0xc4, 0xe2, 0x75, 0x92, 0x24, 0xa3), ==, EXCP_UD);
+    g_assert_cmpint(GX(0xc4, 0xe2, 0x75, 0x92, 0x04, 0xa3), ==, EXCP_NM);
+    env->cr[0] &= ~(uint64_t)CR0_TS;
+    /* VSIB needs a SIB byte: vgatherdps ymm0, [rbx], ymm1 is #UD */
+    g_assert_cmpint(GX(0xc4, 0xe2, 0x75, 0x92, 0x03), ==, EXCP_UD);
     /* VEX.128 zeroes bits 255:128; legacy SSE keeps them */
-    YMMReg y;
     memset(&y, 0x11, sizeof(y));
     ymm_set(env, 0, &y);
     g_assert_cmpint(GX(0x0f, 0x58, 0xc1), ==, -1);              /* addps xmm0, xmm1 */
@@ -506,6 +642,9 @@ int main(int argc, char **argv)
     code_page = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC,
                      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     g_assert_true(code_page != MAP_FAILED);
+    fault_pages = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    g_assert_true(fault_pages != MAP_FAILED);
+    g_assert_cmpint(mprotect(fault_pages + 4096, 4096, PROT_NONE), ==, 0);
     struct sigaction sa = { .sa_sigaction = sig_handler, .sa_flags = SA_SIGINFO };
     sigaction(SIGFPE, &sa, NULL);
     sigaction(SIGSEGV, &sa, NULL);
@@ -517,6 +656,7 @@ int main(int argc, char **argv)
     if (avx2 && (c & (1u << 28)) && (c & (1u << 29)) && (c & (1u << 27))) {
         g_test_add_func("/avx/diff-vs-host", test_diff);
         g_test_add_func("/avx/diff-unmasked-vs-host", test_diff_unmasked);
+        g_test_add_func("/avx/fault-vs-host", test_fault_vs_host);
     }
     g_test_add_func("/avx/vex-exceptions", test_vex_exceptions);
     return g_test_run();
