@@ -41,7 +41,7 @@
                    CPUID_EXT_SSE41 | CPUID_EXT_SSE42 | CPUID_EXT_X2APIC |      \
                    CPUID_EXT_MOVBE | CPUID_EXT_POPCNT |                        \
                    CPUID_EXT_TSC_DEADLINE | CPUID_EXT_XSAVE | CPUID_EXT_AVX |  \
-                   CPUID_EXT_F16C | CPUID_EXT_HYPERVISOR,                      \
+                   CPUID_EXT_F16C | CPUID_EXT_FMA | CPUID_EXT_HYPERVISOR,      \
     [FEAT_6_EAX] = CPUID_6_EAX_ARAT,                                           \
     [FEAT_7_0_EBX] = CPUID_7_EBX_AVX2,                                         \
     [FEAT_7_0_ECX] = CPUID_7_ECX_RDPID,                                        \

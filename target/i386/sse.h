@@ -291,6 +291,9 @@ void avx2_h_varshift(SseCtx *c);
 void avx2_h_blendd(SseCtx *c);
 void avx2_h_pmaskmov(SseCtx *c);
 void avx2_h_gather(SseCtx *c);
+/* fma.c: FMA3 (0F38 96-9F, A6-AF, B6-BF) */
+void fma_h(SseCtx *c);
+unsigned fma_stub(unsigned opb, bool w);
 /* avx.c memory helpers: the whole operand of size bytes */
 void avx_load(SseCtx *c, void *buf, unsigned size);
 void avx_store(SseCtx *c, const void *buf, unsigned size);
@@ -357,7 +360,10 @@ enum {
     SSE_STUB_PCMPISTRM = SSE_STUB_NB + 2048, SSE_STUB_PCMPISTRI = SSE_STUB_NB + 2304,
     /* VEX: VCMPPS/PD/SS/SD with predicates 0-31, 32 each */
     SSE_STUB_VCMPPS = SSE_STUB_NB + 2560,
-    SSE_STUB_VEX_NB = SSE_STUB_VCMPPS + 128,
+    /* FMA3: "vfm... xmm0, xmm1, xmm2" for opcodes 96-9F, A6-AF, B6-BF
+     * (30, in that order), VEX.W0 then VEX.W1 (fma_stub() in fma.c) */
+    SSE_STUB_FMA = SSE_STUB_VCMPPS + 128,
+    SSE_STUB_VEX_NB = SSE_STUB_FMA + 60,
 };
 void sse_host_run(SseHostBuf *b, unsigned stub);
 

@@ -447,6 +447,8 @@ const SseEntry sse4_map3a[256][4] = {
 #define VPMOVX(ss, ds, ms, sg) { [1] = V(avx_h_pmovx, VF_WIDE | VF_NOV | VF_I256, ms, (ss) | (ds) << 4 | (sg) << 8, AVX) }
 
 #define VBCAST(ms, fl) { [1] = V(avx_h_broadcast, VF_WIDE | VF_NOV | VF_W0 | VF_FIXM | (fl), ms, 0, AVX2) }
+#define VFMAP { [1] = V(fma_h, VF_WIDE, 16, 0, FMA) }
+#define VFMAS { [1] = V(fma_h, VF_LIG, 16, 0, FMA) }
 #define VGATHER(isz) { [1] = V(avx2_h_gather, VF_WIDE | VF_VSIB | SF_MEMONLY, 16, isz, AVX2) }
 
 const SseEntry sse4_vex_map38[256][4] = {
@@ -493,6 +495,17 @@ const SseEntry sse4_vex_map38[256][4] = {
     [0x8e] = { [1] = V(avx2_h_pmaskmov, VF_WIDE | SF_MEMONLY | VF_STORE, 16, 0x10, AVX2) },
     [0x90] = VGATHER(4), [0x91] = VGATHER(8),                           /* VPGATHERDx/QX */
     [0x92] = VGATHER(4), [0x93] = VGATHER(8),                           /* VGATHERDPx/QPx */
+    /* FMA3 (fma.c): packed 96-98, 9A, 9C, 9E; scalar 99, 9B, 9D, 9F;
+     * the same at A6-AF (213) and B6-BF (231) */
+    [0x96] = VFMAP, [0x97] = VFMAP, [0x98] = VFMAP, [0x99] = VFMAS,
+    [0x9a] = VFMAP, [0x9b] = VFMAS, [0x9c] = VFMAP, [0x9d] = VFMAS,
+    [0x9e] = VFMAP, [0x9f] = VFMAS,
+    [0xa6] = VFMAP, [0xa7] = VFMAP, [0xa8] = VFMAP, [0xa9] = VFMAS,
+    [0xaa] = VFMAP, [0xab] = VFMAS, [0xac] = VFMAP, [0xad] = VFMAS,
+    [0xae] = VFMAP, [0xaf] = VFMAS,
+    [0xb6] = VFMAP, [0xb7] = VFMAP, [0xb8] = VFMAP, [0xb9] = VFMAS,
+    [0xba] = VFMAP, [0xbb] = VFMAS, [0xbc] = VFMAP, [0xbd] = VFMAS,
+    [0xbe] = VFMAP, [0xbf] = VFMAS,
 };
 
 const SseEntry sse4_vex_map3a[256][4] = {

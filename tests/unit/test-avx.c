@@ -599,6 +599,14 @@ static void test_vex_exceptions(void)
     g_assert_cmpint(GX(0xc4, 0xe2, 0xf5, 0x58, 0xc1), ==, EXCP_UD);
     g_assert_cmpint(GX(0xc4, 0xe2, 0x7d, 0x5a, 0xc1), ==, EXCP_UD);
     g_assert_cmpint(GX(0xc4, 0xe3, 0xfd, 0x00, 0xc1, 0x01), ==, -1);
+    /* FMA: vfmadd231ps ymm0, ymm1, ymm2 needs the FMA bit (not AVX2) */
+    g_assert_cmpint(GX(0xc4, 0xe2, 0x75, 0xb8, 0xc2), ==, -1);
+    avx_model.features[FEAT_1_ECX] &= ~CPUID_EXT_FMA;
+    g_assert_cmpint(GX(0xc4, 0xe2, 0x75, 0xb8, 0xc2), ==, EXCP_UD);
+    avx_model.features[FEAT_1_ECX] |= CPUID_EXT_FMA;
+    avx_model.features[FEAT_7_0_EBX] &= ~CPUID_7_EBX_AVX2;
+    g_assert_cmpint(GX(0xc4, 0xe2, 0x75, 0xb8, 0xc2), ==, -1);
+    avx_model.features[FEAT_7_0_EBX] |= CPUID_7_EBX_AVX2;
     /* gathers: destination, index and mask pairwise distinct, else #UD
      * (vgatherdps ymm0, [rbx + ymm4*4], ymm1 and overlapping variants);
      * no #NM before that #UD */
