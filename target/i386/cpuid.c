@@ -43,7 +43,7 @@
                    CPUID_EXT_TSC_DEADLINE | CPUID_EXT_XSAVE | CPUID_EXT_AVX |  \
                    CPUID_EXT_F16C | CPUID_EXT_FMA | CPUID_EXT_HYPERVISOR,      \
     [FEAT_6_EAX] = CPUID_6_EAX_ARAT,                                           \
-    [FEAT_7_0_EBX] = CPUID_7_EBX_AVX2,                                         \
+    [FEAT_7_0_EBX] = CPUID_7_EBX_AVX2 | CPUID_7_EBX_BMI2,                      \
     [FEAT_7_0_ECX] = CPUID_7_ECX_RDPID,                                        \
     [FEAT_D_1_EAX] = CPUID_D_1_EAX_XSAVEOPT | CPUID_D_1_EAX_XSAVEC |           \
                    CPUID_D_1_EAX_XGETBV1,                                      \

@@ -294,6 +294,15 @@ void avx2_h_gather(SseCtx *c);
 /* fma.c: FMA3 (0F38 96-9F, A6-AF, B6-BF) */
 void fma_h(SseCtx *c);
 unsigned fma_stub(unsigned opb, bool w);
+/* bmi.c: BMI1/BMI2 general-register instructions */
+void bmi_h_andn(SseCtx *c);
+void bmi_h_bextr(SseCtx *c);
+void bmi_h_grp17(SseCtx *c);
+void bmi_h_bzhi(SseCtx *c);
+void bmi_h_pdep_pext(SseCtx *c);
+void bmi_h_mulx(SseCtx *c);
+void bmi_h_rorx(SseCtx *c);
+void bmi_h_shx(SseCtx *c);
 /* avx.c memory helpers: the whole operand of size bytes */
 void avx_load(SseCtx *c, void *buf, unsigned size);
 void avx_store(SseCtx *c, const void *buf, unsigned size);

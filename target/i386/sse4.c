@@ -449,6 +449,8 @@ const SseEntry sse4_map3a[256][4] = {
 #define VBCAST(ms, fl) { [1] = V(avx_h_broadcast, VF_WIDE | VF_NOV | VF_W0 | VF_FIXM | (fl), ms, 0, AVX2) }
 #define VFMAP { [1] = V(fma_h, VF_WIDE, 16, 0, FMA) }
 #define VFMAS { [1] = V(fma_h, VF_LIG, 16, 0, FMA) }
+#define VB1(fn, a) V(fn, SF_GPR | VF_L0 | VF_WGPR, 0, a, BMI1)
+#define VB2(fn, a) V(fn, SF_GPR | VF_L0 | VF_WGPR, 0, a, BMI2)
 #define VGATHER(isz) { [1] = V(avx2_h_gather, VF_WIDE | VF_VSIB | SF_MEMONLY, 16, isz, AVX2) }
 
 const SseEntry sse4_vex_map38[256][4] = {
@@ -506,6 +508,12 @@ const SseEntry sse4_vex_map38[256][4] = {
     [0xb6] = VFMAP, [0xb7] = VFMAP, [0xb8] = VFMAP, [0xb9] = VFMAS,
     [0xba] = VFMAP, [0xbb] = VFMAS, [0xbc] = VFMAP, [0xbd] = VFMAS,
     [0xbe] = VFMAP, [0xbf] = VFMAS,
+    /* BMI1/BMI2 (bmi.c): general registers, VEX.L0, W = 64-bit (64-bit mode) */
+    [0xf2] = { VB1(bmi_h_andn, 0) },
+    [0xf3] = { VB1(bmi_h_grp17, 0) },                                   /* BLSR/BLSMSK/BLSI */
+    [0xf5] = { VB2(bmi_h_bzhi, 0), [2] = VB2(bmi_h_pdep_pext, 1), [3] = VB2(bmi_h_pdep_pext, 0) },
+    [0xf6] = { [3] = VB2(bmi_h_mulx, 0) },
+    [0xf7] = { VB1(bmi_h_bextr, 0), VB2(bmi_h_shx, 0), VB2(bmi_h_shx, 2), VB2(bmi_h_shx, 1) },
 };
 
 const SseEntry sse4_vex_map3a[256][4] = {
@@ -545,4 +553,5 @@ const SseEntry sse4_vex_map3a[256][4] = {
     [0x61] = { [1] = V(h_pcmpstr, VF_L0 | VF_NOV, 16, SSE_STUB_PCMPESTRI, AVX) },
     [0x62] = { [1] = V(h_pcmpstr, VF_L0 | VF_NOV, 16, SSE_STUB_PCMPISTRM, AVX) },
     [0x63] = { [1] = V(h_pcmpstr, VF_L0 | VF_NOV, 16, SSE_STUB_PCMPISTRI, AVX) },
+    [0xf0] = { [3] = V(bmi_h_rorx, SF_GPR | VF_L0 | VF_WGPR | VF_NOV, 0, 0, BMI2) },   /* RORX */
 };

@@ -55,6 +55,7 @@ __asm__(
     "    ldmxcsr 512(%r12)\n"
     "    mov 528(%r12), %rax\n    mov 536(%r12), %rcx\n    mov 544(%r12), %rdx\n"
     "    mov 552(%r12), %rbx\n"
+    "    push 520(%r12)\n    popfq\n"
     "    call *%rsi\n"
     "    pushfq\n    pop %rbp\n    mov %rbp, 520(%r12)\n"
     "    stmxcsr 512(%r12)\n"
@@ -107,7 +108,7 @@ static void setup64(void)
     avx_model = *x86_model_find("max");
     avx_model.features[FEAT_1_ECX] |= CPUID_EXT_XSAVE | CPUID_EXT_AVX | CPUID_EXT_F16C |
                                       CPUID_EXT_FMA;
-    avx_model.features[FEAT_7_0_EBX] |= CPUID_7_EBX_AVX2;
+    avx_model.features[FEAT_7_0_EBX] |= CPUID_7_EBX_AVX2 | CPUID_7_EBX_BMI1 | CPUID_7_EBX_BMI2;
     env->model = &avx_model;
     env->xcr0 = 7;
     env->regs[R_EBX] = DATA;
@@ -208,11 +209,24 @@ static void gpr_fields(unsigned map, unsigned op, unsigned pp, bool *reg_gpr, bo
     }
 }
 
-static bool flag_writer(unsigned map, unsigned op)
+/* BMI: every ModRM field and VEX.vvvv name general registers */
+static bool bmi_form(unsigned map, unsigned op)
 {
-    return (map == 1 && (op == 0x2e || op == 0x2f)) ||
-           (map == 2 && (op == 0x0e || op == 0x0f || op == 0x17)) ||
-           (map == 3 && op >= 0x60 && op <= 0x63);
+    return (map == 2 && op >= 0xf2 && op <= 0xf7) || (map == 3 && op == 0xf0);
+}
+
+/* The arithmetic flags compared: all of them (written or preserved),
+ * except the ones the SDM leaves undefined (BMI1: AF, PF; BEXTR also
+ * SF; BZHI: AF, PF). */
+static uint32_t flag_mask(unsigned map, unsigned op, unsigned pp)
+{
+    if (map == 2 && (op == 0xf2 || op == 0xf3 || (op == 0xf5 && pp == 0))) {
+        return CC_MASK & ~(CC_A | CC_P);
+    }
+    if (map == 2 && op == 0xf7 && pp == 0) {
+        return CC_Z | CC_C | CC_O;
+    }
+    return CC_MASK;
 }
 
 /* the gather being encoded: index register (-1: none), log2 scale,
@@ -226,9 +240,13 @@ static unsigned encode(unsigned map, unsigned op, unsigned pp, const SseEntry *e
     uint32_t f = e->flags;
     bool reg_gpr, rm_gpr;
     gpr_fields(map, op, pp, &reg_gpr, &rm_gpr);
-    unsigned reg = reg_gpr ? rnd() % 3 : rnd() % 16;
-    unsigned rm = mem ? 3 : rm_gpr ? rnd() % 3 : rnd() % 16;
-    unsigned vvvv = ((f & VF_NOV) || ((f & VF_NOVMEM) && mem)) ? 0 : rnd() % 16;
+    bool bmi = bmi_form(map, op);
+    unsigned reg = reg_gpr || bmi ? rnd() % 3 : rnd() % 16;
+    unsigned rm = mem ? 3 : rm_gpr || bmi ? rnd() % 3 : rnd() % 16;
+    unsigned vvvv = ((f & VF_NOV) || ((f & VF_NOVMEM) && mem)) ? 0 : bmi ? rnd() % 3 : rnd() % 16;
+    if (map == 2 && op == 0xf3) {
+        reg = rnd() % 16 ? 1 + rnd() % 3 : rnd() % 8;      /* BLSR/BLSMSK/BLSI; rarely #UD */
+    }
     unsigned w = (f & VF_W0) ? 0 : (f & VF_W1) ? 1 : rnd() % 2;
     if (map == 1 && op >= 0x71 && op <= 0x73) {
         static const uint8_t subs[3][4] = { { 2, 4, 6, 2 }, { 2, 4, 6, 6 }, { 2, 3, 6, 7 } };
@@ -347,7 +365,7 @@ static void run_diff(int iters)
             for (unsigned pp = 0; pp < 4; pp++) {
                 const SseEntry *e = map == 1 ? &sse_vex_map1[op][pp] :
                                     map == 2 ? &sse4_vex_map38[op][pp] : &sse4_vex_map3a[op][pp];
-                if (!e->fn || e->feat == FT_BMI1 || e->feat == FT_BMI2) {
+                if (!e->fn) {
                     continue;
                 }
                 if (map == 1 && op == 0xf7) {
@@ -389,6 +407,11 @@ static void run_diff(int iters)
                         in.rax = rnd() >> (rnd() % 64);
                         in.rcx = rnd() >> (rnd() % 64);
                         in.rdx = rnd() >> (rnd() % 64);
+                        in.rflags = 2 | (rnd() & CC_MASK);
+                        if (bmi_form(map, op) && rnd() % 4 == 0) {
+                            /* small counts, starts, lengths and indices */
+                            in.rcx = rnd() % 80 | (rnd() % 80) << 8;
+                        }
                         if (map == 1 && op == 0xae) {
                             uint32_t mx = MXCSR_MASKS | ((uint32_t)rnd() & 0x7f);
                             if (rnd() % 8 == 0) {
@@ -424,7 +447,7 @@ static void run_diff(int iters)
                         env->regs[R_EDX] = in.rdx;
                         env->regs[R_EBX] = (fault_mode ? FAULT_LA + 4096 - 128 : DATA) + rbx_off;
                         memcpy(emu_win, mem_in, 128);
-                        cpu_set_eflags(env, 0, CC_MASK);
+                        cpu_set_eflags(env, in.rflags, CC_MASK);
                         int v = gexec(code, len);
 
                         nat = in;
@@ -465,8 +488,8 @@ static void run_diff(int iters)
                             ok = false;
                             why = "memory";
                         }
-                        if (ok && flag_writer(map, op) && !native_sig &&
-                            (cpu_get_eflags(env) & CC_MASK) != (nat.rflags & CC_MASK)) {
+                        uint32_t fm = flag_mask(map, op, pp);
+                        if (ok && !native_sig && (cpu_get_eflags(env) & fm) != (nat.rflags & fm)) {
                             ok = false;
                             why = "flags";
                         }
@@ -607,6 +630,28 @@ static void test_vex_exceptions(void)
     avx_model.features[FEAT_7_0_EBX] &= ~CPUID_7_EBX_AVX2;
     g_assert_cmpint(GX(0xc4, 0xe2, 0x75, 0xb8, 0xc2), ==, -1);
     avx_model.features[FEAT_7_0_EBX] |= CPUID_7_EBX_AVX2;
+    /* BMI (the same #UD natively): andn eax, ecx, edx runs, with VEX.L1
+     * #UD; group 17 /0 #UD; RORX with vvvv != 1111b #UD; without the
+     * BMI1/BMI2 bit #UD; no OSXSAVE/XCR0 or CR0.TS condition */
+    g_assert_cmpint(GX(0xc4, 0xe2, 0x70, 0xf2, 0xc2), ==, -1);
+    g_assert_cmpint(GX(0xc4, 0xe2, 0x74, 0xf2, 0xc2), ==, EXCP_UD);
+    g_assert_cmpint(GX(0xc4, 0xe2, 0x78, 0xf3, 0xc2), ==, EXCP_UD);
+    g_assert_cmpint(GX(0xc4, 0xe2, 0x78, 0xf3, 0xca), ==, -1);           /* blsr eax, edx */
+    g_assert_cmpint(GX(0xc4, 0xe3, 0x7b, 0xf0, 0xc1, 0x05), ==, -1);     /* rorx eax, ecx, 5 */
+    g_assert_cmpint(GX(0xc4, 0xe3, 0x73, 0xf0, 0xc1, 0x05), ==, EXCP_UD);
+    env->cr[4] &= ~(uint64_t)CR4_OSXSAVE;
+    env->cr[0] |= CR0_TS;
+    g_assert_cmpint(GX(0xc4, 0xe2, 0x70, 0xf2, 0xc2), ==, -1);
+    g_assert_cmpint(GX(0xc4, 0xe2, 0x7b, 0xf6, 0xc2), ==, -1);           /* mulx */
+    env->cr[0] &= ~(uint64_t)CR0_TS;
+    env->cr[4] |= CR4_OSXSAVE;
+    avx_model.features[FEAT_7_0_EBX] &= ~(CPUID_7_EBX_BMI1 | CPUID_7_EBX_BMI2);
+    g_assert_cmpint(GX(0xc4, 0xe2, 0x70, 0xf2, 0xc2), ==, EXCP_UD);
+    g_assert_cmpint(GX(0xc4, 0xe2, 0x7b, 0xf6, 0xc2), ==, EXCP_UD);
+    avx_model.features[FEAT_7_0_EBX] |= CPUID_7_EBX_BMI2;
+    g_assert_cmpint(GX(0xc4, 0xe2, 0x70, 0xf2, 0xc2), ==, EXCP_UD);      /* ANDN: BMI1 */
+    g_assert_cmpint(GX(0xc4, 0xe2, 0x7b, 0xf6, 0xc2), ==, -1);
+    avx_model.features[FEAT_7_0_EBX] |= CPUID_7_EBX_BMI1;
     /* gathers: destination, index and mask pairwise distinct, else #UD
      * (vgatherdps ymm0, [rbx + ymm4*4], ymm1 and overlapping variants);
      * no #NM before that #UD */
