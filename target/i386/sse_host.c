@@ -138,6 +138,10 @@ static bool lane_info(unsigned stub, LaneInfo *li)
                           (uint8_t)es, 0, LK_FMA };
         return true;
     }
+    if (stub >= SSE_STUB_VCVTPS2PH0 && stub <= SSE_STUB_VCVTPS2PH7) {
+        *li = (LaneInfo){ 4, 4, 2, 0, LK_CVT };     /* F16C: 4 singles to halves */
+        return true;
+    }
     switch (stub) {
     case SSE_STUB_CVTPD2PS: *li = (LaneInfo){ 2, 8, 4, 0, LK_CVT }; return true;
     case SSE_STUB_CVTSD2SS: *li = (LaneInfo){ 1, 8, 4, 0, LK_CVT }; return true;
@@ -160,6 +164,9 @@ static void set_one(XMMReg *x, unsigned es, unsigned j)
 
 static bool out_denormal(const XMMReg *x, unsigned es, unsigned i)
 {
+    if (es == 2) {
+        return (x->w[i] & 0x7c00u) == 0 && (x->w[i] & 0x03ffu);
+    }
     if (es == 4) {
         return (x->l[i] & 0x7f800000u) == 0 && (x->l[i] & 0x007fffffu);
     }
