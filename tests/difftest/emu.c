@@ -335,6 +335,22 @@ static void sse_quirks(CPUX86State *env, const Insn *in, EmuOut *o)
             o->ignore_hi[o->nr_ignore++] = la + 32;
         }
     }
+    if ((in->opcode & ~DECODE_OPC_VEX) == 0x0fae && reg == 2 && (in->modrm >> 6) != 3 &&
+        norep && host_amd) {
+        /* (V)LDMXCSR of a value with bit 17 (and no other reserved bit):
+         * AMD's misaligned-SSE mode bit (MXCSR_MASK 0x2ffff), loaded by
+         * the host; #GP(0) in emu86's model (MXCSR_MASK 0xffff) */
+        uint64_t la = insn_ea(env, in);
+        uint32_t v;
+        if (la >= DATA_ADDR && la + 4 <= DATA_ADDR + DATA_SIZE) {
+            memcpy(&v, tc->ram + PHYS_DATA + (la - DATA_ADDR), 4);
+            if ((v & ~0xffffu) == 0x20000u) {
+                o->status = EMU_SKIP_HOSTDIFF;
+                o->skip_why = "(V)LDMXCSR with bit 17: AMD's misaligned-SSE mode (MXCSR_MASK 0x2ffff)";
+                return;
+            }
+        }
+    }
     if (in->opcode == (DECODE_OPC_VEX | 0x0ff7) && vex_pp(in) == 1) {
         p66 = true;     /* VMASKMOVDQU: the same quirks as MASKMOVDQU */
     }
