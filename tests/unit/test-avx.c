@@ -122,10 +122,10 @@ static void teardown(void)
     env = NULL;
 }
 
-static int gexec(const uint8_t *b, unsigned n)
+static int gexec_mode(const uint8_t *b, unsigned n, CpuMode mode)
 {
     Insn insn;
-    if (decode_buf(&insn, MODE_64, b, n) != DECODE_OK) {
+    if (decode_buf(&insn, mode, b, n) != DECODE_OK) {
         return EXCP_UD;
     }
     g_assert_cmpint(insn.len, ==, n);
@@ -136,6 +136,11 @@ static int gexec(const uint8_t *b, unsigned n)
         env->rip = env->next_rip;
     }
     return v;
+}
+
+static int gexec(const uint8_t *b, unsigned n)
+{
+    return gexec_mode(b, n, MODE_64);
 }
 
 #define GX(...) __extension__({ const uint8_t b_[] = { __VA_ARGS__ }; gexec(b_, sizeof(b_)); })
@@ -227,6 +232,40 @@ static uint32_t flag_mask(unsigned map, unsigned op, unsigned pp)
         return CC_Z | CC_C | CC_O;
     }
     return CC_MASK;
+}
+
+/* compat mode: emu86 runs the instruction in 32-bit compatibility mode
+ * (CS.L = 0, D = 1) and the host its 64-bit twin with the same meaning:
+ * registers 0-7 (VEX.R/X/B 1; in 32-bit mode R and X must be 1, B is
+ * ignored), VEX.vvvv[3] set in emu86's copy where vvvv names a register
+ * (ignored there, SDM Vol.2 2.3.5.6), VEX.W1 for the GPR forms (ignored
+ * outside 64-bit mode: the host runs W0), imm8[7] of the is4 register
+ * (ignored).  YMM0-7, the low halves of RAX/RCX/RDX, MXCSR, memory and
+ * flags must agree. */
+static bool compat_mode;
+
+static void compat_variants(unsigned map, unsigned op, const SseEntry *e, uint8_t *code,
+                            uint8_t *ncode, unsigned len)
+{
+    code[1] |= 0xe0;
+    code[2] |= 0x40;
+    memcpy(ncode, code, len);
+    if (!(e->flags & VF_NOV) && !((e->flags & VF_NOVMEM) && (code[4] >> 6) != 3) &&
+        rnd() % 2) {
+        code[2] &= (uint8_t)~0x40;
+    }
+    if (rnd() % 2) {
+        code[1] &= (uint8_t)~0x20;
+    }
+    if (e->flags & VF_WGPR) {
+        ncode[2] &= 0x7f;
+        if (rnd() % 2) {
+            code[2] |= 0x80;
+        }
+    }
+    if (map == 3 && op >= 0x4a && op <= 0x4c) {
+        ncode[len - 1] &= 0x7f;
+    }
 }
 
 /* the gather being encoded: index register (-1: none), log2 scale,
@@ -356,6 +395,12 @@ static void run_diff(int iters)
     unsigned total = 0, fails = 0, faults = 0, forms = 0;
     unsigned per_map[3] = { 0 };
     setup64();
+    if (compat_mode) {
+        pw64(t, 0x1018, tdesc(0, 0xffffffff, T_CODE | DESC_B_MASK));
+        env->gdt.limit = 0x1f;
+        tload_seg(t, R_CS, 0x18);
+        g_assert_cmpint(env->code_bits, ==, 32);
+    }
     uint8_t *nat_win = native_mem, *emu_win = t->ram + DATA;
     if (fault_mode) {
         map_fault_pages();
@@ -394,6 +439,14 @@ static void run_diff(int iters)
                     for (int it = 0; it < n_it; it++) {
                         uint8_t code[16];
                         unsigned len = encode(map, op, pp, e, mem, L, code);
+                        uint8_t ncode[16];
+                        memcpy(ncode, code, len);
+                        if (compat_mode) {
+                            compat_variants(map, op, e, code, ncode, len);
+                            if (gather_index >= 0) {
+                                gather_index &= 7;
+                            }
+                        }
                         TState in, nat;
                         memset(&in, 0, sizeof(in));
                         rnd_vec(&in.ymm[0][0], sizeof(in.ymm));
@@ -448,11 +501,11 @@ static void run_diff(int iters)
                         env->regs[R_EBX] = (fault_mode ? FAULT_LA + 4096 - 128 : DATA) + rbx_off;
                         memcpy(emu_win, mem_in, 128);
                         cpu_set_eflags(env, in.rflags, CC_MASK);
-                        int v = gexec(code, len);
+                        int v = gexec_mode(code, len, compat_mode ? MODE_32 : MODE_64);
 
                         nat = in;
                         nat.rbx = (uint64_t)(uintptr_t)nat_win + rbx_off;
-                        memcpy(code_page, code, len);
+                        memcpy(code_page, ncode, len);
                         code_page[len] = 0xc3;
                         native_len = len;
                         native_sig = 0;
@@ -467,7 +520,7 @@ static void run_diff(int iters)
                         bool ok = v == expect;
                         faults += native_sig != 0;
                         const char *why = ok ? NULL : "fault";
-                        for (int r = 0; r < 16 && ok; r++) {
+                        for (int r = 0; r < (compat_mode ? 8 : 16) && ok; r++) {
                             YMMReg y;
                             ymm_get(env, r, &y);
                             if (memcmp(&y, nat.ymm[r], 32)) {
@@ -479,8 +532,10 @@ static void run_diff(int iters)
                             ok = false;
                             why = "mxcsr";
                         }
-                        if (ok && (env->regs[R_EAX] != nat.rax || env->regs[R_ECX] != nat.rcx ||
-                                   env->regs[R_EDX] != nat.rdx)) {
+                        uint64_t gm = compat_mode ? 0xffffffffull : ~0ull;
+                        if (ok && (((env->regs[R_EAX] ^ nat.rax) & gm) ||
+                                   ((env->regs[R_ECX] ^ nat.rcx) & gm) ||
+                                   ((env->regs[R_EDX] ^ nat.rdx) & gm))) {
                             ok = false;
                             why = "gpr";
                         }
@@ -547,6 +602,15 @@ static void test_diff_unmasked(void)
     unmasked_mode = true;
     run_diff(g_test_slow() ? 1000 : 40);
     unmasked_mode = false;
+}
+
+/* Every VEX form in 32-bit compatibility mode against its 64-bit twin on
+ * the host (see compat_variants). */
+static void test_compat_vs_host(void)
+{
+    compat_mode = true;
+    run_diff(g_test_slow() ? 1000 : 40);
+    compat_mode = false;
 }
 
 /* Masked moves and gathers reaching into a missing page: the same #PF,
@@ -710,6 +774,7 @@ int main(int argc, char **argv)
         g_test_add_func("/avx/diff-vs-host", test_diff);
         g_test_add_func("/avx/diff-unmasked-vs-host", test_diff_unmasked);
         g_test_add_func("/avx/fault-vs-host", test_fault_vs_host);
+        g_test_add_func("/avx/compat32-vs-host", test_compat_vs_host);
     }
     g_test_add_func("/avx/vex-exceptions", test_vex_exceptions);
     return g_test_run();
