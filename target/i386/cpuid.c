@@ -6,8 +6,9 @@
  * so a QEMU command line picks the same CPU: `qemu64` is QEMU's default
  * (an AMD K8-like identity with SSE3), `x86-64-v2` adds the rest of that
  * psABI level (SSSE3, SSE4.1/4.2, POPCNT, CX16, LAHF), RDTSCP and the
- * invariant TSC and is emu86's default, `max` offers everything the
- * interpreter implements, `base` is a bare x86-64.  The AMD identity of QEMU's models is kept: an OS then
+ * invariant TSC and is emu86's default, `x86-64-v3` the next psABI level
+ * (AVX2, FMA...), `max` offers everything the interpreter implements,
+ * `base` is a bare x86-64.  The AMD identity of QEMU's models is kept: an OS then
  * applies no Intel-only errata work-arounds (Meltdown page-table
  * isolation, MDS buffer clearing) that no emulated CPU needs.
  *
@@ -41,8 +42,9 @@
                    CPUID_EXT_SSE41 | CPUID_EXT_SSE42 | CPUID_EXT_X2APIC |      \
                    CPUID_EXT_MOVBE | CPUID_EXT_POPCNT |                        \
                    CPUID_EXT_TSC_DEADLINE | CPUID_EXT_XSAVE | CPUID_EXT_AVX |  \
-                   CPUID_EXT_F16C | CPUID_EXT_HYPERVISOR,                      \
+                   CPUID_EXT_F16C | CPUID_EXT_FMA | CPUID_EXT_HYPERVISOR,      \
     [FEAT_6_EAX] = CPUID_6_EAX_ARAT,                                           \
+    [FEAT_7_0_EBX] = CPUID_7_EBX_AVX2 | CPUID_7_EBX_BMI2,                      \
     [FEAT_7_0_ECX] = CPUID_7_ECX_RDPID,                                        \
     [FEAT_D_1_EAX] = CPUID_D_1_EAX_XSAVEOPT | CPUID_D_1_EAX_XSAVEC |           \
                    CPUID_D_1_EAX_XGETBV1,                                      \
@@ -102,6 +104,31 @@ const X86CPUModel x86_model_default = {
     .phys_bits = 40, .virt_bits = 48,
 };
 
+/* x86-64 psABI level 3 (x86-64-v2 + AVX, AVX2, BMI1, BMI2, F16C, FMA,
+ * LZCNT, MOVBE, XSAVE/OSXSAVE).  BMI1 and LZCNT (ABM) are left out until
+ * the interpreter has TZCNT/LZCNT (the isa branch): a model never offers
+ * what is not implemented (test-cpuid checks).  XSAVEOPT/XSAVEC are not
+ * part of the level. */
+static const X86CPUModel model_v3 = {
+    .name = "x86-64-v3",
+    .desc = "x86-64 psABI level 3: x86-64-v2 + AVX, AVX2, FMA, F16C, BMI2, MOVBE, XSAVE "
+            "(BMI1 and LZCNT not implemented yet)",
+    .vendor = "AuthenticAMD",
+    .family = 15, .model = 107, .stepping = 1,
+    .features = {
+        [FEAT_1_EDX] = QEMU64_1_EDX,
+        [FEAT_1_ECX] = QEMU64_1_ECX | CPUID_EXT_SSSE3 | CPUID_EXT_SSE41 | CPUID_EXT_SSE42 |
+                       CPUID_EXT_POPCNT | CPUID_EXT_FMA | CPUID_EXT_MOVBE |
+                       CPUID_EXT_XSAVE | CPUID_EXT_AVX | CPUID_EXT_F16C,
+        [FEAT_7_0_EBX] = CPUID_7_EBX_AVX2 | CPUID_7_EBX_BMI2,
+        [FEAT_8000_0001_EDX] = QEMU64_EXT_EDX | CPUID_EXT2_RDTSCP,
+        [FEAT_8000_0001_ECX] = CPUID_EXT3_LAHF_LM,
+        [FEAT_8000_0007_EDX] = CPUID_APM_INVTSC,    /* as x86-64-v2 */
+    },
+    .brand = "emu86 x86-64-v3 CPU",
+    .phys_bits = 40, .virt_bits = 48,
+};
+
 static const X86CPUModel model_base = {
     .name = "base",
     .desc = "bare x86-64: the baseline of every 64-bit CPU (no SSE3)",
@@ -138,7 +165,7 @@ static const X86CPUModel model_host = {
 };
 
 const X86CPUModel *const x86_models[] = {
-    &model_qemu64, &x86_model_default, &model_base, &model_max, &model_host, NULL,
+    &model_qemu64, &x86_model_default, &model_v3, &model_base, &model_max, &model_host, NULL,
 };
 
 const X86CPUModel *x86_model_find(const char *name)

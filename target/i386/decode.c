@@ -237,10 +237,10 @@ static DecodeResult dec_vex(Dec *d, Insn *insn, CpuMode mode, unsigned pfx, unsi
     int v1, v2 = 0xff & ~0x80, opb;
     unsigned map = 1;
 
-    /* 66/F2/F3/LOCK/REX before VEX: #UD (SDM Vol.2 2.3.2) */
-    if ((pfx & (PFX_OPSZ | PFX_REP | PFX_REPNE | PFX_LOCK)) || rex) {
-        return ud(d, insn);
-    }
+    /* 66/F2/F3/LOCK/REX before VEX: #UD (SDM Vol.2 2.3.2), decided
+     * once the whole instruction is fetched (a fetch #PF on its bytes
+     * comes first, SDM Vol.3 6.9: the host agrees, difftest) */
+    bool bad_pfx = (pfx & (PFX_OPSZ | PFX_REP | PFX_REPNE | PFX_LOCK)) || rex;
     if ((v1 = dec_get(d)) < 0) {
         return fail(d, insn);
     }
@@ -274,6 +274,9 @@ static DecodeResult dec_vex(Dec *d, Insn *insn, CpuMode mode, unsigned pfx, unsi
         return ud(d, insn);
     }
     if (map == 1 && opb == 0x77) {  /* VZEROUPPER/VZEROALL */
+        if (bad_pfx) {
+            return ud(d, insn);
+        }
         insn->len = d->pos;
         return DECODE_OK;
     }
@@ -309,6 +312,9 @@ static DecodeResult dec_vex(Dec *d, Insn *insn, CpuMode mode, unsigned pfx, unsi
         insn->ops[1].kind = OPK_IMM;
         insn->ops[1].size = 1;
         insn->nr_ops = 2;
+    }
+    if (bad_pfx) {
+        return ud(d, insn);
     }
     insn->len = d->pos;
     return DECODE_OK;
@@ -408,6 +414,19 @@ opcode:;
     } else if (b == 0xc4 || b == 0xc5) {
         /* VEX in 64-bit mode; elsewhere when the next byte has mod=11,
          * which LES/LDS cannot have (SDM Vol.2 2.3.5) */
+        if (mode == MODE_64 && rex) {
+            /* REX before C4/C5: #UD (SDM Vol.2 2.3.2); the AMD host
+             * takes its length as LES/LDS (ModRM and displacement are
+             * fetched, a fetch #PF on them comes first), so do we */
+            int m = dec_get(d);
+            if (m < 0) {
+                return fail(d, insn);
+            }
+            if ((m >> 6) != 3 && dec_mem(d, insn, m >> 6, m & 7, rex, mode) < 0) {
+                return fail(d, insn);
+            }
+            return ud(d, insn);
+        }
         if (mode != MODE_64) {
             int nb = dec_peek(d, d->pos);
             if (nb < 0) {

@@ -234,6 +234,7 @@ typedef struct SseEntry {
 #define VF_NOVMEM  0x40000  /* VEX.vvvv must be 1111b for the memory form */
 #define VF_FIXM    0x80000  /* msize is the whole memory operand (not per lane) */
 #define VF_WGPR   0x100000  /* VEX.W selects a 64-bit GPR: ignored outside 64-bit mode */
+#define VF_VSIB   0x200000  /* gathers: #UD when destination, index and mask overlap */
 
 /* Execute one OP_SSE instruction (all checks included). */
 void sse_execute(CPUX86State *env, const Insn *insn);
@@ -283,6 +284,25 @@ void avx_h_extract128(SseCtx *c);
 void avx_h_blendv(SseCtx *c);
 void avx_h_cvtph2ps(SseCtx *c);
 void avx_h_cvtps2ph(SseCtx *c);
+/* avx2.c: the AVX2-only operations */
+void avx2_h_permd(SseCtx *c);
+void avx2_h_permq(SseCtx *c);
+void avx2_h_varshift(SseCtx *c);
+void avx2_h_blendd(SseCtx *c);
+void avx2_h_pmaskmov(SseCtx *c);
+void avx2_h_gather(SseCtx *c);
+/* fma.c: FMA3 (0F38 96-9F, A6-AF, B6-BF) */
+void fma_h(SseCtx *c);
+unsigned fma_stub(unsigned opb, bool w);
+/* bmi.c: BMI1/BMI2 general-register instructions */
+void bmi_h_andn(SseCtx *c);
+void bmi_h_bextr(SseCtx *c);
+void bmi_h_grp17(SseCtx *c);
+void bmi_h_bzhi(SseCtx *c);
+void bmi_h_pdep_pext(SseCtx *c);
+void bmi_h_mulx(SseCtx *c);
+void bmi_h_rorx(SseCtx *c);
+void bmi_h_shx(SseCtx *c);
 /* avx.c memory helpers: the whole operand of size bytes */
 void avx_load(SseCtx *c, void *buf, unsigned size);
 void avx_store(SseCtx *c, const void *buf, unsigned size);
@@ -349,7 +369,10 @@ enum {
     SSE_STUB_PCMPISTRM = SSE_STUB_NB + 2048, SSE_STUB_PCMPISTRI = SSE_STUB_NB + 2304,
     /* VEX: VCMPPS/PD/SS/SD with predicates 0-31, 32 each */
     SSE_STUB_VCMPPS = SSE_STUB_NB + 2560,
-    SSE_STUB_VEX_NB = SSE_STUB_VCMPPS + 128,
+    /* FMA3: "vfm... xmm0, xmm1, xmm2" for opcodes 96-9F, A6-AF, B6-BF
+     * (30, in that order), VEX.W0 then VEX.W1 (fma_stub() in fma.c) */
+    SSE_STUB_FMA = SSE_STUB_VCMPPS + 128,
+    SSE_STUB_VEX_NB = SSE_STUB_FMA + 60,
 };
 void sse_host_run(SseHostBuf *b, unsigned stub);
 

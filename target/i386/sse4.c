@@ -446,6 +446,13 @@ const SseEntry sse4_map3a[256][4] = {
 #define V4(op) { [1] = V(h_int4, VF_I256, 16, op, AVX) }
 #define VPMOVX(ss, ds, ms, sg) { [1] = V(avx_h_pmovx, VF_WIDE | VF_NOV | VF_I256, ms, (ss) | (ds) << 4 | (sg) << 8, AVX) }
 
+#define VBCAST(ms, fl) { [1] = V(avx_h_broadcast, VF_WIDE | VF_NOV | VF_W0 | VF_FIXM | (fl), ms, 0, AVX2) }
+#define VFMAP { [1] = V(fma_h, VF_WIDE, 16, 0, FMA) }
+#define VFMAS { [1] = V(fma_h, VF_LIG, 16, 0, FMA) }
+#define VB1(fn, a) V(fn, SF_GPR | VF_L0 | VF_WGPR, 0, a, BMI1)
+#define VB2(fn, a) V(fn, SF_GPR | VF_L0 | VF_WGPR, 0, a, BMI2)
+#define VGATHER(isz) { [1] = V(avx2_h_gather, VF_WIDE | VF_VSIB | SF_MEMONLY, 16, isz, AVX2) }
+
 const SseEntry sse4_vex_map38[256][4] = {
     [0x00] = VI(IOP_PSHUFB), [0x01] = VI(IOP_PHADDW), [0x02] = VI(IOP_PHADDD),
     [0x03] = VI(IOP_PHADDSW), [0x04] = VI(IOP_PMADDUBSW), [0x05] = VI(IOP_PHSUBW),
@@ -456,6 +463,7 @@ const SseEntry sse4_vex_map38[256][4] = {
     [0x0e] = { [1] = V(avx_h_test, VF_WIDE | VF_NOV | VF_W0, 16, 4, AVX) },
     [0x0f] = { [1] = V(avx_h_test, VF_WIDE | VF_NOV | VF_W0, 16, 8, AVX) },
     [0x13] = { [1] = V(avx_h_cvtph2ps, VF_WIDE | VF_NOV | VF_W0, 8, 0, F16C) },
+    [0x16] = { [1] = V(avx2_h_permd, VF_WIDE | VF_W0 | VF_L1, 16, 0, AVX2) },       /* VPERMPS */
     [0x17] = { [1] = V(avx_h_test, VF_WIDE | VF_NOV, 16, 0, AVX) },
     [0x18] = { [1] = V(avx_h_broadcast, VF_WIDE | VF_NOV | VF_W0 | VF_FIXM, 4, 0, AVX) },
     [0x19] = { [1] = V(avx_h_broadcast, VF_WIDE | VF_NOV | VF_W0 | VF_L1 | VF_FIXM, 8, 0, AVX) },
@@ -472,14 +480,46 @@ const SseEntry sse4_vex_map38[256][4] = {
     [0x2f] = { [1] = V(avx_h_maskmov, VF_WIDE | VF_W0 | SF_MEMONLY | VF_STORE, 16, 0x18, AVX) },
     [0x30] = VPMOVX(1, 2, 8, 0), [0x31] = VPMOVX(1, 4, 4, 0), [0x32] = VPMOVX(1, 8, 2, 0),
     [0x33] = VPMOVX(2, 4, 8, 0), [0x34] = VPMOVX(2, 8, 4, 0), [0x35] = VPMOVX(4, 8, 8, 0),
+    [0x36] = { [1] = V(avx2_h_permd, VF_WIDE | VF_W0 | VF_L1, 16, 0, AVX2) },       /* VPERMD */
     [0x37] = V4(I4_PCMPGTQ),
     [0x38] = V4(I4_PMINSB), [0x39] = V4(I4_PMINSD), [0x3a] = V4(I4_PMINUW), [0x3b] = V4(I4_PMINUD),
     [0x3c] = V4(I4_PMAXSB), [0x3d] = V4(I4_PMAXSD), [0x3e] = V4(I4_PMAXUW), [0x3f] = V4(I4_PMAXUD),
     [0x40] = V4(I4_PMULLD),
     [0x41] = { [1] = V(h_phminposuw, VF_NOV | VF_L0, 16, 0, AVX) },
+    /* AVX2 (avx2.c) */
+    [0x45] = { [1] = V(avx2_h_varshift, VF_WIDE, 16, 1, AVX2) },        /* VPSRLVD/Q */
+    [0x46] = { [1] = V(avx2_h_varshift, VF_WIDE | VF_W0, 16, 2, AVX2) },        /* VPSRAVD */
+    [0x47] = { [1] = V(avx2_h_varshift, VF_WIDE, 16, 0, AVX2) },        /* VPSLLVD/Q */
+    [0x58] = VBCAST(4, 0), [0x59] = VBCAST(8, 0),                       /* VPBROADCASTD/Q */
+    [0x5a] = VBCAST(16, VF_L1 | SF_MEMONLY),                            /* VBROADCASTI128 */
+    [0x78] = VBCAST(1, 0), [0x79] = VBCAST(2, 0),                       /* VPBROADCASTB/W */
+    [0x8c] = { [1] = V(avx2_h_pmaskmov, VF_WIDE | SF_MEMONLY, 16, 0, AVX2) },
+    [0x8e] = { [1] = V(avx2_h_pmaskmov, VF_WIDE | SF_MEMONLY | VF_STORE, 16, 0x10, AVX2) },
+    [0x90] = VGATHER(4), [0x91] = VGATHER(8),                           /* VPGATHERDx/QX */
+    [0x92] = VGATHER(4), [0x93] = VGATHER(8),                           /* VGATHERDPx/QPx */
+    /* FMA3 (fma.c): packed 96-98, 9A, 9C, 9E; scalar 99, 9B, 9D, 9F;
+     * the same at A6-AF (213) and B6-BF (231) */
+    [0x96] = VFMAP, [0x97] = VFMAP, [0x98] = VFMAP, [0x99] = VFMAS,
+    [0x9a] = VFMAP, [0x9b] = VFMAS, [0x9c] = VFMAP, [0x9d] = VFMAS,
+    [0x9e] = VFMAP, [0x9f] = VFMAS,
+    [0xa6] = VFMAP, [0xa7] = VFMAP, [0xa8] = VFMAP, [0xa9] = VFMAS,
+    [0xaa] = VFMAP, [0xab] = VFMAS, [0xac] = VFMAP, [0xad] = VFMAS,
+    [0xae] = VFMAP, [0xaf] = VFMAS,
+    [0xb6] = VFMAP, [0xb7] = VFMAP, [0xb8] = VFMAP, [0xb9] = VFMAS,
+    [0xba] = VFMAP, [0xbb] = VFMAS, [0xbc] = VFMAP, [0xbd] = VFMAS,
+    [0xbe] = VFMAP, [0xbf] = VFMAS,
+    /* BMI1/BMI2 (bmi.c): general registers, VEX.L0, W = 64-bit (64-bit mode) */
+    [0xf2] = { VB1(bmi_h_andn, 0) },
+    [0xf3] = { VB1(bmi_h_grp17, 0) },                                   /* BLSR/BLSMSK/BLSI */
+    [0xf5] = { VB2(bmi_h_bzhi, 0), [2] = VB2(bmi_h_pdep_pext, 1), [3] = VB2(bmi_h_pdep_pext, 0) },
+    [0xf6] = { [3] = VB2(bmi_h_mulx, 0) },
+    [0xf7] = { VB1(bmi_h_bextr, 0), VB2(bmi_h_shx, 0), VB2(bmi_h_shx, 2), VB2(bmi_h_shx, 1) },
 };
 
 const SseEntry sse4_vex_map3a[256][4] = {
+    [0x00] = { [1] = V(avx2_h_permq, VF_WIDE | VF_NOV | VF_W1 | VF_L1, 16, 0, AVX2) },   /* VPERMQ */
+    [0x01] = { [1] = V(avx2_h_permq, VF_WIDE | VF_NOV | VF_W1 | VF_L1, 16, 0, AVX2) },   /* VPERMPD */
+    [0x02] = { [1] = V(avx2_h_blendd, VF_WIDE | VF_W0, 16, 0, AVX2) },                   /* VPBLENDD */
     [0x04] = { [1] = V(avx_h_permil_imm, VF_NOV | VF_W0, 16, 4, AVX) },
     [0x05] = { [1] = V(avx_h_permil_imm, VF_NOV | VF_W0, 16, 8, AVX) },
     [0x06] = { [1] = V(avx_h_perm2, VF_WIDE | VF_W0 | VF_L1, 16, 0, AVX) },
@@ -500,9 +540,12 @@ const SseEntry sse4_vex_map3a[256][4] = {
     [0x20] = { [1] = V(h_pinsr, VF_L0 | VF_FIXM, 0, 1, AVX) },
     [0x21] = { [1] = V(h_insertps, VF_L0 | VF_FIXM, 4, 0, AVX) },
     [0x22] = { [1] = V(h_pinsr, VF_L0 | VF_WGPR, 0, 4, AVX) },
+    [0x38] = { [1] = V(avx_h_insert128, VF_WIDE | VF_W0 | VF_L1 | VF_FIXM, 16, 0, AVX2) },   /* VINSERTI128 */
+    [0x39] = { [1] = V(avx_h_extract128, VF_WIDE | VF_W0 | VF_L1 | VF_NOV | VF_STORE | VF_FIXM, 16, 0, AVX2) },
     [0x40] = { [1] = V(h_fp_imm, VF_WIDE, 16, SSE_STUB_DPPS, AVX) },
     [0x41] = { [1] = V(h_fp_imm, VF_WIDE | VF_L0, 16, SSE_STUB_DPPD, AVX) },
     [0x42] = { [1] = V(h_mpsadbw, VF_I256, 16, 0, AVX) },
+    [0x46] = { [1] = V(avx_h_perm2, VF_WIDE | VF_W0 | VF_L1, 16, 0, AVX2) },             /* VPERM2I128 */
     [0x4a] = { [1] = V(avx_h_blendv, VF_W0, 16, 4, AVX) },
     [0x4b] = { [1] = V(avx_h_blendv, VF_W0, 16, 8, AVX) },
     [0x4c] = { [1] = V(avx_h_blendv, VF_W0 | VF_I256, 16, 1, AVX) },
@@ -510,4 +553,5 @@ const SseEntry sse4_vex_map3a[256][4] = {
     [0x61] = { [1] = V(h_pcmpstr, VF_L0 | VF_NOV, 16, SSE_STUB_PCMPESTRI, AVX) },
     [0x62] = { [1] = V(h_pcmpstr, VF_L0 | VF_NOV, 16, SSE_STUB_PCMPISTRM, AVX) },
     [0x63] = { [1] = V(h_pcmpstr, VF_L0 | VF_NOV, 16, SSE_STUB_PCMPISTRI, AVX) },
+    [0xf0] = { [3] = V(bmi_h_rorx, SF_GPR | VF_L0 | VF_WGPR | VF_NOV, 0, 0, BMI2) },   /* RORX */
 };

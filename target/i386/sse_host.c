@@ -20,6 +20,8 @@
  * unmasked, otherwise all detected flags) and #XM is raised, or #UD when
  * CR4.OSXMMEXCPT=0 (SDM Vol.1 11.5.3).
  */
+#include <string.h>
+
 #include "target/i386/sse.h"
 
 #define SSE_STUB(name, bytes) \
@@ -81,6 +83,16 @@ __asm__(
     "    .set emu86_sse_i, emu86_sse_i + 1\n"
     "  .endr\n"
     ".endr\n"
+    /* FMA3 (SSE_STUB_FMA): vfm... xmm0, xmm1, xmm2 = c4 e2 W.1110.0.01
+     * op c2 for the 30 FMA opcodes, VEX.W0 then VEX.W1 */
+    ".irp w, 0x71, 0xf1\n"
+    "  .irp op, 0x96,0x97,0x98,0x99,0x9a,0x9b,0x9c,0x9d,0x9e,0x9f, "
+    "0xa6,0xa7,0xa8,0xa9,0xaa,0xab,0xac,0xad,0xae,0xaf, "
+    "0xb6,0xb7,0xb8,0xb9,0xba,0xbb,0xbc,0xbd,0xbe,0xbf\n"
+    "    .balign 16\n"
+    "    .byte 0xf3,0x0f,0x1e,0xfa,0xc4,0xe2,\\w,\\op,0xc2,0xc3\n"
+    "  .endr\n"
+    ".endr\n"
     ".popsection\n");
 
 #undef SSE_STUB
@@ -101,7 +113,7 @@ typedef struct LaneInfo {
     uint8_t kind;           /* LK_* */
 } LaneInfo;
 
-enum { LK_ADD, LK_MUL, LK_DIV, LK_CVT };
+enum { LK_ADD, LK_MUL, LK_DIV, LK_CVT, LK_FMA };
 
 static bool lane_info(unsigned stub, LaneInfo *li)
 {
@@ -117,6 +129,18 @@ static bool lane_info(unsigned stub, LaneInfo *li)
             li->kind = kinds[i];
             return true;
         }
+    }
+    if (stub >= SSE_STUB_FMA && stub < SSE_STUB_FMA + 60) {
+        /* FMA3: opcode low nibble 9/B/D/F is the scalar form */
+        unsigned k = (stub - SSE_STUB_FMA) % 30, lo = 6 + k % 10;
+        unsigned es = stub >= SSE_STUB_FMA + 30 ? 8 : 4;
+        *li = (LaneInfo){ (uint8_t)(((lo & 1) && lo >= 9) ? 1 : 16 / es), (uint8_t)es,
+                          (uint8_t)es, 0, LK_FMA };
+        return true;
+    }
+    if (stub >= SSE_STUB_VCVTPS2PH0 && stub <= SSE_STUB_VCVTPS2PH7) {
+        *li = (LaneInfo){ 4, 4, 2, 0, LK_CVT };     /* F16C: 4 singles to halves */
+        return true;
     }
     switch (stub) {
     case SSE_STUB_CVTPD2PS: *li = (LaneInfo){ 2, 8, 4, 0, LK_CVT }; return true;
@@ -140,6 +164,9 @@ static void set_one(XMMReg *x, unsigned es, unsigned j)
 
 static bool out_denormal(const XMMReg *x, unsigned es, unsigned i)
 {
+    if (es == 2) {
+        return (x->w[i] & 0x7c00u) == 0 && (x->w[i] & 0x03ffu);
+    }
     if (es == 4) {
         return (x->l[i] & 0x7f800000u) == 0 && (x->l[i] & 0x007fffffu);
     }
@@ -177,6 +204,49 @@ static void lane_norm(XMMReg *x, unsigned es, unsigned j, bool daz)
     if (v != 0 && !__builtin_isinf(v) && !__builtin_isnan(v)) {
         lane_put(x, es, j, __builtin_frexp(v, &e) * 2);
     }
+}
+
+/* FMA3 lane i: is a*b+c inexact at the destination precision with an
+ * unbounded exponent?  The host's masked run cannot tell (its result is
+ * rounded to a bounded exponent), and scaling the operands does not work
+ * for a three-operand sum, so it is computed exactly in binary128: the
+ * product of two doubles fits its 113 bits, the rounding error of the
+ * sum comes from TwoSum (exact in round-to-nearest, which host C code
+ * runs under), and a sum exact in binary128 is exact at 24/53 bits iff
+ * the fraction bits below those are zero.  Operand order from the
+ * opcode: 132 = x0*x2 + x1, 213 = x1*x0 + x2, 231 = x1*x2 + x0 (xmm0 is
+ * the destination, xmm1 VEX.vvvv, xmm2 r/m; SDM VFMADD132PS...). */
+static bool fma_inexact(const SseHostBuf *b, unsigned stub, unsigned i, unsigned es, bool daz)
+{
+    unsigned k = (stub - SSE_STUB_FMA) % 30, order = k / 10, lo = 6 + k % 10;
+    const XMMReg *m1 = order == 0 ? &b->x0 : &b->x1;
+    const XMMReg *m2 = order == 1 ? &b->x0 : &b->x2;
+    const XMMReg *ad = order == 0 ? &b->x1 : order == 1 ? &b->x2 : &b->x0;
+    bool sub_c;
+    switch (lo) {
+    case 6: sub_c = !(i & 1); break;        /* VFMADDSUB: even elements subtract */
+    case 7: sub_c = i & 1; break;           /* VFMSUBADD: odd elements subtract */
+    case 0xa: case 0xb: case 0xe: case 0xf: sub_c = true; break;
+    default: sub_c = false; break;
+    }
+    __float128 p = (__float128)lane_get(m1, es, i, daz) * (__float128)lane_get(m2, es, i, daz);
+    __float128 c = lane_get(ad, es, i, daz);
+    if (lo >= 0xc) {
+        p = -p;                             /* VFNMADD / VFNMSUB */
+    }
+    if (sub_c) {
+        c = -c;
+    }
+    __float128 s = p + c, bv = s - p;
+    if ((p - (s - bv)) + (c - bv) != 0) {
+        return true;
+    }
+    uint64_t w[2];
+    memcpy(w, &s, 16);
+    if (es == 8) {
+        return (w[0] & ((1ull << 60) - 1)) != 0;
+    }
+    return w[0] != 0 || (w[1] & ((1ull << 25) - 1)) != 0;
 }
 
 /* PE of lane i as the SDM defines it for an unmasked OE/UE: inexactness
@@ -223,6 +293,8 @@ static uint32_t pe_unbounded(const SseHostBuf *lane, unsigned stub, const LaneIn
     case LK_CVT:
         lane_norm(&b.x1, es, i, daz);
         break;
+    case LK_FMA:
+        return fma_inexact(&b, stub, i, es, daz) ? MXCSR_PE : 0;
     }
     b.mxcsr_in = (mxcsr & ~(MXCSR_FLAGS | 0x8000u | MXCSR_DAZ)) | MXCSR_MASKS;
     sse_host_run(&b, stub);
@@ -257,8 +329,12 @@ static uint32_t post_flags(const SseHostBuf *in, unsigned stub, const LaneInfo *
                     }
                 }
             } else if (j != i) {
+                /* FMA: 1*1 +- 1 is exact too */
                 set_one(&b.x0, li->in_es, j);
                 set_one(&b.x1, li->in_es, j);
+                if (li->kind == LK_FMA) {
+                    set_one(&b.x2, li->in_es, j);
+                }
             }
         }
         SseHostBuf t = b, t0 = b;

@@ -25,6 +25,7 @@
 #include "target/i386/disas.h"
 #include "target/i386/fpu.h"
 #include "target/i386/ops.h"
+#include "target/i386/sse.h"
 #include "tests/unit/cpu-test-harness.h"
 
 /* ---- layout shared by host and emu86 ---- */
@@ -51,13 +52,16 @@
 enum { RM_NONE, RM_REG, RM_MEM, RM_ANY };
 
 typedef struct Cand {
-    uint8_t map;          /* 1: one-byte, 2: 0F, 3: 0F 38, 4: 0F 3A */
+    uint8_t map;          /* 1: one-byte, 2: 0F, 3: 0F 38, 4: 0F 3A;
+                           * VEX: 5: 0F, 6: 0F 38, 7: 0F 3A */
     uint8_t opc;
     int8_t greg;          /* ModRM.reg for group entries, else -1 */
     int8_t modrm_fixed;   /* 0F 01 register forms: low 6 bits of ModRM, else -1 */
     uint8_t rm;           /* RM_* */
     const DecodeEntry *e;
     uint16_t op;          /* the table's operation */
+    uint8_t pp;           /* VEX: VEX.pp (the table column) */
+    const SseEntry *ve;   /* VEX: the execution table entry */
 } Cand;
 
 enum { PATCH_NONE, PATCH_REL8, PATCH_REL32, PATCH_ABS64, PATCH_RIPREL };
@@ -85,6 +89,7 @@ typedef struct Seq {
     uint64_t regs[16];
     uint64_t flags;
     uint8_t xmm[16][16];
+    uint8_t ymmh[16][16]; /* bits 255:128 of YMM0-15 */
     uint32_t mxcsr;
     uint16_t fcw, fsw;    /* x87: control word, status word (TOP) */
     uint8_t ftw;          /* abridged tag, by physical register */
@@ -104,6 +109,7 @@ typedef struct HostJob {
     uint64_t regs[16];
     uint64_t flags;
     uint8_t xmm[16][16];
+    uint8_t ymmh[16][16];
     uint32_t mxcsr;
     uint16_t fcw, fsw;
     uint8_t ftw;
@@ -118,6 +124,7 @@ typedef struct HostResult {
     uint64_t rip, flags;
     uint64_t trapno, err, cr2;
     uint8_t xmm[16][16];
+    uint8_t ymmh[16][16];
     uint32_t mxcsr;
     uint16_t fcw, fsw;
     uint8_t ftw;
@@ -155,6 +162,7 @@ typedef struct EmuOut {
     int nr_ignore;
     bool no_cr2;          /* the #PF address is implementation-specific */
     uint16_t exec_ops[MAX_ITEMS]; /* ops of executed test items, in order */
+    uint8_t exec_item[MAX_ITEMS]; /* and their item indexes */
     int nr_exec;
 } EmuOut;
 
@@ -170,11 +178,12 @@ extern const char *const op_ids[OP_NB];
 
 /* gen.c: candidates and random sequences */
 void seed_seq(uint64_t seed, uint64_t i);
-extern Cand cands[1024];
+extern Cand cands[2048];
 extern unsigned nr_cands;
-extern unsigned long excluded_by_cat[8];
-extern const char *const excluded_names[8];
+extern unsigned long excluded_by_cat[9];
+extern const char *const excluded_names[9];
 extern bool no_sse;
+extern bool no_vex;
 extern bool with_x87;
 extern const char *only_op;
 bool is_prefix_or_escape(uint8_t b);

@@ -139,6 +139,25 @@ FlagFx flag_effects(const CPUX86State *env, const Insn *in)
     case OP_POPF:
         fx.def = ALL;
         break;
+    case OP_SSE:
+        if (in->opcode & DECODE_OPC_VEX) {
+            /* BMI1 and BZHI write flags with AF/PF (BEXTR: SF too)
+             * undefined; VTESTPx/VPTEST, VCOMISx, VPCMPxSTRx all six */
+            unsigned map = (in->opcode >> 8) & 0xffff, b = in->opcode & 0xff;
+            unsigned pp = vex_pp(in);
+            if (map == 0x0f38 && (b == 0xf2 || b == 0xf3 || (b == 0xf5 && pp == 0))) {
+                fx.def = ALL & ~(CC_A | CC_P);
+                fx.undef = CC_A | CC_P;
+            } else if (map == 0x0f38 && b == 0xf7 && pp == 0) {
+                fx.def = CC_Z | CC_C | CC_O;
+                fx.undef = CC_A | CC_P | CC_S;
+            } else if ((map == 0x0f38 && (b == 0x0e || b == 0x0f || b == 0x17)) ||
+                       (map == 0x0f && (b == 0x2e || b == 0x2f)) ||
+                       (map == 0x0f3a && b >= 0x60 && b <= 0x63)) {
+                fx.def = ALL;
+            }
+        }
+        break;
     case OP_CMPS: case OP_SCAS:
         if (!(in->prefix & (PFX_REP | PFX_REPNE)) || count_reg(env, in)) {
             fx.def = ALL;
@@ -186,7 +205,8 @@ static void emu_reset(const Seq *s)
     env->cr[0] = CR0_PE | CR0_MP | CR0_ET | CR0_NE | CR0_WP | CR0_AM | CR0_PG;
     env->cr[2] = 0;
     env->cr[3] = PT_PML4;
-    env->cr[4] = CR4_PAE | CR4_PGE | CR4_OSFXSR | CR4_OSXMMEXCPT;
+    env->cr[4] = CR4_PAE | CR4_PGE | CR4_OSFXSR | CR4_OSXMMEXCPT | CR4_OSXSAVE;
+    env->xcr0 = 7;          /* x87, SSE, AVX: as the host's Linux sets it */
     env->efer = EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE;
     for (int i = 0; i < NR_SEGS; i++) {
         SegmentCache *sc = &env->segs[i];
@@ -207,6 +227,7 @@ static void emu_reset(const Seq *s)
     cpu_set_eflags(env, s->flags, ~0ull);
     fpu_init_state(env, true);
     memcpy(env->x87.xmm, s->xmm, sizeof(env->x87.xmm));
+    memcpy(env->x87.ymmh, s->ymmh, sizeof(env->x87.ymmh));
     env->x87.mxcsr = s->mxcsr;
     env->x87.fcw = s->fcw;
     env->x87.fsw = s->fsw;
@@ -271,6 +292,10 @@ const char *host_diff(const Insn *in)
     if (host_amd && in->op == OP_MOV_CR && (in->prefix & PFX_LOCK)) {
         return "LOCK MOV CRn: AMD's alternate encoding of CR8";
     }
+    if (host_amd && (in->opcode == (DECODE_OPC_VEX | 0x0f3a00) ||
+                     in->opcode == (DECODE_OPC_VEX | 0x0f3a01)) && !(in->rex & 8)) {
+        return "VPERMQ/VPERMPD with VEX.W0: the AMD host runs them, the SDM defines W1 only";
+    }
     if (in->op == OP_RDPID || in->op == OP_RDTSCP || in->op == OP_CPUID || in->op == OP_RDTSC) {
         return "host-specific values";
     }
@@ -310,7 +335,26 @@ static void sse_quirks(CPUX86State *env, const Insn *in, EmuOut *o)
             o->ignore_hi[o->nr_ignore++] = la + 32;
         }
     }
-    if (in->opcode == 0x0ff7 && (in->modrm >> 6) == 3 && norep) {
+    if ((in->opcode & ~DECODE_OPC_VEX) == 0x0fae && reg == 2 && (in->modrm >> 6) != 3 &&
+        norep && host_amd) {
+        /* (V)LDMXCSR of a value with bit 17 (and no other reserved bit):
+         * AMD's misaligned-SSE mode bit (MXCSR_MASK 0x2ffff), loaded by
+         * the host; #GP(0) in emu86's model (MXCSR_MASK 0xffff) */
+        uint64_t la = insn_ea(env, in);
+        uint32_t v;
+        if (la >= DATA_ADDR && la + 4 <= DATA_ADDR + DATA_SIZE) {
+            memcpy(&v, tc->ram + PHYS_DATA + (la - DATA_ADDR), 4);
+            if ((v & ~0xffffu) == 0x20000u) {
+                o->status = EMU_SKIP_HOSTDIFF;
+                o->skip_why = "(V)LDMXCSR with bit 17: AMD's misaligned-SSE mode (MXCSR_MASK 0x2ffff)";
+                return;
+            }
+        }
+    }
+    if (in->opcode == (DECODE_OPC_VEX | 0x0ff7) && vex_pp(in) == 1) {
+        p66 = true;     /* VMASKMOVDQU: the same quirks as MASKMOVDQU */
+    }
+    if ((in->opcode & ~DECODE_OPC_VEX) == 0x0ff7 && (in->modrm >> 6) == 3 && norep) {
         /* MASKMOVQ / MASKMOVDQU: with an all-zero mask, whether the
          * address still faults is implementation-specific (SDM
          * MASKMOVDQU); which byte a partial fault reports too */
@@ -406,6 +450,7 @@ void emu_run(const Seq *s, EmuOut *o, bool track)
         if (in.op == OP_INT3) {
             /* no IDT here: report the trap the way the host does */
             if (idx >= 0 && s->it[idx].test && o->nr_exec < MAX_ITEMS) {
+                o->exec_item[o->nr_exec] = (uint8_t)idx;
                 o->exec_ops[o->nr_exec++] = in.op;
             }
             env->rip += in.len;
@@ -426,6 +471,7 @@ void emu_run(const Seq *s, EmuOut *o, bool track)
         insn_handlers[in.op](env, &in);
         env->rip = env->next_rip;
         if (idx >= 0 && s->it[idx].test && o->nr_exec < MAX_ITEMS) {
+            o->exec_item[o->nr_exec] = (uint8_t)idx;
             o->exec_ops[o->nr_exec++] = in.op;
         }
         if (track && fx.result_undefined) {

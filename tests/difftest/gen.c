@@ -5,6 +5,7 @@
  */
 
 #include "tests/difftest/difftest.h"
+#include "target/i386/cpuid.h"
 
 /* ------------------------------------------------------------------ */
 /* random numbers: xorshift64*, one stream per sequence so that sequence
@@ -52,10 +53,10 @@ static uint64_t rnd_val(unsigned bytes)
 /* candidates: one per (opcode, group reg, r/m form) of the tables */
 
 
-Cand cands[1024];
+Cand cands[2048];
 unsigned nr_cands;
-unsigned long excluded_by_cat[8];
-const char *const excluded_names[8] = {
+unsigned long excluded_by_cat[9];
+const char *const excluded_names[9] = {
     "x87 (off by default: --x87 generates it and compares the x87 state)",
     "values differ from the host by design (CPUID, RDTSC, RDTSCP, RDPMC, RDPID)",
     "enter the host kernel (SYSCALL, SYSENTER, INT n, INT1)",
@@ -64,9 +65,11 @@ const char *const excluded_names[8] = {
     "invalid table entries (#UD by construction, generated separately)",
     "SSE family disabled by --no-sse",
     "XSAVE family, XGETBV/XSETBV (host XCR0 / XSAVE features differ)",
+    "VEX entries of extensions -cpu max does not offer (BMI1 until TZCNT is on main)",
 };
 
 bool no_sse;
+bool no_vex;     /* --no-vex: no VEX encodings */
 bool with_x87;   /* --x87: generate D8-DF/9B and compare the x87 state */
 
 static int exclusion(uint16_t op)
@@ -161,8 +164,52 @@ bool is_prefix_or_escape(uint8_t b)
     }
 }
 
+/* VEX: one candidate per entry (map, opcode, pp) of the execution tables
+ * (sse_vex_map1, sse4_vex_map38/3a): AVX, AVX2, FMA, F16C, BMI1/2.
+ * `--only VEX` selects them alone, `--only SSE` with the legacy ones. */
+static void add_vex_cands(void)
+{
+    static const DecodeEntry vexent = { OP_SSE, DF_MODRM, { A_Wx, 0, 0 } };
+    static CPUX86State max_env;
+    max_env.model = x86_model_find("max");
+    if (no_sse || no_vex || (only_op && strcasecmp(only_op, "VEX") && strcasecmp(only_op, "SSE"))) {
+        return;
+    }
+    for (unsigned map = 1; map <= 3; map++) {
+        for (unsigned op = 0; op < 256; op++) {
+            for (unsigned pp = 0; pp < 4; pp++) {
+                const SseEntry *e = map == 1 ? &sse_vex_map1[op][pp] :
+                                    map == 2 ? &sse4_vex_map38[op][pp] : &sse4_vex_map3a[op][pp];
+                if (!e->fn || nr_cands >= sizeof(cands) / sizeof(cands[0])) {
+                    continue;
+                }
+                if (!sse_feat_ok(&max_env, e->feat)) {
+                    excluded_by_cat[8]++;
+                    continue;
+                }
+                Cand *c = &cands[nr_cands++];
+                memset(c, 0, sizeof(*c));
+                c->map = (uint8_t)(4 + map);
+                c->opc = (uint8_t)op;
+                c->greg = -1;
+                c->modrm_fixed = -1;
+                c->e = &vexent;
+                c->op = OP_SSE;
+                c->pp = (uint8_t)pp;
+                c->ve = e;
+                c->rm = (e->flags & SF_MEMONLY) ? RM_MEM : (e->flags & SF_REGONLY) ? RM_REG :
+                        (map == 1 && op == 0x77) ? RM_NONE : RM_ANY;
+            }
+        }
+    }
+}
+
 void build_cands(void)
 {
+    add_vex_cands();
+    if (only_op && !strcasecmp(only_op, "VEX")) {
+        return;
+    }
     static const DecodeEntry invalid = { OP_INVALID, 0, { 0, 0, 0 } };
     for (int map = 1; map <= 2; map++) {
         const DecodeEntry *tab = map == 1 ? decode_map1 : decode_map2;
@@ -351,10 +398,138 @@ static uint64_t flags_image(void)
     return f;
 }
 
+/* helper: vpsrld/vpsrlq ymmI, ymmI, imm8 (VEX.256.66.0F 72/73 /2 ib):
+ * small non-negative VSIB indices */
+static void helper_vshift(Seq *s, unsigned i, bool q, unsigned cnt)
+{
+    Item *it = new_item(s);
+    emit(it, 0xc4, 1);
+    emit(it, 0x80 | 0x40 | ((i & 8) ? 0 : 0x20) | 1, 1);
+    emit(it, ((~i & 15) << 3) | 4 | 1, 1);
+    emit(it, q ? 0x73 : 0x72, 1);
+    emit(it, 0xc0 | (2 << 3) | (i & 7), 1);
+    emit(it, cnt, 1);
+}
+
+/* One VEX-encoded instruction under test (and its helpers).  The fields
+ * the entry allows are random (VEX.L, VEX.W, VEX.vvvv, C4 or C5, register
+ * or memory form, imm8); 1 in 32 one of L, W, vvvv is random regardless
+ * and 1 in 40 a legacy prefix precedes VEX: #UD on both sides.  Memory
+ * operands go through gen_mem (REX.X/B become VEX.X/B); the gathers get a
+ * VSIB operand: a base register helper and, 7 times in 8, a shift helper
+ * that makes the index vector small (else the elements land anywhere and
+ * fault the same way on both sides). */
+static void gen_vex(Seq *s, const Cand *c)
+{
+    const SseEntry *e = c->ve;
+    uint32_t f = e->flags;
+    unsigned map = c->map - 4, op = c->opc, pp = c->pp;
+    Item tmp, mtmp;
+    memset(&tmp, 0, sizeof(tmp));
+    memset(&mtmp, 0, sizeof(mtmp));
+    tmp.target = -1;
+    tmp.test = true;
+    tmp.cand = c;
+
+    bool mem = c->rm == RM_MEM || (c->rm == RM_ANY && rn(2));
+    unsigned L = (f & VF_L0) ? 0 : (f & VF_L1) ? 1 : rn(2);
+    unsigned W = (f & VF_W0) ? 0 : (f & VF_W1) ? 1 : rn(2);
+    unsigned vvvv = ((f & VF_NOV) || ((f & VF_NOVMEM) && mem)) ? 0 : rn(16);
+    if (rn(32) == 0) {
+        switch (rn(3)) {
+        case 0: L = rn(2); break;
+        case 1: W = rn(2); break;
+        default: vvvv = rn(16); break;
+        }
+    }
+    unsigned reg = rn(16), rm = rn(16), xb = 0;
+    if (map == 1 && op >= 0x71 && op <= 0x73) {
+        static const uint8_t subs[3][4] = { { 2, 4, 6, 2 }, { 2, 4, 6, 6 }, { 2, 3, 6, 7 } };
+        reg = (reg & 8) | subs[op - 0x71][rn(4)];
+    } else if (map == 1 && op == 0xae) {
+        reg = 2 + rn(2);
+    } else if (map == 2 && op == 0xf3 && rn(16)) {
+        reg = (reg & 8) | (1 + rn(3));      /* BLSR/BLSMSK/BLSI */
+    }
+    bool vsib = map == 2 && op >= 0x90 && op <= 0x93;
+    bool p67 = mem && !vsib && rn(10) == 0;
+    if (vsib) {
+        int base;
+        do {
+            base = rn(16);
+        } while (base == R_ESP);
+        unsigned idx = rn(16), scale = rn(4);
+        if (rn(8)) {
+            while (idx == reg || idx == vvvv || reg == vvvv) {
+                idx = rn(16);
+                vvvv = rn(16);
+            }
+        }
+        int64_t disp = rn(2) ? (int8_t)rnd() : 0;
+        unsigned mod = disp || (base & 7) == 5 ? 1 : 0;
+        uint64_t t = DATA_ADDR + 64 + rn(DATA_SIZE / 2);
+        helper_mov(s, base, t - disp);
+        if (rn(8)) {
+            bool q = op & 1;        /* 91/93: qword indices */
+            helper_vshift(s, idx, q, q ? 55 + rn(9) : 23 + rn(9));
+        }
+        emit(&mtmp, (mod << 6) | ((reg & 7) << 3) | 4, 1);
+        emit(&mtmp, (scale << 6) | ((idx & 7) << 3) | (base & 7), 1);
+        if (mod) {
+            emit(&mtmp, (uint64_t)disp, 1);
+        }
+        xb = ((idx & 8) ? 2 : 0) | ((base & 8) ? 1 : 0);
+    } else if (mem) {
+        uint8_t rexbits = 0;
+        gen_mem(s, &mtmp, (uint8_t)(reg & 7), &rexbits, p67, 64, false);
+        xb = rexbits;
+    } else {
+        emit(&mtmp, 0xc0 | ((reg & 7) << 3) | (rm & 7), 1);
+        xb = (rm & 8) ? 1 : 0;
+    }
+
+    if (rn(40) == 0) {
+        static const uint8_t bad[] = { 0x66, 0xf2, 0xf3, 0xf0, 0x40, 0x48, 0x41 };
+        emit(&tmp, bad[rn(sizeof(bad))], 1);
+    }
+    if (p67) {
+        emit(&tmp, 0x67, 1);
+    }
+    if (map == 1 && !(xb & 3) && !W && rn(2)) {
+        emit(&tmp, 0xc5, 1);
+        emit(&tmp, ((reg & 8) ? 0 : 0x80) | ((~vvvv & 15) << 3) | (L << 2) | pp, 1);
+    } else {
+        emit(&tmp, 0xc4, 1);
+        emit(&tmp, ((reg & 8) ? 0 : 0x80) | ((xb & 2) ? 0 : 0x40) | ((xb & 1) ? 0 : 0x20) | map, 1);
+        emit(&tmp, (W << 7) | ((~vvvv & 15) << 3) | (L << 2) | pp, 1);
+    }
+    emit(&tmp, op, 1);
+    if (!(map == 1 && op == 0x77)) {
+        unsigned off = tmp.len;
+        memcpy(&tmp.b[off], mtmp.b, mtmp.len);
+        tmp.len += mtmp.len;
+        if (mtmp.patch) {
+            tmp.patch = mtmp.patch;
+            tmp.patch_off = (uint8_t)(mtmp.patch_off + off);
+            tmp.data_addr = mtmp.data_addr;
+        }
+    }
+    if (map == 3 || (map == 1 && ((op >= 0x70 && op <= 0x73) || op == 0xc2 ||
+                                  (op >= 0xc4 && op <= 0xc6)))) {
+        emit(&tmp, rnd_val(1), 1);
+    }
+    Item *it = new_item(s);
+    *it = tmp;
+}
+
 /* Generate one instruction under test (plus its helpers) into s. */
 static void gen_insn(Seq *s)
 {
     const Cand *c = &cands[rn(nr_cands)];
+    if (c->map >= 5) {
+        gen_vex(s, c);
+        return;
+    }
     const DecodeEntry *e = c->e;
     Item tmp;
     memset(&tmp, 0, sizeof(tmp));
@@ -717,6 +892,8 @@ void gen_seq(Seq *s)
             };
             uint32_t v = rn(3) == 0 ? fl[rn(sizeof(fl) / sizeof(fl[0]))] : (uint32_t)rnd_val(4);
             memcpy(&s->xmm[i][k * 4], &v, 4);
+            v = rn(3) == 0 ? fl[rn(sizeof(fl) / sizeof(fl[0]))] : (uint32_t)rnd_val(4);
+            memcpy(&s->ymmh[i][k * 4], &v, 4);
         }
     }
     s->fcw = 0x037f;

@@ -28,14 +28,16 @@ static sigjmp_buf child_jb;
 static uint64_t tramp_block[18];
 __attribute__((used, visibility("hidden"))) uint64_t difftest_tramp_entry;
 
-/* rdi = the pop block, rsi = a 512-byte FXSAVE image (x87 clean, the
- * job's XMM registers and MXCSR) */
-void difftest_enter(uint64_t *block, void *fximage);
+/* rdi = the pop block, rsi = a standard-format XSAVE image (x87 clean,
+ * the job's XMM/YMM registers and MXCSR; XSTATE_BV = 7) restored with
+ * XRSTOR for x87, SSE and AVX state */
+void difftest_enter(uint64_t *block, void *xsimage);
 asm(".text\n"
     ".globl difftest_enter\n"
     ".type difftest_enter, @function\n"
     "difftest_enter:\n"
-    "  fxrstor64 (%rsi)\n"
+    "  mov $7, %eax\n  xor %edx, %edx\n"
+    "  xrstor64 (%rsi)\n"
     "  mov %rdi, %rsp\n"
     "  popfq\n"
     "  pop %rax\n  pop %rcx\n  pop %rdx\n  pop %rbx\n"
@@ -69,6 +71,19 @@ static void child_signal(int sig, siginfo_t *si, void *uc_)
         const struct _libc_fpstate *fp = uc->uc_mcontext.fpregs;
         r->mxcsr = fp->mxcsr;
         memcpy(r->xmm, fp->_xmm, sizeof(r->xmm));
+        /* the signal frame is an XSAVE image (standard format): YMM
+         * bits 255:128 at 576 when XSTATE_BV[2] says they are not in
+         * their initial configuration (zero) */
+        const uint8_t *xs = (const uint8_t *)fp;
+        uint32_t magic;
+        uint64_t xstate_bv;
+        memcpy(&magic, xs + 464, 4);
+        memcpy(&xstate_bv, xs + 512, 8);
+        if (magic == 0x46505853u && (xstate_bv & 4)) {     /* FP_XSTATE_MAGIC1 */
+            memcpy(r->ymmh, xs + 576, sizeof(r->ymmh));
+        } else {
+            memset(r->ymmh, 0, sizeof(r->ymmh));
+        }
         r->fcw = fp->cwd;
         r->fsw = fp->swd;
         r->ftw = (uint8_t)fp->ftw;
@@ -110,9 +125,11 @@ static void child_main(void)
     asm volatile("mov %%gs, %0" : "=r"(s)); mbox->res.sel_gs = s;
     /* the x87/SSE image every job starts from: after FNINIT, registers
      * zero (as emu86's fpu_init_state(env, true)) */
-    static uint8_t fximg[512] __attribute__((aligned(64)));
-    asm volatile("fninit\n\tfxsave64 %0" : "=m"(fximg));
+    static uint8_t fximg[832] __attribute__((aligned(64)));
+    asm volatile("fninit\n\tfxsave64 %0" : "=m"(*(uint8_t (*)[512])fximg));
     memset(fximg + 32, 0, 128);  /* ST0-ST7 / MM0-MM7 */
+    memset(fximg + 512, 0, 64);  /* XSAVE header: XSTATE_BV = x87 | SSE | AVX */
+    fximg[512] = 7;
     char ch = 'r';
     if (write(1, &ch, 1) != 1) {
         _exit(4);
@@ -144,6 +161,7 @@ static void child_main(void)
             memcpy(fximg + 32 + 16 * i, j->st[i], 10);
         }
         memcpy(fximg + 160, j->xmm, sizeof(j->xmm));
+        memcpy(fximg + 576, j->ymmh, sizeof(j->ymmh));
         if (sigsetjmp(child_jb, 1) == 0) {
             difftest_enter(tramp_block, fximg);
         }
@@ -208,6 +226,7 @@ int host_run(const Seq *s)
     memcpy(j->regs, s->regs, sizeof(j->regs));
     j->flags = s->flags;
     memcpy(j->xmm, s->xmm, sizeof(j->xmm));
+    memcpy(j->ymmh, s->ymmh, sizeof(j->ymmh));
     j->mxcsr = s->mxcsr;
     j->fcw = s->fcw;
     j->fsw = s->fsw;

@@ -55,6 +55,7 @@ __asm__(
     "    ldmxcsr 512(%r12)\n"
     "    mov 528(%r12), %rax\n    mov 536(%r12), %rcx\n    mov 544(%r12), %rdx\n"
     "    mov 552(%r12), %rbx\n"
+    "    push 520(%r12)\n    popfq\n"
     "    call *%rsi\n"
     "    pushfq\n    pop %rbp\n    mov %rbp, 520(%r12)\n"
     "    stmxcsr 512(%r12)\n"
@@ -107,7 +108,7 @@ static void setup64(void)
     avx_model = *x86_model_find("max");
     avx_model.features[FEAT_1_ECX] |= CPUID_EXT_XSAVE | CPUID_EXT_AVX | CPUID_EXT_F16C |
                                       CPUID_EXT_FMA;
-    avx_model.features[FEAT_7_0_EBX] |= CPUID_7_EBX_AVX2;
+    avx_model.features[FEAT_7_0_EBX] |= CPUID_7_EBX_AVX2 | CPUID_7_EBX_BMI1 | CPUID_7_EBX_BMI2;
     env->model = &avx_model;
     env->xcr0 = 7;
     env->regs[R_EBX] = DATA;
@@ -121,10 +122,10 @@ static void teardown(void)
     env = NULL;
 }
 
-static int gexec(const uint8_t *b, unsigned n)
+static int gexec_mode(const uint8_t *b, unsigned n, CpuMode mode)
 {
     Insn insn;
-    if (decode_buf(&insn, MODE_64, b, n) != DECODE_OK) {
+    if (decode_buf(&insn, mode, b, n) != DECODE_OK) {
         return EXCP_UD;
     }
     g_assert_cmpint(insn.len, ==, n);
@@ -135,6 +136,11 @@ static int gexec(const uint8_t *b, unsigned n)
         env->rip = env->next_rip;
     }
     return v;
+}
+
+static int gexec(const uint8_t *b, unsigned n)
+{
+    return gexec_mode(b, n, MODE_64);
 }
 
 #define GX(...) __extension__({ const uint8_t b_[] = { __VA_ARGS__ }; gexec(b_, sizeof(b_)); })
@@ -208,12 +214,64 @@ static void gpr_fields(unsigned map, unsigned op, unsigned pp, bool *reg_gpr, bo
     }
 }
 
-static bool flag_writer(unsigned map, unsigned op)
+/* BMI: every ModRM field and VEX.vvvv name general registers */
+static bool bmi_form(unsigned map, unsigned op)
 {
-    return (map == 1 && (op == 0x2e || op == 0x2f)) ||
-           (map == 2 && (op == 0x0e || op == 0x0f || op == 0x17)) ||
-           (map == 3 && op >= 0x60 && op <= 0x63);
+    return (map == 2 && op >= 0xf2 && op <= 0xf7) || (map == 3 && op == 0xf0);
 }
+
+/* The arithmetic flags compared: all of them (written or preserved),
+ * except the ones the SDM leaves undefined (BMI1: AF, PF; BEXTR also
+ * SF; BZHI: AF, PF). */
+static uint32_t flag_mask(unsigned map, unsigned op, unsigned pp)
+{
+    if (map == 2 && (op == 0xf2 || op == 0xf3 || (op == 0xf5 && pp == 0))) {
+        return CC_MASK & ~(CC_A | CC_P);
+    }
+    if (map == 2 && op == 0xf7 && pp == 0) {
+        return CC_Z | CC_C | CC_O;
+    }
+    return CC_MASK;
+}
+
+/* compat mode: emu86 runs the instruction in 32-bit compatibility mode
+ * (CS.L = 0, D = 1) and the host its 64-bit twin with the same meaning:
+ * registers 0-7 (VEX.R/X/B 1; in 32-bit mode R and X must be 1, B is
+ * ignored), VEX.vvvv[3] set in emu86's copy where vvvv names a register
+ * (ignored there, SDM Vol.2 2.3.5.6), VEX.W1 for the GPR forms (ignored
+ * outside 64-bit mode: the host runs W0), imm8[7] of the is4 register
+ * (ignored).  YMM0-7, the low halves of RAX/RCX/RDX, MXCSR, memory and
+ * flags must agree. */
+static bool compat_mode;
+
+static void compat_variants(unsigned map, unsigned op, const SseEntry *e, uint8_t *code,
+                            uint8_t *ncode, unsigned len)
+{
+    code[1] |= 0xe0;
+    code[2] |= 0x40;
+    memcpy(ncode, code, len);
+    if (!(e->flags & VF_NOV) && !((e->flags & VF_NOVMEM) && (code[4] >> 6) != 3) &&
+        rnd() % 2) {
+        code[2] &= (uint8_t)~0x40;
+    }
+    if (rnd() % 2) {
+        code[1] &= (uint8_t)~0x20;
+    }
+    if (e->flags & VF_WGPR) {
+        ncode[2] &= 0x7f;
+        if (rnd() % 2) {
+            code[2] |= 0x80;
+        }
+    }
+    if (map == 3 && op >= 0x4a && op <= 0x4c) {
+        ncode[len - 1] &= 0x7f;
+    }
+}
+
+/* the gather being encoded: index register (-1: none), log2 scale,
+ * index and data element sizes */
+static int gather_index;
+static unsigned gather_scale, gather_isz, gather_dsz;
 
 static unsigned encode(unsigned map, unsigned op, unsigned pp, const SseEntry *e, bool mem,
                        unsigned L, uint8_t *b)
@@ -221,9 +279,13 @@ static unsigned encode(unsigned map, unsigned op, unsigned pp, const SseEntry *e
     uint32_t f = e->flags;
     bool reg_gpr, rm_gpr;
     gpr_fields(map, op, pp, &reg_gpr, &rm_gpr);
-    unsigned reg = reg_gpr ? rnd() % 3 : rnd() % 16;
-    unsigned rm = mem ? 3 : rm_gpr ? rnd() % 3 : rnd() % 16;
-    unsigned vvvv = ((f & VF_NOV) || ((f & VF_NOVMEM) && mem)) ? 0 : rnd() % 16;
+    bool bmi = bmi_form(map, op);
+    unsigned reg = reg_gpr || bmi ? rnd() % 3 : rnd() % 16;
+    unsigned rm = mem ? 3 : rm_gpr || bmi ? rnd() % 3 : rnd() % 16;
+    unsigned vvvv = ((f & VF_NOV) || ((f & VF_NOVMEM) && mem)) ? 0 : bmi ? rnd() % 3 : rnd() % 16;
+    if (map == 2 && op == 0xf3) {
+        reg = rnd() % 16 ? 1 + rnd() % 3 : rnd() % 8;      /* BLSR/BLSMSK/BLSI; rarely #UD */
+    }
     unsigned w = (f & VF_W0) ? 0 : (f & VF_W1) ? 1 : rnd() % 2;
     if (map == 1 && op >= 0x71 && op <= 0x73) {
         static const uint8_t subs[3][4] = { { 2, 4, 6, 2 }, { 2, 4, 6, 6 }, { 2, 3, 6, 7 } };
@@ -232,12 +294,35 @@ static unsigned encode(unsigned map, unsigned op, unsigned pp, const SseEntry *e
     if (map == 1 && op == 0xae) {
         reg = 2 + rnd() % 2;
     }
+    /* gathers: VSIB [rbx + index*scale], index a vector register; any
+     * two of reg, index, vvvv equal is #UD (kept rare) */
+    bool vsib = map == 2 && op >= 0x90 && op <= 0x93;
+    unsigned xbit = 0;
+    if (vsib) {
+        gather_index = rnd() % 16;
+        gather_scale = rnd() % 4;
+        gather_isz = (op & 1) ? 8 : 4;
+        gather_dsz = w ? 8 : 4;
+        if (rnd() % 8) {
+            while (reg == vvvv || reg == gather_index || vvvv == gather_index) {
+                reg = rnd() % 16;
+                vvvv = rnd() % 16;
+                gather_index = rnd() % 16;
+            }
+        }
+        xbit = gather_index & 8;
+    } else {
+        gather_index = -1;
+    }
     unsigned n = 0;
     b[n++] = 0xc4;
-    b[n++] = (uint8_t)(((reg & 8) ? 0 : 0x80) | 0x40 | ((rm & 8) ? 0 : 0x20) | map);
+    b[n++] = (uint8_t)(((reg & 8) ? 0 : 0x80) | (xbit ? 0 : 0x40) | ((rm & 8) ? 0 : 0x20) | map);
     b[n++] = (uint8_t)((w << 7) | ((~vvvv & 15) << 3) | (L << 2) | pp);
     b[n++] = (uint8_t)op;
-    if (!(map == 1 && op == 0x77)) {
+    if (vsib) {
+        b[n++] = (uint8_t)(((reg & 7) << 3) | 4);
+        b[n++] = (uint8_t)((gather_scale << 6) | ((gather_index & 7) << 3) | 3);
+    } else if (!(map == 1 && op == 0x77)) {
         b[n++] = (uint8_t)((mem ? 0 : 0xc0) | ((reg & 7) << 3) | (rm & 7));
     }
     bool imm = map == 3 || (map == 1 && ((op >= 0x70 && op <= 0x73) || op == 0xc2 ||
@@ -253,26 +338,87 @@ static unsigned encode(unsigned map, unsigned op, unsigned pp, const SseEntry *e
 }
 
 static bool unmasked_mode;
+/* fault mode: only the masked loads/stores, the gathers and 0F 12
+ * (VMOVLPx, VMOVSLDUP, VMOVDDUP), their memory
+ * at the end of a page whose successor is not mapped (natively
+ * PROT_NONE, in emu86 not present): the faults and the partial state a
+ * gather leaves are compared */
+static bool fault_mode;
+static uint8_t *fault_pages;
+#define FAULT_LA 0x40000000ull      /* emu86: present page, then a missing one */
+#define FAULT_PHYS 0x300000u
+
+static bool fault_form(unsigned map, unsigned op)
+{
+    return (map == 2 && ((op >= 0x2c && op <= 0x2f) || op == 0x8c || op == 0x8e ||
+                         (op >= 0x90 && op <= 0x93))) ||
+           (map == 1 && op == 0x12);   /* VMOVDDUP ymm: m256, read 0-7/16-23 */
+}
+
+static void map_fault_pages(void)
+{
+    uint64_t pdpt = env->cr[3] & ~0xfffull;
+    pdpt = pr64(t, pdpt) & ~0xfffull;
+    pw64(t, pdpt + 8, 0x12000 | 7);
+    pw64(t, 0x12000, 0x13000 | 7);
+    pw64(t, 0x13000, FAULT_PHYS | 7);
+    pw64(t, 0x13008, 0);
+    mmu_tlb_flush(env);
+}
+
+/* Index register values of a gather: offsets inside the 128-byte window
+ * at [rbx]; in fault mode rbx is 64 bytes below the missing page and
+ * about one element in six reaches into it. */
+static void gather_indices(TState *in)
+{
+    unsigned scale = 1u << gather_scale, n = 32 / gather_isz;
+    for (unsigned i = 0; i < n; i++) {
+        int64_t v;
+        if (!fault_mode) {
+            v = (int64_t)(rnd() % ((128 - gather_dsz) / scale + 1));
+        } else if (rnd() % 6 == 0) {
+            v = (int64_t)((64 - gather_dsz) / scale + 1 + rnd() % 3);
+        } else {
+            v = (int64_t)(rnd() % ((128 - gather_dsz) / scale + 1)) - (int64_t)(64 / scale);
+        }
+        if (gather_isz == 4) {
+            int32_t x = (int32_t)v;
+            memcpy(&in->ymm[gather_index][i * 4], &x, 4);
+        } else {
+            memcpy(&in->ymm[gather_index][i * 8], &v, 8);
+        }
+    }
+}
 
 static void run_diff(int iters)
 {
     unsigned total = 0, fails = 0, faults = 0, forms = 0;
     unsigned per_map[3] = { 0 };
     setup64();
+    if (compat_mode) {
+        pw64(t, 0x1018, tdesc(0, 0xffffffff, T_CODE | DESC_B_MASK));
+        env->gdt.limit = 0x1f;
+        tload_seg(t, R_CS, 0x18);
+        g_assert_cmpint(env->code_bits, ==, 32);
+    }
+    uint8_t *nat_win = native_mem, *emu_win = t->ram + DATA;
+    if (fault_mode) {
+        map_fault_pages();
+        nat_win = fault_pages + 4096 - 128;
+        emu_win = t->ram + FAULT_PHYS + 4096 - 128;
+    }
     for (unsigned map = 1; map <= 3; map++) {
         for (unsigned op = 0; op < 256; op++) {
             for (unsigned pp = 0; pp < 4; pp++) {
                 const SseEntry *e = map == 1 ? &sse_vex_map1[op][pp] :
                                     map == 2 ? &sse4_vex_map38[op][pp] : &sse4_vex_map3a[op][pp];
-                if (!e->fn || e->feat == FT_BMI1 || e->feat == FT_BMI2) {
+                if (!e->fn) {
                     continue;
                 }
                 if (map == 1 && op == 0xf7) {
                     continue;           /* VMASKMOVDQU: [rdi] */
                 }
-                if (unmasked_mode && map == 3 && op == 0x1d) {
-                    /* VCVTPS2PH with UE/OE unmasked: the per-element
-                     * attribution of sse_host.c does not cover it yet */
+                if (fault_mode && !fault_form(map, op)) {
                     continue;
                 }
                 for (unsigned form = 0; form < 4; form++) {
@@ -287,9 +433,20 @@ static void run_diff(int iters)
                     }
                     forms++;
                     per_map[map - 1]++;
-                    for (int it = 0; it < iters; it++) {
+                    /* VCVTPS2PH reaches OE/UE rarely: more cases for the
+                     * unmasked per-element flag attribution */
+                    int n_it = unmasked_mode && map == 3 && op == 0x1d ? iters * 25 : iters;
+                    for (int it = 0; it < n_it; it++) {
                         uint8_t code[16];
                         unsigned len = encode(map, op, pp, e, mem, L, code);
+                        uint8_t ncode[16];
+                        memcpy(ncode, code, len);
+                        if (compat_mode) {
+                            compat_variants(map, op, e, code, ncode, len);
+                            if (gather_index >= 0) {
+                                gather_index &= 7;
+                            }
+                        }
                         TState in, nat;
                         memset(&in, 0, sizeof(in));
                         rnd_vec(&in.ymm[0][0], sizeof(in.ymm));
@@ -303,6 +460,11 @@ static void run_diff(int iters)
                         in.rax = rnd() >> (rnd() % 64);
                         in.rcx = rnd() >> (rnd() % 64);
                         in.rdx = rnd() >> (rnd() % 64);
+                        in.rflags = 2 | (rnd() & CC_MASK);
+                        if (bmi_form(map, op) && rnd() % 4 == 0) {
+                            /* small counts, starts, lengths and indices */
+                            in.rcx = rnd() % 80 | (rnd() % 80) << 8;
+                        }
                         if (map == 1 && op == 0xae) {
                             uint32_t mx = MXCSR_MASKS | ((uint32_t)rnd() & 0x7f);
                             if (rnd() % 8 == 0) {
@@ -314,10 +476,18 @@ static void run_diff(int iters)
                             memcpy(native_mem, &mx, 4);
                             rnd_vec(native_mem + 8, 120);
                         } else {
-                            rnd_vec(native_mem, 128);
+                            rnd_vec(nat_win, 128);
                         }
                         uint8_t mem_in[128];
-                        memcpy(mem_in, native_mem, 128);
+                        memcpy(mem_in, nat_win, 128);
+                        if (gather_index >= 0) {
+                            gather_indices(&in);
+                        }
+                        /* [rbx]: the window start; in fault mode 64 bytes
+                         * (gathers) or 0-28 bytes (masked moves) below
+                         * the missing page */
+                        unsigned rbx_off = !fault_mode ? 0 : gather_index >= 0 ? 64 :
+                                           96 + 4 * (unsigned)(rnd() % 8);
 
                         for (int r = 0; r < 16; r++) {
                             YMMReg y;
@@ -328,14 +498,14 @@ static void run_diff(int iters)
                         env->regs[R_EAX] = in.rax;
                         env->regs[R_ECX] = in.rcx;
                         env->regs[R_EDX] = in.rdx;
-                        env->regs[R_EBX] = DATA;
-                        memcpy(t->ram + DATA, mem_in, 128);
-                        cpu_set_eflags(env, 0, CC_MASK);
-                        int v = gexec(code, len);
+                        env->regs[R_EBX] = (fault_mode ? FAULT_LA + 4096 - 128 : DATA) + rbx_off;
+                        memcpy(emu_win, mem_in, 128);
+                        cpu_set_eflags(env, in.rflags, CC_MASK);
+                        int v = gexec_mode(code, len, compat_mode ? MODE_32 : MODE_64);
 
                         nat = in;
-                        nat.rbx = (uint64_t)(uintptr_t)native_mem;
-                        memcpy(code_page, code, len);
+                        nat.rbx = (uint64_t)(uintptr_t)nat_win + rbx_off;
+                        memcpy(code_page, ncode, len);
                         code_page[len] = 0xc3;
                         native_len = len;
                         native_sig = 0;
@@ -345,11 +515,12 @@ static void run_diff(int iters)
                         }
 
                         int expect = native_sig == SIGFPE ? EXCP_XM : native_sig == SIGSEGV ?
-                                     EXCP_GP : native_sig == SIGILL ? EXCP_UD : -1;
+                                     (fault_mode ? EXCP_PF : EXCP_GP) :
+                                     native_sig == SIGILL ? EXCP_UD : -1;
                         bool ok = v == expect;
                         faults += native_sig != 0;
                         const char *why = ok ? NULL : "fault";
-                        for (int r = 0; r < 16 && ok; r++) {
+                        for (int r = 0; r < (compat_mode ? 8 : 16) && ok; r++) {
                             YMMReg y;
                             ymm_get(env, r, &y);
                             if (memcmp(&y, nat.ymm[r], 32)) {
@@ -361,17 +532,19 @@ static void run_diff(int iters)
                             ok = false;
                             why = "mxcsr";
                         }
-                        if (ok && (env->regs[R_EAX] != nat.rax || env->regs[R_ECX] != nat.rcx ||
-                                   env->regs[R_EDX] != nat.rdx)) {
+                        uint64_t gm = compat_mode ? 0xffffffffull : ~0ull;
+                        if (ok && (((env->regs[R_EAX] ^ nat.rax) & gm) ||
+                                   ((env->regs[R_ECX] ^ nat.rcx) & gm) ||
+                                   ((env->regs[R_EDX] ^ nat.rdx) & gm))) {
                             ok = false;
                             why = "gpr";
                         }
-                        if (ok && memcmp(t->ram + DATA, native_mem, 128)) {
+                        if (ok && memcmp(emu_win, nat_win, 128)) {
                             ok = false;
                             why = "memory";
                         }
-                        if (ok && flag_writer(map, op) && !native_sig &&
-                            (cpu_get_eflags(env) & CC_MASK) != (nat.rflags & CC_MASK)) {
+                        uint32_t fm = flag_mask(map, op, pp);
+                        if (ok && !native_sig && (cpu_get_eflags(env) & fm) != (nat.rflags & fm)) {
                             ok = false;
                             why = "flags";
                         }
@@ -431,9 +604,29 @@ static void test_diff_unmasked(void)
     unmasked_mode = false;
 }
 
+/* Every VEX form in 32-bit compatibility mode against its 64-bit twin on
+ * the host (see compat_variants). */
+static void test_compat_vs_host(void)
+{
+    compat_mode = true;
+    run_diff(g_test_slow() ? 1000 : 40);
+    compat_mode = false;
+}
+
+/* Masked moves and gathers reaching into a missing page: the same #PF,
+ * and for gathers the same partial state (elements before the faulting
+ * one complete, their mask elements cleared, the rest untouched). */
+static void test_fault_vs_host(void)
+{
+    fault_mode = true;
+    run_diff(g_test_slow() ? 3000 : 300);
+    fault_mode = false;
+}
+
 /* The VEX #UD/#NM rules (SDM Vol.2 2.3.2-2.3.6). */
 static void test_vex_exceptions(void)
 {
+    YMMReg y;
     setup64();
     /* vaddps ymm0, ymm1, ymm2 runs */
     g_assert_cmpint(GX(0xc5, 0xf4, 0x58, 0xc2), ==, -1);
@@ -477,9 +670,69 @@ static void test_vex_exceptions(void)
     g_assert_cmpint(GX(0xc5, 0xf1, 0xfe, 0xc2), ==, -1);        /* vpaddd xmm */
     g_assert_cmpint(GX(0xc5, 0xf5, 0xfe, 0xc2), ==, EXCP_UD);   /* vpaddd ymm */
     g_assert_cmpint(GX(0xc5, 0xf4, 0x54, 0xc2), ==, -1);        /* vandps ymm: AVX */
+    g_assert_cmpint(GX(0xc4, 0xe2, 0x79, 0x78, 0xc1), ==, EXCP_UD);   /* vpbroadcastb xmm */
+    g_assert_cmpint(GX(0xc4, 0xe2, 0x71, 0x47, 0xc2), ==, EXCP_UD);   /* vpsllvd xmm */
     avx_model.features[FEAT_7_0_EBX] |= CPUID_7_EBX_AVX2;
+    g_assert_cmpint(GX(0xc4, 0xe2, 0x79, 0x78, 0xc1), ==, -1);
+    g_assert_cmpint(GX(0xc4, 0xe2, 0x71, 0x47, 0xc2), ==, -1);
+    /* AVX2 forms (the same #UD natively, SDM encodings): VPERMD is
+     * VEX.256 W0 only, VPSRAVD W0 only, VPBROADCASTD W0, VBROADCASTI128
+     * memory only; VPERMQ/PD are W1 in the SDM (the AMD host also runs
+     * W0: a vendor difference, emu86 follows the SDM) */
+    g_assert_cmpint(GX(0xc4, 0xe2, 0x75, 0x36, 0xc2), ==, -1);
+    g_assert_cmpint(GX(0xc4, 0xe2, 0x71, 0x36, 0xc2), ==, EXCP_UD);
+    g_assert_cmpint(GX(0xc4, 0xe2, 0xf5, 0x36, 0xc2), ==, EXCP_UD);
+    g_assert_cmpint(GX(0xc4, 0xe2, 0xf1, 0x46, 0xc2), ==, EXCP_UD);
+    g_assert_cmpint(GX(0xc4, 0xe2, 0xf5, 0x58, 0xc1), ==, EXCP_UD);
+    g_assert_cmpint(GX(0xc4, 0xe2, 0x7d, 0x5a, 0xc1), ==, EXCP_UD);
+    g_assert_cmpint(GX(0xc4, 0xe3, 0xfd, 0x00, 0xc1, 0x01), ==, -1);
+    /* FMA: vfmadd231ps ymm0, ymm1, ymm2 needs the FMA bit (not AVX2) */
+    g_assert_cmpint(GX(0xc4, 0xe2, 0x75, 0xb8, 0xc2), ==, -1);
+    avx_model.features[FEAT_1_ECX] &= ~CPUID_EXT_FMA;
+    g_assert_cmpint(GX(0xc4, 0xe2, 0x75, 0xb8, 0xc2), ==, EXCP_UD);
+    avx_model.features[FEAT_1_ECX] |= CPUID_EXT_FMA;
+    avx_model.features[FEAT_7_0_EBX] &= ~CPUID_7_EBX_AVX2;
+    g_assert_cmpint(GX(0xc4, 0xe2, 0x75, 0xb8, 0xc2), ==, -1);
+    avx_model.features[FEAT_7_0_EBX] |= CPUID_7_EBX_AVX2;
+    /* BMI (the same #UD natively): andn eax, ecx, edx runs, with VEX.L1
+     * #UD; group 17 /0 #UD; RORX with vvvv != 1111b #UD; without the
+     * BMI1/BMI2 bit #UD; no OSXSAVE/XCR0 or CR0.TS condition */
+    g_assert_cmpint(GX(0xc4, 0xe2, 0x70, 0xf2, 0xc2), ==, -1);
+    g_assert_cmpint(GX(0xc4, 0xe2, 0x74, 0xf2, 0xc2), ==, EXCP_UD);
+    g_assert_cmpint(GX(0xc4, 0xe2, 0x78, 0xf3, 0xc2), ==, EXCP_UD);
+    g_assert_cmpint(GX(0xc4, 0xe2, 0x78, 0xf3, 0xca), ==, -1);           /* blsr eax, edx */
+    g_assert_cmpint(GX(0xc4, 0xe3, 0x7b, 0xf0, 0xc1, 0x05), ==, -1);     /* rorx eax, ecx, 5 */
+    g_assert_cmpint(GX(0xc4, 0xe3, 0x73, 0xf0, 0xc1, 0x05), ==, EXCP_UD);
+    env->cr[4] &= ~(uint64_t)CR4_OSXSAVE;
+    env->cr[0] |= CR0_TS;
+    g_assert_cmpint(GX(0xc4, 0xe2, 0x70, 0xf2, 0xc2), ==, -1);
+    g_assert_cmpint(GX(0xc4, 0xe2, 0x7b, 0xf6, 0xc2), ==, -1);           /* mulx */
+    env->cr[0] &= ~(uint64_t)CR0_TS;
+    env->cr[4] |= CR4_OSXSAVE;
+    avx_model.features[FEAT_7_0_EBX] &= ~(CPUID_7_EBX_BMI1 | CPUID_7_EBX_BMI2);
+    g_assert_cmpint(GX(0xc4, 0xe2, 0x70, 0xf2, 0xc2), ==, EXCP_UD);
+    g_assert_cmpint(GX(0xc4, 0xe2, 0x7b, 0xf6, 0xc2), ==, EXCP_UD);
+    avx_model.features[FEAT_7_0_EBX] |= CPUID_7_EBX_BMI2;
+    g_assert_cmpint(GX(0xc4, 0xe2, 0x70, 0xf2, 0xc2), ==, EXCP_UD);      /* ANDN: BMI1 */
+    g_assert_cmpint(GX(0xc4, 0xe2, 0x7b, 0xf6, 0xc2), ==, -1);
+    avx_model.features[FEAT_7_0_EBX] |= CPUID_7_EBX_BMI1;
+    /* gathers: destination, index and mask pairwise distinct, else #UD
+     * (vgatherdps ymm0, [rbx + ymm4*4], ymm1 and overlapping variants);
+     * no #NM before that #UD */
+    memset(&y, 0, sizeof(y));
+    ymm_set(env, 1, &y);
+    ymm_set(env, 4, &y);
+    g_assert_cmpint(GX(0xc4, 0xe2, 0x75, 0x92, 0x04, 0xa3), ==, -1);
+    g_assert_cmpint(GX(0xc4, 0xe2, 0x7d, 0x92, 0x04, 0xa3), ==, EXCP_UD);   /* mask = dest */
+    g_assert_cmpint(GX(0xc4, 0xe2, 0x5d, 0x92, 0x04, 0xa3), ==, EXCP_UD);   /* mask = index */
+    g_assert_cmpint(GX(0xc4, 0xe2, 0x75, 0x92, 0x24, 0xa3), ==, EXCP_UD);   /* dest = index */
+    env->cr[0] |= CR0_TS;
+    g_assert_cmpint(GX(0xc4, 0xe2, 0x75, 0x92, 0x24, 0xa3), ==, EXCP_UD);
+    g_assert_cmpint(GX(0xc4, 0xe2, 0x75, 0x92, 0x04, 0xa3), ==, EXCP_NM);
+    env->cr[0] &= ~(uint64_t)CR0_TS;
+    /* VSIB needs a SIB byte: vgatherdps ymm0, [rbx], ymm1 is #UD */
+    g_assert_cmpint(GX(0xc4, 0xe2, 0x75, 0x92, 0x03), ==, EXCP_UD);
     /* VEX.128 zeroes bits 255:128; legacy SSE keeps them */
-    YMMReg y;
     memset(&y, 0x11, sizeof(y));
     ymm_set(env, 0, &y);
     g_assert_cmpint(GX(0x0f, 0x58, 0xc1), ==, -1);              /* addps xmm0, xmm1 */
@@ -506,6 +759,9 @@ int main(int argc, char **argv)
     code_page = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC,
                      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     g_assert_true(code_page != MAP_FAILED);
+    fault_pages = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    g_assert_true(fault_pages != MAP_FAILED);
+    g_assert_cmpint(mprotect(fault_pages + 4096, 4096, PROT_NONE), ==, 0);
     struct sigaction sa = { .sa_sigaction = sig_handler, .sa_flags = SA_SIGINFO };
     sigaction(SIGFPE, &sa, NULL);
     sigaction(SIGSEGV, &sa, NULL);
@@ -517,6 +773,8 @@ int main(int argc, char **argv)
     if (avx2 && (c & (1u << 28)) && (c & (1u << 29)) && (c & (1u << 27))) {
         g_test_add_func("/avx/diff-vs-host", test_diff);
         g_test_add_func("/avx/diff-unmasked-vs-host", test_diff_unmasked);
+        g_test_add_func("/avx/fault-vs-host", test_fault_vs_host);
+        g_test_add_func("/avx/compat32-vs-host", test_compat_vs_host);
     }
     g_test_add_func("/avx/vex-exceptions", test_vex_exceptions);
     return g_test_run();

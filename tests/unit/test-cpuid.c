@@ -124,6 +124,51 @@ static void test_default_model(void)
     tcpu_free(t);
 }
 
+/* x86-64-v3: v2 plus the level-3 extensions emu86 implements; the AMD
+ * identity of the other models; CPUID leaf 0DH describes the AVX state. */
+static void test_v3_model(void)
+{
+    TestCPU *t = tcpu_new(1);
+    CPUX86State *env = t->env;
+    uint32_t r[4], v2[4];
+    env->model = x86_model_find("x86-64-v2");
+    cpu_cpuid(env, 1, 0, v2);
+    env->model = x86_model_find("x86-64-v3");
+    g_assert_nonnull(env->model);
+    cpu_cpuid(env, 1, 0, r);
+    g_assert_cmphex(r[0], ==, v2[0]);
+    g_assert_cmphex(r[3], ==, v2[3]);
+    uint32_t v3 = CPUID_EXT_AVX | CPUID_EXT_FMA | CPUID_EXT_F16C | CPUID_EXT_MOVBE |
+                  CPUID_EXT_XSAVE;
+    g_assert_cmphex(r[2], ==, v2[2] | v3);
+    cpu_cpuid(env, 7, 0, r);
+    g_assert_cmphex(r[1], ==, CPUID_7_EBX_AVX2 | CPUID_7_EBX_BMI2);
+    cpu_cpuid(env, 0x80000001u, 0, r);
+    g_assert_true(r[2] & CPUID_EXT3_LAHF_LM);
+    g_assert_false(r[2] & CPUID_EXT3_ABM);          /* LZCNT: not on main yet */
+    /* the rest of x86-64-v2: extended leaves, invariant TSC */
+    env->model = x86_model_find("x86-64-v2");
+    cpu_cpuid(env, 0x80000001u, 0, v2);
+    env->model = x86_model_find("x86-64-v3");
+    cpu_cpuid(env, 0x80000001u, 0, r);
+    g_assert_cmphex(r[3], ==, v2[3]);
+    g_assert_cmphex(r[2], ==, v2[2]);
+    env->model = x86_model_find("x86-64-v2");
+    cpu_cpuid(env, 0x80000007u, 0, v2);
+    env->model = x86_model_find("x86-64-v3");
+    cpu_cpuid(env, 0x80000007u, 0, r);
+    g_assert_cmphex(r[3], ==, v2[3]);
+    cpu_cpuid(env, 0, 0, r);
+    g_assert_cmphex(r[1], ==, 0x68747541);          /* "Auth" */
+    /* XSAVE: x87, SSE and AVX state, 832 bytes; no XSAVEOPT/XSAVEC */
+    cpu_cpuid(env, 0xd, 0, r);
+    g_assert_cmphex(r[0], ==, 7);
+    g_assert_cmphex(r[2], ==, 832);
+    cpu_cpuid(env, 0xd, 1, r);
+    g_assert_cmphex(r[0], ==, 0);
+    tcpu_free(t);
+}
+
 /* Flat 64-bit code (0x08) and data (0x10) segments, identity paging. */
 static void enter_long_mode(TestCPU *t)
 {
@@ -171,6 +216,12 @@ static void test_gated_instructions(void)
     static const uint8_t movbe[] = { 0x0f, 0x38, 0xf0, 0x04, 0x25, 0x00, 0x20, 0x00, 0x00 };
     static const uint8_t paddq_mm[] = { 0x0f, 0xd4, 0xc1 };                  /* SSE2 */
     static const uint8_t pavgb_mm[] = { 0x0f, 0xe0, 0xc1 };                  /* SSE (MMX form) */
+    static const uint8_t vaddps[] = { 0xc5, 0xf4, 0x58, 0xc2 };              /* AVX */
+    static const uint8_t vpaddd_y[] = { 0xc5, 0xf5, 0xfe, 0xc2 };            /* AVX2 */
+    static const uint8_t vfmadd[] = { 0xc4, 0xe2, 0x75, 0xb8, 0xc2 };        /* FMA */
+    static const uint8_t vcvtph2ps[] = { 0xc4, 0xe2, 0x79, 0x13, 0xc1 };     /* F16C */
+    static const uint8_t shlx[] = { 0xc4, 0xe2, 0x71, 0xf7, 0xc2 };          /* BMI2 */
+    static const uint8_t andn[] = { 0xc4, 0xe2, 0x70, 0xf2, 0xc2 };          /* BMI1 */
     const struct { const char *model; const uint8_t *code; unsigned len; int expect; } cases[] = {
         { "qemu64", rdtscp, sizeof(rdtscp), EXCP_UD },
         { "x86-64-v2", rdtscp, sizeof(rdtscp), -1 },
@@ -205,6 +256,19 @@ static void test_gated_instructions(void)
         { "x86-64-v2", movbe, sizeof(movbe), EXCP_UD },
         { "max", movbe, sizeof(movbe), -1 },
         { "base", paddq_mm, sizeof(paddq_mm), -1 },
+        /* level 3: VEX (CR4.OSXSAVE and XCR0 set below) */
+        { "x86-64-v2", vaddps, sizeof(vaddps), EXCP_UD },
+        { "x86-64-v3", vaddps, sizeof(vaddps), -1 },
+        { "x86-64-v2", vpaddd_y, sizeof(vpaddd_y), EXCP_UD },
+        { "x86-64-v3", vpaddd_y, sizeof(vpaddd_y), -1 },
+        { "x86-64-v3", vfmadd, sizeof(vfmadd), -1 },
+        { "x86-64-v2", vfmadd, sizeof(vfmadd), EXCP_UD },
+        { "x86-64-v3", vcvtph2ps, sizeof(vcvtph2ps), -1 },
+        { "x86-64-v3", shlx, sizeof(shlx), -1 },
+        { "x86-64-v2", shlx, sizeof(shlx), EXCP_UD },
+        { "x86-64-v3", andn, sizeof(andn), EXCP_UD },   /* BMI1: not yet */
+        { "x86-64-v3", movbe, sizeof(movbe), -1 },
+        { "qemu64", vaddps, sizeof(vaddps), EXCP_UD },
         { "base", pavgb_mm, sizeof(pavgb_mm), -1 },
     };
     for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
@@ -212,6 +276,10 @@ static void test_gated_instructions(void)
         enter_long_mode(t);
         t->env->cr[4] |= CR4_OSFXSR | CR4_OSXMMEXCPT;
         t->env->model = x86_model_find(cases[i].model);
+        if (cpu_has_feature(t->env, FEAT_1_ECX, CPUID_EXT_XSAVE)) {
+            t->env->cr[4] |= CR4_OSXSAVE;
+            t->env->xcr0 = 7;
+        }
         int v = run64(t, cases[i].code, cases[i].len);
         if (v != cases[i].expect) {
             g_test_message("case %zu (%s): vector %d, expected %d", i, cases[i].model, v,
@@ -228,6 +296,7 @@ int main(int argc, char **argv)
     g_test_add_func("/cpuid/models-within-implemented", test_models_within_implemented);
     g_test_add_func("/cpuid/qemu64", test_qemu64_matches_qemu);
     g_test_add_func("/cpuid/default", test_default_model);
+    g_test_add_func("/cpuid/x86-64-v3", test_v3_model);
     g_test_add_func("/cpuid/gated-instructions", test_gated_instructions);
     return g_test_run();
 }
