@@ -384,7 +384,10 @@ static void test_hostile(void)
      * HPET_MIN_TICK ticks, the comparator still advances by whole
      * periods, and the timer list is not kept busy */
     wr(&r, 0x100, (16 << 9) | 0x4c, 4);
-    wr(&r, 0x108, counter(&r) + 1000, 8);
+    /* 1 ms ahead: a comparator already behind the counter when written
+     * would not fire until the counter wraps (a slow ASan run once took
+     * longer than a 10 us margin) */
+    wr(&r, 0x108, counter(&r) + 100000, 8);
     wr(&r, 0x108, 1, 8);
     int n = run_for(&r, 20, VEC);
     g_assert_cmpint(n, >=, 1);
