@@ -407,6 +407,11 @@ opcode:;
                 return ud(d, insn);
             }
             ent = b == 0x38 ? ent_sse : ent_ssei;
+            if (opcode == 0x0f38f6 || opcode == 0x0f3882) {
+                /* general-register / system instructions of the 0F 38
+                 * map: ADCX/ADOX, INVPCID (by mandatory prefix below) */
+                ent = (DecodeEntry){ OP_INVALID, DF_MODRM | DF_SPECIAL, { A_Gv, A_Ev, 0 } };
+            }
         } else {
             opcode = 0x0f00 | b;
             ent = decode_map2[b];
@@ -478,6 +483,26 @@ have_entry:
             if (!(rex & 1)) {
                 ent = (DecodeEntry){ (pfx & PFX_REP) ? OP_PAUSE : OP_NOP, 0, { 0, 0, 0 } };
             }
+            break;
+        case 0x0fbc: case 0x0fbd:
+            /* F3 0F BC = TZCNT, F3 0F BD = LZCNT (SDM TZCNT/LZCNT); on a
+             * CPU without BMI1/LZCNT the F3 is an ignored REP and the
+             * instruction is BSF/BSR: the handler decides by the model. */
+            if (pfx & PFX_REP) {
+                ent.op = opcode == 0x0fbc ? OP_TZCNT : OP_LZCNT;
+            }
+            break;
+        case 0x0f38f6:
+            /* 66 0F 38 F6 = ADCX, F3 0F 38 F6 = ADOX (F3 wins over 66 as
+             * for every mandatory prefix); Gy, Ey: 32 bits, 64 with REX.W,
+             * 66 is not an operand-size prefix here (SDM ADCX/ADOX).
+             * NP = WRSS and F2 are not offered: #UD. */
+            if (pfx & PFX_REP) {
+                ent.op = OP_ADOX;
+            } else if ((pfx & PFX_OPSZ) && !(pfx & PFX_REPNE)) {
+                ent.op = OP_ADCX;
+            }
+            opsize = (rex & 8) && mode == MODE_64 ? 8 : 4;
             break;
         case 0x0fb8:
             if (!(pfx & PFX_REP)) {     /* JMPE (IA-64 only): #UD */

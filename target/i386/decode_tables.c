@@ -233,9 +233,9 @@ const DecodeEntry decode_map2[256] = {
     [0xb9] = E2(UD, M, Gv, Ev),                  /* UD1 */
     [0xba] = GRP(8, 0),
     [0xbb] = E2(BTC, M, Ev, Gv),
-    /* F3 0F BC/BD (TZCNT/LZCNT) execute as BSF/BSR on CPUs without
-     * BMI1/LZCNT, which is what this CPU model reports. */
-    [0xbc] = E2(BSF, M, Gv, Ev), [0xbd] = E2(BSR, M, Gv, Ev),
+    /* F3 0F BC/BD decode as TZCNT/LZCNT (decode.c); their handlers run
+     * BSF/BSR when the CPU model lacks BMI1/LZCNT, as older CPUs do. */
+    [0xbc] = E2(BSF, M | DF_SPECIAL, Gv, Ev), [0xbd] = E2(BSR, M | DF_SPECIAL, Gv, Ev),
     [0xbe] = E2(MOVSX, M, Gv, Eb), [0xbf] = E2(MOVSX, M, Gv, Ew),
     [0xc0] = E2(XADD, M | B, Eb, Gb), [0xc1] = E2(XADD, M, Ev, Gv),
     [0xc2] = SSEI, [0xc3] = E1(SSE, M, M),       /* MOVNTI: memory only */

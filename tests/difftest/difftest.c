@@ -258,20 +258,22 @@ static unsigned seen_slot(const Cand *c)
 {
     return c->map >= 5 ? c->pp + 1u : (unsigned)(c->greg + 1);
 }
-static unsigned long skipped_by[8];
-static const char *skipped_why[8];
+#define MAX_SKIP_KINDS 32
+static unsigned long skipped_by[MAX_SKIP_KINDS];
+static const char *skipped_why[MAX_SKIP_KINDS];
 static unsigned nr_skip_kinds;
 
+/* why may live in a reused buffer: kept as a copy */
 static void count_skip(const char *why)
 {
     for (unsigned i = 0; i < nr_skip_kinds; i++) {
-        if (skipped_why[i] == why || !strcmp(skipped_why[i], why)) {
+        if (!strcmp(skipped_why[i], why)) {
             skipped_by[i]++;
             return;
         }
     }
-    if (nr_skip_kinds < 8) {
-        skipped_why[nr_skip_kinds] = why;
+    if (nr_skip_kinds < MAX_SKIP_KINDS) {
+        skipped_why[nr_skip_kinds] = strdup(why);
         skipped_by[nr_skip_kinds++] = 1;
     }
 }

@@ -21,6 +21,7 @@
 #include <ucontext.h>
 #include <unistd.h>
 
+#include "target/i386/cpuid.h"
 #include "target/i386/decode-internal.h"
 #include "target/i386/disas.h"
 #include "target/i386/fpu.h"
@@ -200,6 +201,7 @@ extern uint16_t host_sel[6];
 void emu_setup(void);
 int item_at(const Seq *s, uint64_t rip);
 const char *host_diff(const Insn *in);
+const char *host_lacks(const Insn *in);
 void emu_run(const Seq *s, EmuOut *o, bool track);
 
 /* host.c: the native side */

@@ -89,7 +89,8 @@ static int cs_class(const char *mnem)
         { "daa", OP_DAA }, { "das", OP_DAS }, { "aaa", OP_AAA }, { "aas", OP_AAS },
         { "aam", OP_AAM }, { "aad", OP_AAD }, { "salc", OP_SALC },
         { "bt", OP_BT }, { "bts", OP_BTS }, { "btr", OP_BTR }, { "btc", OP_BTC },
-        { "bsf", OP_BSF }, { "bsr", OP_BSR }, { "tzcnt", OP_BSF }, { "lzcnt", OP_BSR },
+        { "bsf", OP_BSF }, { "bsr", OP_BSR }, { "tzcnt", OP_TZCNT }, { "lzcnt", OP_LZCNT },
+        { "adcx", OP_ADCX }, { "adox", OP_ADOX },
         { "bswap", OP_BSWAP }, { "mov", OP_MOV }, { "movabs", OP_MOV },
         { "movzx", OP_MOVZX }, { "movsx", OP_MOVSX }, { "movsxd", OP_MOVSX },
         { "lea", OP_LEA }, { "xchg", OP_XCHG }, { "xadd", OP_XADD },
@@ -265,6 +266,14 @@ static const char *cs_known_bug(CpuMode mode, const uint8_t *b, unsigned avail,
      * RDSSP: "reserved-NOP" space 0F 1E); capstone 4 rejects the REX.W form. */
     if (op == 0x0f && op2 == 0x1e && in->op == OP_NOP && cs_len == 0) {
         return "0F 1E hint NOP (RDSSP) unknown to capstone 4";
+    }
+    /* TZCNT/LZCNT (F3 0F BC/BD) and ADCX/ADOX (66/F3 0F 38 F6) exist in
+     * every mode (SDM: "Valid" in the Compat/Leg Mode column); capstone 4
+     * in 16-bit mode says BSF/BSR for the first and rejects the second. */
+    if (mode == MODE_16 && op == 0x0f &&
+        (((op2 == 0xbc || op2 == 0xbd) && (in->op == OP_TZCNT || in->op == OP_LZCNT)) ||
+         (op2 == 0x38 && (in->op == OP_ADCX || in->op == OP_ADOX)))) {
+        return "TZCNT/LZCNT/ADCX/ADOX in 16-bit mode unknown to capstone 4";
     }
     /* MOV CS, r/m: the SDM (MOV) raises #UD; capstone 4 decodes it. */
     if (op == 0x8e && i + 1 < avail && ((b[i + 1] >> 3) & 7) == R_CS && in->op == OP_INVALID) {
@@ -1269,6 +1278,27 @@ static void test_operands(void)
     g_assert_cmpint(dec_ok(MODE_64, "f3 48 0f ae c0").op, ==, OP_RDFSBASE);
     g_assert_cmpint(dec_ok(MODE_64, "f3 0f c7 f8").op, ==, OP_RDPID);
     g_assert_cmpint(dec_rc(MODE_64, "0f c7 f0"), ==, DECODE_UD);  /* rdrand: not offered */
+    /* F3 0F BC/BD: TZCNT/LZCNT (the handler falls back to BSF/BSR by
+     * model); F2 after F3 makes it a plain BSF again */
+    in = dec_ok(MODE_64, "66 f3 0f bd c1");     /* lzcnt ax, cx */
+    g_assert_cmpint(in.op, ==, OP_LZCNT);
+    g_assert_cmpint(in.opsize, ==, 2);
+    g_assert_cmpint(dec_ok(MODE_32, "f3 0f bc c1").op, ==, OP_TZCNT);
+    g_assert_cmpint(dec_ok(MODE_32, "f3 f2 0f bc c1").op, ==, OP_BSF);
+    g_assert_cmpint(dec_ok(MODE_32, "0f bd c1").op, ==, OP_BSR);
+    /* ADCX/ADOX: 66 is mandatory, not an operand size; REX.W = 64 bits */
+    in = dec_ok(MODE_64, "66 48 0f 38 f6 c1");  /* adcx rax, rcx */
+    g_assert_cmpint(in.op, ==, OP_ADCX);
+    g_assert_cmpint(in.opsize, ==, 8);
+    in = dec_ok(MODE_32, "66 0f 38 f6 00");     /* adcx eax, [eax] */
+    g_assert_cmpint(in.op, ==, OP_ADCX);
+    g_assert_cmpint(in.opsize, ==, 4);
+    g_assert_cmpint(in.ops[1].kind, ==, OPK_MEM);
+    in = dec_ok(MODE_64, "66 f3 0f 38 f6 c1");  /* adox eax, ecx */
+    g_assert_cmpint(in.op, ==, OP_ADOX);
+    g_assert_cmpint(in.opsize, ==, 4);
+    g_assert_cmpint(dec_rc(MODE_64, "0f 38 f6 c1"), ==, DECODE_UD);     /* WRSS */
+    g_assert_cmpint(dec_rc(MODE_64, "f2 0f 38 f6 c1"), ==, DECODE_UD);
     in = dec_ok(MODE_32, "0f ba e0 05");        /* bt eax, 5 */
     g_assert_cmpint(in.op, ==, OP_BT);
     g_assert_cmpint(in.imm, ==, 5);
