@@ -51,6 +51,9 @@ bool sse_feat_ok(const CPUX86State *env, unsigned ft)
         [FT_F16C] = { FEAT_1_ECX, CPUID_EXT_F16C },
         [FT_BMI1] = { FEAT_7_0_EBX, CPUID_7_EBX_BMI1 },
         [FT_BMI2] = { FEAT_7_0_EBX, CPUID_7_EBX_BMI2 },
+        [FT_AES] = { FEAT_1_ECX, CPUID_EXT_AES },
+        [FT_PCLMUL] = { FEAT_1_ECX, CPUID_EXT_PCLMULQDQ },
+        [FT_SHA] = { FEAT_7_0_EBX, CPUID_7_EBX_SHA_NI },
     };
     if (ft == FT_NONE || ft >= FT_NB) {
         return true;
@@ -814,6 +817,12 @@ void sse_execute(CPUX86State *env, const Insn *insn)
     }
     c.v1 = c.reg;
     c.msize = e->msize ? e->msize : c.mmx ? 8 : 16;
+    /* SHA m128 operands: Intel requires 16-byte alignment (SDM SHA1MSG1
+     * etc. "Exceptions Type 4"); the AMD EPYC host does not fault on a
+     * misaligned one (tests/difftest), so AMD models follow it. */
+    if (e->feat == FT_SHA && x86_model_is_amd(cpu_model(env))) {
+        c.flags |= SF_UNAL;
+    }
 
     /* SDM Vol.3 Table 2-2 and the legacy-SSE exception tables */
     if ((e->flags & SF_REGONLY) && c.mem) {

@@ -231,6 +231,25 @@ static uint32_t insn_feature(const Insn *in, int *word)
     case OP_LZCNT: *word = FEAT_8000_0001_ECX; return CPUID_EXT3_ABM;
     case OP_TZCNT: *word = FEAT_7_0_EBX; return CPUID_7_EBX_BMI1;
     case OP_ADCX: case OP_ADOX: *word = FEAT_7_0_EBX; return CPUID_7_EBX_ADX;
+    case OP_SSE:
+        if (in->opcode & DECODE_OPC_VEX) {
+            return 0;
+        }
+        switch (in->opcode) {
+        case 0x0f38c8: case 0x0f38c9: case 0x0f38ca: case 0x0f38cb: case 0x0f38cc:
+        case 0x0f38cd: case 0x0f3acc:
+            *word = FEAT_7_0_EBX;
+            return CPUID_7_EBX_SHA_NI;
+        case 0x0f38db: case 0x0f38dc: case 0x0f38dd: case 0x0f38de: case 0x0f38df:
+        case 0x0f3adf:
+            *word = FEAT_1_ECX;
+            return CPUID_EXT_AES;
+        case 0x0f3a44:
+            *word = FEAT_1_ECX;
+            return CPUID_EXT_PCLMULQDQ;
+        default:
+            return 0;
+        }
     default: return 0;
     }
 }
