@@ -43,10 +43,10 @@
                    CPUID_EXT_MOVBE | CPUID_EXT_POPCNT |                        \
                    CPUID_EXT_TSC_DEADLINE | CPUID_EXT_XSAVE | CPUID_EXT_AVX |  \
                    CPUID_EXT_F16C | CPUID_EXT_FMA | CPUID_EXT_HYPERVISOR |     \
-                   CPUID_EXT_AES | CPUID_EXT_PCLMULQDQ,                        \
+                   CPUID_EXT_AES | CPUID_EXT_PCLMULQDQ | CPUID_EXT_RDRAND,     \
     [FEAT_6_EAX] = CPUID_6_EAX_ARAT,                                           \
     [FEAT_7_0_EBX] = CPUID_7_EBX_AVX2 | CPUID_7_EBX_BMI2 | CPUID_7_EBX_ADX |   \
-                   CPUID_7_EBX_SHA_NI,                                         \
+                   CPUID_7_EBX_SHA_NI | CPUID_7_EBX_RDSEED,                    \
     [FEAT_7_0_ECX] = CPUID_7_ECX_RDPID,                                        \
     [FEAT_D_1_EAX] = CPUID_D_1_EAX_XSAVEOPT | CPUID_D_1_EAX_XSAVEC |           \
                    CPUID_D_1_EAX_XGETBV1,                                      \

@@ -532,8 +532,10 @@ have_entry:
                     ent = (DecodeEntry){ OP_RDPID, 0, { A_Rv, 0, 0 } };
                     flags = DF_MODRM | DF_F64;
                     opsize = 4;
-                } else {
-                    ent.op = OP_INVALID;            /* RDRAND/RDSEED not offered */
+                } else if (pfx & (PFX_REP | PFX_REPNE)) {
+                    /* RDRAND/RDSEED are "NFx": F2/F3 are #UD, as on the
+                     * host (F3 /6 is SENDUIPI on newer CPUs) */
+                    ent.op = OP_INVALID;
                 }
             }
             break;

@@ -49,7 +49,7 @@
  *     OPK_MEM size 1.
  *   - CMPXCHG8B: ops[0] = OPK_MEM size 8, or 16 with REX.W (opsize 8).
  *   - BSWAP: ops[0] = reg.  SETcc: ops[0] = Eb, Insn.cond.  CMOVcc: Gv, Ev.
- *   - RDFSBASE..WRGSBASE, RDPID: ops[0] = register.
+ *   - RDFSBASE..WRGSBASE, RDPID, RDRAND, RDSEED: ops[0] = register.
  *   - MONITOR: no operands, Insn.seg = DS or override (address in rAX).
  *   - Groups: Insn.cond = ModRM.reg as well (handlers may ignore it).
  *   - OP_FPU (D8-DF, 9B) and OP_SSE (0F SSE/MMX, 0F38, 0F3A, VEX, XSAVE
@@ -295,10 +295,9 @@ const DecodeEntry decode_groups[GRP_NB][8] = {
         E0(INVALID, 0), E1(CMPXCHG8B, 0, Mq), E0(INVALID, 0),
         E1(SSE, 0, Wx), E1(SSE, 0, Wx), E1(SSE, 0, Wx), /* XRSTORS, XSAVEC, XSAVES */
         E0(INVALID, 0), E0(INVALID, 0) },            /* VMPTRLD/VMPTRST: no VMX */
-    [GRP_9R] = {                                 /* register forms: RDRAND/RDSEED
-                                                  * not offered (#UD); F3 /7 =
-                                                  * RDPID via DF_SPECIAL */
-        { 0 } },
+    [GRP_9R] = {                                 /* register forms; F3 /7 = RDPID
+                                                  * and the F2/F3 #UDs in decode.c */
+        [6] = E1(RDRAND, 0, Rv), [7] = E1(RDSEED, 0, Rv) },
     [GRP_11b] = { E2(MOV, B, Eb, Ib) },          /* C6 F8: XABORT, no RTM: #UD */
     [GRP_11v] = { E2(MOV, 0, Ev, Iz) },          /* C7 F8: XBEGIN, #UD */
     [GRP_15] = {                                 /* memory: FXSAVE.. XSAVEOPT, CLFLUSH */

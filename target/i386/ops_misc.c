@@ -1,7 +1,7 @@
 /*
  * target/i386/ops_misc.c - flag instructions (CLC..STD, CLI/STI), software
  * interrupts (INT n, INT3, INTO, INT1, BOUND), CPUID, RDTSC/RDTSCP/RDPID,
- * fences/CLFLUSH/PREFETCH, #UD and the x87/SSE placeholders.
+ * RDRAND/RDSEED, fences/CLFLUSH/PREFETCH, #UD and the x87/SSE placeholders.
  *
  * Design: software interrupts are delivered by excp.c through
  * cpu_do_interrupt() with next_rip as the return address; on return
@@ -9,6 +9,8 @@
  * execution loop from moving it.  Faults (#BR, #GP, #UD, #NM) leave
  * through cpu_raise_exception*() with rip at this instruction.
  */
+#include <sys/random.h>
+
 #include "target/i386/cpuid.h"
 #include "target/i386/fpu.h"
 #include "target/i386/ops_internal.h"
@@ -243,6 +245,36 @@ void op_RDPID(CPUX86State *env, const Insn *insn)
         cpu_raise_exception(env, EXCP_UD);
     }
     insn_set_op(env, insn, 0, (uint32_t)env->tsc_aux);
+}
+
+/* RDRAND/RDSEED r16/r32/r64: random bits from the host kernel's CSPRNG
+ * (getrandom(2), which is seeded from the host's own entropy sources:
+ * good enough for both, a guest cannot tell a DRBG output from a seed).
+ * Success: CF = 1, OF SF ZF AF PF = 0.  If the host cannot deliver, the
+ * instruction reports "not ready" as hardware may: CF = 0 and the
+ * destination 0 (SDM RDRAND Operation), so guests retry. */
+static void rd_random(CPUX86State *env, const Insn *insn)
+{
+    uint64_t v = 0;
+    bool ok = getrandom(&v, sizeof(v), GRND_NONBLOCK) == (ssize_t)sizeof(v);
+    insn_set_op(env, insn, 0, ok ? v : 0);
+    cc_set_all(env, ok ? CC_C : 0);
+}
+
+void op_RDRAND(CPUX86State *env, const Insn *insn)
+{
+    if (!cpu_has_feature(env, FEAT_1_ECX, CPUID_EXT_RDRAND)) {
+        cpu_raise_exception(env, EXCP_UD);
+    }
+    rd_random(env, insn);
+}
+
+void op_RDSEED(CPUX86State *env, const Insn *insn)
+{
+    if (!cpu_has_feature(env, FEAT_7_0_EBX, CPUID_7_EBX_RDSEED)) {
+        cpu_raise_exception(env, EXCP_UD);
+    }
+    rd_random(env, insn);
 }
 
 /* ---- ordering and cache hints: nothing to do for one interpreter

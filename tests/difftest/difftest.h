@@ -162,6 +162,8 @@ typedef struct EmuOut {
     uint64_t ignore_lo[8], ignore_hi[8]; /* sandbox bytes not compared */
     int nr_ignore;
     bool no_cr2;          /* the #PF address is implementation-specific */
+    uint64_t reg_random[16]; /* register bits with random values (RDRAND/
+                              * RDSEED destinations): not compared */
     uint16_t exec_ops[MAX_ITEMS]; /* ops of executed test items, in order */
     uint8_t exec_item[MAX_ITEMS]; /* and their item indexes */
     int nr_exec;

@@ -114,6 +114,9 @@ FlagFx flag_effects(const CPUX86State *env, const Insn *in)
     case OP_CMPXCHG8B:
         fx.def = CC_Z;
         break;
+    case OP_RDRAND: case OP_RDSEED:
+        fx.def = CC_MASK;
+        break;
     case OP_LZCNT: case OP_TZCNT:
         fx.def = CC_C | CC_Z;
         fx.undef = CC_O | CC_S | CC_A | CC_P;
@@ -231,6 +234,8 @@ static uint32_t insn_feature(const Insn *in, int *word)
     case OP_LZCNT: *word = FEAT_8000_0001_ECX; return CPUID_EXT3_ABM;
     case OP_TZCNT: *word = FEAT_7_0_EBX; return CPUID_7_EBX_BMI1;
     case OP_ADCX: case OP_ADOX: *word = FEAT_7_0_EBX; return CPUID_7_EBX_ADX;
+    case OP_RDRAND: *word = FEAT_1_ECX; return CPUID_EXT_RDRAND;
+    case OP_RDSEED: *word = FEAT_7_0_EBX; return CPUID_7_EBX_RDSEED;
     case OP_SSE:
         if (in->opcode & DECODE_OPC_VEX) {
             return 0;
@@ -570,6 +575,11 @@ void emu_run(const Seq *s, EmuOut *o, bool track)
             }
         }
         insn_handlers[in.op](env, &in);
+        if ((in.op == OP_RDRAND || in.op == OP_RDSEED) && in.ops[0].kind == OPK_REG) {
+            /* random bits (the size rules are compared: 16-bit forms keep
+             * 63:16, 32-bit ones zero 63:32) */
+            o->reg_random[in.ops[0].reg & 15] |= size_mask(in.ops[0].size);
+        }
         env->rip = env->next_rip;
         if (idx >= 0 && s->it[idx].test && o->nr_exec < MAX_ITEMS) {
             o->exec_item[o->nr_exec] = (uint8_t)idx;

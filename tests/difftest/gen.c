@@ -865,6 +865,10 @@ void gen_seq(Seq *s)
             maybe_undef = (maybe_undef & ~fx.def) | fx.undef;
         }
         s->it[first].group_start = true;
+        if (t->cand && (t->cand->op == OP_RDRAND || t->cand->op == OP_RDSEED)) {
+            /* its value differs from the host's: nothing may use it */
+            break;
+        }
     }
     unsigned total = 0;
     for (int i = 0; i < s->n; i++) {

@@ -128,7 +128,7 @@ static int cs_class(const char *mnem)
         { "prefetch", OP_PREFETCH }, { "prefetchw", OP_PREFETCH }, { "prefetchwt1", OP_PREFETCH },
         { "prefetchnta", OP_PREFETCH }, { "prefetcht0", OP_PREFETCH },
         { "prefetcht1", OP_PREFETCH }, { "prefetcht2", OP_PREFETCH },
-        { "rdpid", OP_RDPID }, { "ljmp", OP_JMPF }, { "lcall", OP_CALLF },
+        { "rdpid", OP_RDPID }, { "rdrand", OP_RDRAND }, { "rdseed", OP_RDSEED }, { "ljmp", OP_JMPF }, { "lcall", OP_CALLF },
         { "retf", OP_RETF }, { "lret", OP_RETF }, { "retfq", OP_RETF },
         { "iret", OP_IRET }, { "iretd", OP_IRET }, { "iretq", OP_IRET },
         { "lds", OP_LDS }, { "les", OP_LES }, { "lss", OP_LSS }, { "lfs", OP_LFS },
@@ -255,6 +255,12 @@ static const char *cs_known_bug(CpuMode mode, const uint8_t *b, unsigned avail,
      * capstone 4 ignores the F3 and says rdseed. */
     if (op == 0x0f && op2 == 0xc7 && in->op == OP_RDPID && !strcmp(mnem, "rdseed")) {
         return "F3 0F C7 /7 is RDPID, not RDSEED";
+    }
+    /* RDRAND/RDSEED are "NFx 0F C7 /6 /7": with F2/F3 the host raises #UD
+     * (F3 /6 is SENDUIPI, F3 /7 RDPID); capstone 4 ignores the prefix. */
+    if (op == 0x0f && op2 == 0xc7 && in->op == OP_INVALID &&
+        (!strcmp(mnem, "rdrand") || !strcmp(mnem, "rdseed"))) {
+        return "F2/F3 0F C7 /6 /7 is not RDRAND/RDSEED (#UD on the host)";
     }
     /* F3 0F AE /5 mod=3 is INCSSPD/Q (CET shadow stack): #UD on a CPU
      * without CET; capstone 4 ignores the F3 and says lfence. */
@@ -1277,7 +1283,16 @@ static void test_operands(void)
     g_assert_cmpint(dec_ok(MODE_64, "0f ae 38").op, ==, OP_CLFLUSH);
     g_assert_cmpint(dec_ok(MODE_64, "f3 48 0f ae c0").op, ==, OP_RDFSBASE);
     g_assert_cmpint(dec_ok(MODE_64, "f3 0f c7 f8").op, ==, OP_RDPID);
-    g_assert_cmpint(dec_rc(MODE_64, "0f c7 f0"), ==, DECODE_UD);  /* rdrand: not offered */
+    in = dec_ok(MODE_64, "66 0f c7 f0");        /* rdrand ax (gated in the handler) */
+    g_assert_cmpint(in.op, ==, OP_RDRAND);
+    g_assert_cmpint(in.ops[0].size, ==, 2);
+    in = dec_ok(MODE_64, "49 0f c7 f9");        /* rdseed r9 */
+    g_assert_cmpint(in.op, ==, OP_RDSEED);
+    g_assert_cmpint(in.ops[0].reg, ==, 9);
+    g_assert_cmpint(in.ops[0].size, ==, 8);
+    g_assert_cmpint(dec_rc(MODE_64, "f3 0f c7 f0"), ==, DECODE_UD);
+    g_assert_cmpint(dec_rc(MODE_64, "f2 0f c7 f8"), ==, DECODE_UD);
+    g_assert_cmpint(dec_rc(MODE_64, "0f c7 30"), ==, DECODE_UD);    /* /6 mem: VMPTRLD */
     /* F3 0F BC/BD: TZCNT/LZCNT (the handler falls back to BSF/BSR by
      * model); F2 after F3 makes it a plain BSF again */
     in = dec_ok(MODE_64, "66 f3 0f bd c1");     /* lzcnt ax, cx */
