@@ -504,6 +504,15 @@ have_entry:
             }
             opsize = (rex & 8) && mode == MODE_64 ? 8 : 4;
             break;
+        case 0x0f3882:
+            /* 66 0F 38 82 = INVPCID Gy, Mdq: r64 in 64-bit mode, else r32
+             * (66 is mandatory, not an operand size; SDM INVPCID) */
+            if ((pfx & PFX_OPSZ) && !(pfx & (PFX_REP | PFX_REPNE))) {
+                ent = (DecodeEntry){ OP_INVPCID, DF_MODRM, { A_Gv, A_M, 0 } };
+                flags = DF_MODRM;
+            }
+            opsize = mode == MODE_64 ? 8 : 4;
+            break;
         case 0x0fb8:
             if (!(pfx & PFX_REP)) {     /* JMPE (IA-64 only): #UD */
                 ent.op = OP_INVALID;
@@ -513,7 +522,11 @@ have_entry:
             /* register forms: LFENCE/MFENCE/SFENCE are "NP" (66/F2 #UD,
              * e.g. the withdrawn PCOMMIT 66 0F AE F8); F3 selects the
              * FSGSBASE group (SDM Table A-6 group 15) */
-            if (mod == 3 && (pfx & (PFX_OPSZ | PFX_REPNE))) {
+            if (mod != 3 && reg == 6 && (pfx & PFX_OPSZ) && !(pfx & (PFX_REP | PFX_REPNE))) {
+                /* 66 0F AE /6 memory: CLWB (NP is XSAVEOPT) */
+                ent = (DecodeEntry){ OP_CLWB, DF_BYTE, { A_Mb, 0, 0 } };
+                flags = DF_MODRM | DF_BYTE;
+            } else if (mod == 3 && (pfx & (PFX_OPSZ | PFX_REPNE))) {
                 ent.op = OP_INVALID;
             } else if (mod == 3 && (pfx & PFX_REP)) {
                 if (reg < 4) {          /* RDFSBASE/RDGSBASE/WRFSBASE/WRGSBASE Ry */

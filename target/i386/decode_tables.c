@@ -45,8 +45,10 @@
  *     the other a GPR of 8 bytes (64-bit mode) or 4.
  *   - LGDT/LIDT/SGDT/SIDT: ops[0] = OPK_MEM, opsize 2/4 (8 in 64-bit mode).
  *     LLDT/LTR/VERR/VERW/LMSW: ops[0] = Ew.  SLDT/STR/SMSW: ops[0] = Evw.
- *     LAR/LSL: ops[0] = Gv, ops[1] = Ew.  INVLPG/CLFLUSH/PREFETCH: ops[0] =
- *     OPK_MEM size 1.
+ *     LAR/LSL: ops[0] = Gv, ops[1] = Ew.  INVLPG/CLFLUSH/CLWB/PREFETCH:
+ *     ops[0] = OPK_MEM size 1.
+ *   - INVPCID: ops[0] = type register (8 bytes in 64-bit mode, else 4),
+ *     ops[1] = OPK_MEM (the 16-byte descriptor).
  *   - CMPXCHG8B: ops[0] = OPK_MEM size 8, or 16 with REX.W (opsize 8).
  *   - BSWAP: ops[0] = reg.  SETcc: ops[0] = Eb, Insn.cond.  CMOVcc: Gv, Ev.
  *   - RDFSBASE..WRGSBASE, RDPID, RDRAND, RDSEED: ops[0] = register.
@@ -321,9 +323,11 @@ const DecodeEntry decode_groups[GRP_NB][8] = {
 };
 
 /* 0F 01 with mod=3 (SDM Table A-6, group 7 "11B" row), by ModRM & 0x3f.
- * VMX/SVM/SMAP/PKU/RTM/ENCLS encodings are #UD: the CPU model offers none. */
+ * VMX/SVM/PKU/RTM/ENCLS encodings are #UD: the CPU model offers none;
+ * CLAC/STAC check SMAP in their handlers. */
 const DecodeEntry decode_0f01_reg[64] = {
     [0x08] = E0(MONITOR, DF_SEGDS), [0x09] = E0(MWAIT, 0),
+    [0x0a] = E0(CLAC, 0), [0x0b] = E0(STAC, 0),
     [0x10] = E0(SSE, 0), [0x11] = E0(SSE, 0),      /* XGETBV, XSETBV */
     [0x20] = E1(SMSW, 0, Rv), [0x21] = E1(SMSW, 0, Rv), [0x22] = E1(SMSW, 0, Rv),
     [0x23] = E1(SMSW, 0, Rv), [0x24] = E1(SMSW, 0, Rv), [0x25] = E1(SMSW, 0, Rv),
@@ -336,7 +340,7 @@ const DecodeEntry decode_0f01_reg[64] = {
 };
 
 /* 0F 38 xx that exist (all take ModRM, no immediate): SSSE3 00-0B, SSE4.1/4.2
- * 10-41, VMX INVEPT.. 80-82, SHA C8-CD, GFNI CF, AES DB-DF, MOVBE/CRC32
+ * 10-41, INVPCID 82, SHA C8-CD, GFNI CF, AES DB-DF, MOVBE/CRC32
  * F0/F1, WRSS/ADX F5/F6, MOVDIRI F8/F9. */
 const uint32_t decode_0f38_valid[8] = {
     0x00000fffu | (1u << 0x10) | (1u << 0x14) | (1u << 0x15) | (1u << 0x17) |
@@ -344,7 +348,7 @@ const uint32_t decode_0f38_valid[8] = {
     0x0000003fu | (0xfu << 8) | (0x3fu << 16) | (0x1ffu << 23),  /* 20-25 28-2B 30-35 37-3F */
     0x00000003u,                                               /* 40, 41 */
     0,
-    0x00000000u,                                               /* 80-82: VMX/INVPCID, #UD */
+    1u << 2,                                                   /* 82: INVPCID (80/81 VMX: #UD) */
     0,
     (0x3fu << 8) | (1u << 15) | (0x1fu << 27),                 /* C8-CD, CF, DB-DF */
     (1u << 16) | (1u << 17) | (1u << 22) | (1u << 24) | (1u << 25), /* F0 F1 F6 F8 F9 */

@@ -4,6 +4,8 @@
  * instruction at a time over the same sandbox layout as the host.
  */
 
+#include <setjmp.h>
+
 #include "tests/difftest/difftest.h"
 #include "target/i386/cpuid.h"
 
@@ -196,6 +198,7 @@ uint16_t host_sel[6];
  * LZCNT or BSR) then means the same thing on both sides. */
 static X86CPUModel dt_model;
 static uint32_t host_feat[FEAT_NB];
+static bool host_fsgsbase;  /* the host kernel enabled CR4.FSGSBASE (probed) */
 
 static void host_features(uint32_t f[FEAT_NB])
 {
@@ -236,6 +239,16 @@ static uint32_t insn_feature(const Insn *in, int *word)
     case OP_ADCX: case OP_ADOX: *word = FEAT_7_0_EBX; return CPUID_7_EBX_ADX;
     case OP_RDRAND: *word = FEAT_1_ECX; return CPUID_EXT_RDRAND;
     case OP_RDSEED: *word = FEAT_7_0_EBX; return CPUID_7_EBX_RDSEED;
+    case OP_INVPCID: *word = FEAT_7_0_EBX; return CPUID_7_EBX_INVPCID;
+    case OP_CLWB: *word = FEAT_7_0_EBX; return CPUID_7_EBX_CLWB;
+    case OP_CLAC: case OP_STAC: *word = FEAT_7_0_EBX; return CPUID_7_EBX_SMAP;
+    case OP_CLFLUSH:
+        if (in->prefix & PFX_OPSZ) {
+            *word = FEAT_7_0_EBX;
+            return CPUID_7_EBX_CLFLUSHOPT;
+        }
+        *word = FEAT_1_EDX;
+        return CPUID_CLFLUSH;
     case OP_SSE:
         if (in->opcode & DECODE_OPC_VEX) {
             return 0;
@@ -275,9 +288,37 @@ const char *host_lacks(const Insn *in)
     return NULL;
 }
 
+/* Does RDFSBASE run here (CR4.FSGSBASE set by the host kernel)?  Probed:
+ * AT_HWCAP2 says no on this host while the instruction runs. */
+static sigjmp_buf probe_jb;
+
+static void probe_sigill(int sig)
+{
+    siglongjmp(probe_jb, 1);
+}
+
+static bool probe_rdfsbase(void)
+{
+    struct sigaction sa, old;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = probe_sigill;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGILL, &sa, &old);
+    volatile bool ok = false;
+    if (!sigsetjmp(probe_jb, 1)) {
+        uint64_t v;
+        asm volatile(".byte 0xf3, 0x48, 0x0f, 0xae, 0xc0" : "=a"(v));   /* rdfsbase rax */
+        (void)v;
+        ok = true;
+    }
+    sigaction(SIGILL, &old, NULL);
+    return ok;
+}
+
 void emu_setup(void)
 {
     host_features(host_feat);
+    host_fsgsbase = probe_rdfsbase();
     dt_model = *x86_model_find("max");
     dt_model.name = "difftest";
     dt_model.features[FEAT_7_0_EBX] |= CPUID_7_EBX_BMI1;
@@ -310,7 +351,8 @@ static void emu_reset(const Seq *s)
     env->cr[0] = CR0_PE | CR0_MP | CR0_ET | CR0_NE | CR0_WP | CR0_AM | CR0_PG;
     env->cr[2] = 0;
     env->cr[3] = PT_PML4;
-    env->cr[4] = CR4_PAE | CR4_PGE | CR4_OSFXSR | CR4_OSXMMEXCPT | CR4_OSXSAVE;
+    env->cr[4] = CR4_PAE | CR4_PGE | CR4_OSFXSR | CR4_OSXMMEXCPT | CR4_OSXSAVE |
+                 (host_fsgsbase ? CR4_FSGSBASE : 0);
     env->xcr0 = 7;          /* x87, SSE, AVX: as the host's Linux sets it */
     env->efer = EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE;
     for (int i = 0; i < NR_SEGS; i++) {
@@ -373,8 +415,10 @@ const char *host_diff(const Insn *in)
     if (lacks) {
         return lacks;
     }
-    if (in->op == OP_RDFSBASE || in->op == OP_RDGSBASE || in->op == OP_WRFSBASE ||
-        in->op == OP_WRGSBASE) {
+    if ((in->op == OP_RDFSBASE || in->op == OP_RDGSBASE || in->op == OP_WRFSBASE ||
+         in->op == OP_WRGSBASE) && host_fsgsbase) {
+        /* the host kernel set CR4.FSGSBASE: the values are its TLS bases
+         * (when it did not, both sides raise #UD and are compared) */
         return "RD/WR FS/GS BASE (host TLS base)";
     }
     if (in->op == OP_FPU && !with_x87) {

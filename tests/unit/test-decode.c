@@ -124,7 +124,8 @@ static int cs_class(const char *mnem)
         { "ud2b", OP_UD }, { "bound", OP_BOUND }, { "int3", OP_INT3 }, { "int", OP_INT },
         { "into", OP_INTO }, { "int1", OP_INT1 }, { "icebp", OP_INT1 },
         { "lfence", OP_LFENCE }, { "mfence", OP_MFENCE }, { "sfence", OP_SFENCE },
-        { "clflush", OP_CLFLUSH }, { "clflushopt", OP_CLFLUSH },
+        { "clflush", OP_CLFLUSH }, { "clflushopt", OP_CLFLUSH }, { "clwb", OP_CLWB },
+        { "invpcid", OP_INVPCID }, { "clac", OP_CLAC }, { "stac", OP_STAC },
         { "prefetch", OP_PREFETCH }, { "prefetchw", OP_PREFETCH }, { "prefetchwt1", OP_PREFETCH },
         { "prefetchnta", OP_PREFETCH }, { "prefetcht0", OP_PREFETCH },
         { "prefetcht1", OP_PREFETCH }, { "prefetcht2", OP_PREFETCH },
@@ -273,13 +274,19 @@ static const char *cs_known_bug(CpuMode mode, const uint8_t *b, unsigned avail,
     if (op == 0x0f && op2 == 0x1e && in->op == OP_NOP && cs_len == 0) {
         return "0F 1E hint NOP (RDSSP) unknown to capstone 4";
     }
-    /* TZCNT/LZCNT (F3 0F BC/BD) and ADCX/ADOX (66/F3 0F 38 F6) exist in
-     * every mode (SDM: "Valid" in the Compat/Leg Mode column); capstone 4
+    /* 66 0F AE /6 memory is CLWB (SDM CLWB); capstone 4 in 16-bit mode
+     * takes the 66 for an operand size and says XSAVEOPT. */
+    if (mode == MODE_16 && op == 0x0f && op2 == 0xae && in->op == OP_CLWB &&
+        !strcmp(mnem, "xsaveopt")) {
+        return "66 0F AE /6 is CLWB (capstone 4, 16-bit mode: xsaveopt)";
+    }
+    /* TZCNT/LZCNT (F3 0F BC/BD), ADCX/ADOX (66/F3 0F 38 F6) and INVPCID
+     * (66 0F 38 82) exist in every mode (SDM: "Valid" in the Compat/Leg Mode column); capstone 4
      * in 16-bit mode says BSF/BSR for the first and rejects the second. */
     if (mode == MODE_16 && op == 0x0f &&
         (((op2 == 0xbc || op2 == 0xbd) && (in->op == OP_TZCNT || in->op == OP_LZCNT)) ||
-         (op2 == 0x38 && (in->op == OP_ADCX || in->op == OP_ADOX)))) {
-        return "TZCNT/LZCNT/ADCX/ADOX in 16-bit mode unknown to capstone 4";
+         (op2 == 0x38 && (in->op == OP_ADCX || in->op == OP_ADOX || in->op == OP_INVPCID)))) {
+        return "TZCNT/LZCNT/ADCX/ADOX/INVPCID in 16-bit mode unknown to capstone 4";
     }
     /* MOV CS, r/m: the SDM (MOV) raises #UD; capstone 4 decodes it. */
     if (op == 0x8e && i + 1 < avail && ((b[i + 1] >> 3) & 7) == R_CS && in->op == OP_INVALID) {
@@ -1314,6 +1321,21 @@ static void test_operands(void)
     g_assert_cmpint(in.opsize, ==, 4);
     g_assert_cmpint(dec_rc(MODE_64, "0f 38 f6 c1"), ==, DECODE_UD);     /* WRSS */
     g_assert_cmpint(dec_rc(MODE_64, "f2 0f 38 f6 c1"), ==, DECODE_UD);
+    /* system extensions */
+    in = dec_ok(MODE_64, "66 0f 38 82 08");     /* invpcid rcx, [rax] */
+    g_assert_cmpint(in.op, ==, OP_INVPCID);
+    g_assert_cmpint(in.ops[0].size, ==, 8);
+    g_assert_cmpint(in.ops[1].kind, ==, OPK_MEM);
+    in = dec_ok(MODE_32, "66 0f 38 82 08");     /* invpcid ecx, [eax] */
+    g_assert_cmpint(in.ops[0].size, ==, 4);
+    g_assert_cmpint(dec_rc(MODE_64, "66 0f 38 82 c8"), ==, DECODE_UD);  /* register */
+    g_assert_cmpint(dec_rc(MODE_64, "0f 38 82 08"), ==, DECODE_UD);     /* no 66 */
+    g_assert_cmpint(dec_ok(MODE_64, "0f 01 ca").op, ==, OP_CLAC);
+    g_assert_cmpint(dec_ok(MODE_16, "0f 01 cb").op, ==, OP_STAC);
+    g_assert_cmpint(dec_ok(MODE_64, "66 0f ae 30").op, ==, OP_CLWB);
+    g_assert_cmpint(dec_ok(MODE_64, "66 0f ae 38").op, ==, OP_CLFLUSH);  /* clflushopt */
+    g_assert_cmpint(dec_ok(MODE_64, "0f ae 30").op, ==, OP_SSE);         /* xsaveopt */
+    g_assert_cmpint(dec_ok(MODE_64, "0f 0d 08").op, ==, OP_PREFETCH);    /* prefetchw */
     in = dec_ok(MODE_32, "0f ba e0 05");        /* bt eax, 5 */
     g_assert_cmpint(in.op, ==, OP_BT);
     g_assert_cmpint(in.imm, ==, 5);
