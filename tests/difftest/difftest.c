@@ -620,6 +620,34 @@ static void print_coverage(void)
     printf("opcodes exercised: %u of %u generated table entries\n", seen, total);
 }
 
+/* Per legacy opcode map: table entries (opcode, group /reg) generated and
+ * how many of them ran in at least one compared sequence (the VEX maps
+ * have their own line above). */
+static void print_map_coverage(void)
+{
+    static const char *const names[4] = { "one-byte", "0F", "0F 38", "0F 3A" };
+    unsigned total[4] = { 0 }, seen[4] = { 0 };
+    for (unsigned i = 0; i < nr_cands; i++) {
+        const Cand *c = &cands[i];
+        if (c->map > 4) {
+            continue;
+        }
+        bool dup = false;
+        for (unsigned j = 0; j < i && !dup; j++) {
+            dup = cands[j].map == c->map && cands[j].opc == c->opc && cands[j].greg == c->greg;
+        }
+        if (dup) {
+            continue;
+        }
+        total[c->map - 1]++;
+        seen[c->map - 1] += opcode_seen[c->map - 1][c->opc][seen_slot(c)];
+    }
+    printf("opcode-map coverage (table entries run / generated):");
+    for (int m = 0; m < 4; m++) {
+        printf(" %s %u/%u%s", names[m], seen[m], total[m], m < 3 ? "," : "\n");
+    }
+}
+
 int main(int argc, char **argv)
 {
     uint64_t seed = 1, count = 10000, first = 0;
@@ -693,11 +721,25 @@ int main(int argc, char **argv)
 
     static Seq s;
     unsigned long passed = 0, failed = 0, skipped = 0;
-    double t0 = now();
+    double t0 = now(), next_report = 300;
     uint64_t i;
+    printf("difftest: seed %llu, sequences from %llu (replay one: --seed %llu --first I "
+           "--count 1)\n", (unsigned long long)seed, (unsigned long long)first,
+           (unsigned long long)seed);
+    fflush(stdout);
     for (i = first; count == 0 || i < first + count; i++) {
-        if (seconds > 0 && ((i - first) & 255) == 0 && now() - t0 >= seconds) {
-            break;
+        if (seconds > 0 && ((i - first) & 255) == 0) {
+            double t = now() - t0;
+            if (t >= seconds) {
+                break;
+            }
+            if (t >= next_report) {
+                /* a long soak leaves a trace even if it is killed */
+                printf("[%5.0f s] %llu sequences: %lu passed, %lu failed, %lu skipped\n", t,
+                       (unsigned long long)(i - first), passed, failed, skipped);
+                fflush(stdout);
+                next_report += 300;
+            }
         }
         seed_seq(seed, i);
         gen_seq(&s);
@@ -827,6 +869,7 @@ int main(int argc, char **argv)
         }
         printf("\n");
     }
+    print_map_coverage();
     if (coverage) {
         print_coverage();
     }
@@ -837,6 +880,8 @@ int main(int argc, char **argv)
                    (unsigned long long)classes[k].first_seq);
         }
     }
+    printf("seed %llu, sequences %llu..%llu\n", (unsigned long long)seed,
+           (unsigned long long)first, (unsigned long long)(i ? i - 1 : 0));
     printf("%lu passed, %lu failed, %lu skipped\n", passed, failed, skipped);
     return failed ? 1 : 0;
 }

@@ -552,6 +552,8 @@ static void gen_insn(Seq *s)
         unsigned m = rn(4);
         p66 = m == 1 || (m > 1 && rn(10) == 0);
         rep = m == 2 ? 0xf3 : m == 3 ? 0xf2 : 0;
+    } else if (c->map == 2 && (c->opc == 0xbc || c->opc == 0xbd) && rn(2)) {
+        rep = 0xf3;     /* TZCNT/LZCNT half of the time, BSF/BSR otherwise */
     } else if (rn(25) == 0) {
         rep = rn(2) ? 0xf3 : 0xf2;
     }
