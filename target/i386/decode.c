@@ -526,17 +526,20 @@ have_entry:
                 /* 66 0F AE /6 memory: CLWB (NP is XSAVEOPT) */
                 ent = (DecodeEntry){ OP_CLWB, DF_BYTE, { A_Mb, 0, 0 } };
                 flags = DF_MODRM | DF_BYTE;
-            } else if (mod == 3 && (pfx & (PFX_OPSZ | PFX_REPNE))) {
-                ent.op = OP_INVALID;
             } else if (mod == 3 && (pfx & PFX_REP)) {
+                /* F3 (the last of F2/F3) wins over 66, which is ignored:
+                 * Ry is 32 bits, 64 with REX.W (checked on the host) */
                 if (reg < 4) {          /* RDFSBASE/RDGSBASE/WRFSBASE/WRGSBASE Ry */
                     static const uint16_t fsgs[4] = { OP_RDFSBASE, OP_RDGSBASE,
                                                       OP_WRFSBASE, OP_WRGSBASE };
                     ent = (DecodeEntry){ fsgs[reg], DF_ONLY64, { A_Rv, 0, 0 } };
                     flags = DF_MODRM | DF_ONLY64;
+                    opsize = (rex & 8) ? 8 : 4;
                 } else {
                     ent.op = OP_INVALID;
                 }
+            } else if (mod == 3 && (pfx & (PFX_OPSZ | PFX_REPNE))) {
+                ent.op = OP_INVALID;
             }
             break;
         case 0x0fc7:
