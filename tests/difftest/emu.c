@@ -4,7 +4,9 @@
  * instruction at a time over the same sandbox layout as the host.
  */
 
+#include <asm/prctl.h>
 #include <setjmp.h>
+#include <sys/syscall.h>
 
 #include "tests/difftest/difftest.h"
 #include "target/i386/cpuid.h"
@@ -199,6 +201,7 @@ uint16_t host_sel[6];
 static X86CPUModel dt_model;
 static uint32_t host_feat[FEAT_NB];
 static bool host_fsgsbase;  /* the host kernel enabled CR4.FSGSBASE (probed) */
+static uint64_t host_fs_base, host_gs_base;   /* the runner's (fork keeps them) */
 
 static void host_features(uint32_t f[FEAT_NB])
 {
@@ -319,6 +322,10 @@ void emu_setup(void)
 {
     host_features(host_feat);
     host_fsgsbase = probe_rdfsbase();
+    if (syscall(SYS_arch_prctl, ARCH_GET_FS, &host_fs_base) ||
+        syscall(SYS_arch_prctl, ARCH_GET_GS, &host_gs_base)) {
+        host_fs_base = host_gs_base = 0;
+    }
     dt_model = *x86_model_find("max");
     dt_model.name = "difftest";
     dt_model.features[FEAT_7_0_EBX] |= CPUID_7_EBX_BMI1;
@@ -365,6 +372,10 @@ static void emu_reset(const Seq *s)
     }
     env->segs[R_CS].flags = DESC_P_MASK | DESC_S_MASK | DESC_CS_MASK | DESC_R_MASK |
                             DESC_A_MASK | DESC_DPL_MASK | DESC_L_MASK | DESC_G_MASK;
+    /* RDFSBASE/RDGSBASE read the runner's bases (the generator emits no
+     * FS/GS overrides, so nothing else uses them) */
+    env->segs[R_FS].base = host_fs_base;
+    env->segs[R_GS].base = host_gs_base;
     memset(&env->tr, 0, sizeof(env->tr));
     memset(&env->ldt, 0, sizeof(env->ldt));
     env->eflags = EFLAGS_FIXED1;
@@ -415,11 +426,11 @@ const char *host_diff(const Insn *in)
     if (lacks) {
         return lacks;
     }
-    if ((in->op == OP_RDFSBASE || in->op == OP_RDGSBASE || in->op == OP_WRFSBASE ||
-         in->op == OP_WRGSBASE) && host_fsgsbase) {
-        /* the host kernel set CR4.FSGSBASE: the values are its TLS bases
-         * (when it did not, both sides raise #UD and are compared) */
-        return "RD/WR FS/GS BASE (host TLS base)";
+    if ((in->op == OP_WRFSBASE || in->op == OP_WRGSBASE) && host_fsgsbase) {
+        /* the host kernel set CR4.FSGSBASE: a WRFSBASE would move the
+         * native runner's TLS (RDFSBASE/RDGSBASE are compared: emu86's
+         * bases are the runner's; without CR4.FSGSBASE all four #UD) */
+        return "WRFSBASE/WRGSBASE (would move the native runner's TLS)";
     }
     if (in->op == OP_FPU && !with_x87) {
         return "x87 instruction (run with --x87 to compare)";

@@ -554,6 +554,8 @@ static void gen_insn(Seq *s)
         rep = m == 2 ? 0xf3 : m == 3 ? 0xf2 : 0;
     } else if (c->map == 2 && (c->opc == 0xbc || c->opc == 0xbd) && rn(2)) {
         rep = 0xf3;     /* TZCNT/LZCNT half of the time, BSF/BSR otherwise */
+    } else if (c->map == 2 && c->opc == 0xae && c->rm == RM_REG && c->greg < 4 && rn(2)) {
+        rep = 0xf3;     /* RD/WR FS/GS BASE (#UD without the F3) */
     } else if (rn(25) == 0) {
         rep = rn(2) ? 0xf3 : 0xf2;
     }
