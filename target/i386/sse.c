@@ -644,10 +644,21 @@ static void h_maskmov(SseCtx *c)
     uint64_t off = env->regs[R_EDI] & size_mask(c->insn->addrsize);
     sse_reg_get(c, &d);
     sse_src(c, &m);
+    /* Every selected byte is checked (segment, canonical form, page
+     * write access) before any is stored, so a fault on a later byte
+     * leaves memory untouched, as on the host (the soak of 2026-12-07
+     * found emu86 writing the bytes below a page that faulted). */
+    uint64_t la[16];
     for (unsigned i = 0; i < n; i++) {
         if (m.b[i] & 0x80) {
             uint64_t a = (off + i) & size_mask(c->insn->addrsize);
-            cpu_stb(env, seg_linear(env, insn_src_seg(c->insn), a, 1, ACC_WRITE), d.b[i]);
+            la[i] = seg_linear(env, insn_src_seg(c->insn), a, 1, ACC_WRITE);
+            mmu_translate(env, la[i], ACC_WRITE, env->cpl == 3);
+        }
+    }
+    for (unsigned i = 0; i < n; i++) {
+        if (m.b[i] & 0x80) {
+            cpu_stb(env, la[i], d.b[i]);
         }
     }
 }
