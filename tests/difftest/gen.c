@@ -694,9 +694,12 @@ static void gen_insn(Seq *s)
             }
         } else {
             uint8_t rm = (uint8_t)rn(8);
-            if ((op == OP_RDRAND || op == OP_RDSEED) && rm == 4 && !(rex & 1)) {
-                /* a random RSP makes the native runner's final int3
-                 * misbehave now and then (the soak saw a SIGILL) */
+            bool rd_value = op == OP_RDRAND || op == OP_RDSEED ||
+                            (c->map == 2 && c->opc == 0xae && c->greg >= 0 && c->greg < 2);
+            if (rd_value && rm == 4 && !(rex & 1)) {
+                /* RDRAND/RDSEED/RDFSBASE/RDGSBASE: not into RSP (a random
+                 * RSP made the native runner's final int3 misbehave once;
+                 * the FS base is a real host address) */
                 rm = 3;
             }
             emit(&tmp, 0xc0 | (reg3 << 3) | rm, 1);
@@ -875,8 +878,11 @@ void gen_seq(Seq *s)
             maybe_undef = (maybe_undef & ~fx.def) | fx.undef;
         }
         s->it[first].group_start = true;
-        if (t->cand && (t->cand->op == OP_RDRAND || t->cand->op == OP_RDSEED)) {
-            /* its value differs from the host's: nothing may use it */
+        if (t->cand && (t->cand->op == OP_RDRAND || t->cand->op == OP_RDSEED ||
+                        in.op == OP_RDFSBASE || in.op == OP_RDGSBASE)) {
+            /* a random value, or a host TLS address that would let later
+             * instructions touch the native runner's memory: nothing may
+             * use it */
             break;
         }
     }
