@@ -510,11 +510,20 @@ static RunResult run_both(const Seq *s, EmuOut *o, Diff *d, const char **why)
                 return R_SKIP;
             }
         }
-        /* The native side must be deterministic: run it again.  Seen in
-         * hour-long soaks with a garbage RSP at the final int3: the host
-         * once reported SIGILL there, and not on a re-run. */
+        /* The native side must be deterministic: run it again, in a
+         * fresh native runner (state left by earlier jobs must not
+         * matter).  Seen in hour-long soaks: with a garbage RSP at the
+         * final int3 the host once reported SIGILL, and once a #UD's
+         * signal frame had RFLAGS.NT clear where the sequence had set it
+         * (seed 1796620890 sequence 6505566); neither came back in a
+         * fresh process. */
         static HostResult first;
         first = mbox->res;
+        host_stop();
+        if (!host_start()) {
+            *why = "the native runner could not be restarted";
+            return R_SKIP;
+        }
         int hr2 = host_run(s);
         if (hr2 != HOST_OK || !host_same(&first, &mbox->res, o)) {
             *why = "the native result is not reproducible (a re-run differs)";
