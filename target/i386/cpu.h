@@ -401,6 +401,13 @@ void cpu_stl_kernel(CPUX86State *env, uint64_t la, uint32_t v);
 void cpu_stq_kernel(CPUX86State *env, uint64_t la, uint64_t v);
 /* Instruction fetch (execute permission); used by the decoder's fetch. */
 uint8_t cpu_fetch_byte(CPUX86State *env, uint64_t la);
+/* Atomic compare-and-exchange of size 8 or 16 bytes at la (CMPXCHG8B/16B)
+ * with the current CPL's write rights: if memory equals cmp[] it becomes
+ * nv[] and true is returned; otherwise cmp[] receives the memory value.
+ * One host locked instruction when the operand is in RAM within a page
+ * (16-byte operands must be 16-aligned: the caller raises #GP first). */
+bool cpu_cmpxchg(CPUX86State *env, uint64_t la, unsigned size, uint64_t cmp[2],
+                 const uint64_t nv[2]);
 
 /* ---- seg.c: segmentation (protected mode descriptors) ---- */
 /* Compute the linear address of seg:offset for an access of `size` bytes,

@@ -42,15 +42,23 @@
                    CPUID_EXT_SSE41 | CPUID_EXT_SSE42 | CPUID_EXT_X2APIC |      \
                    CPUID_EXT_MOVBE | CPUID_EXT_POPCNT |                        \
                    CPUID_EXT_TSC_DEADLINE | CPUID_EXT_XSAVE | CPUID_EXT_AVX |  \
-                   CPUID_EXT_F16C | CPUID_EXT_FMA | CPUID_EXT_HYPERVISOR,      \
+                   CPUID_EXT_F16C | CPUID_EXT_FMA | CPUID_EXT_HYPERVISOR |     \
+                   CPUID_EXT_AES | CPUID_EXT_PCLMULQDQ | CPUID_EXT_RDRAND |    \
+                   CPUID_EXT_PCID,                                             \
     [FEAT_6_EAX] = CPUID_6_EAX_ARAT,                                           \
-    [FEAT_7_0_EBX] = CPUID_7_EBX_AVX2 | CPUID_7_EBX_BMI2,                      \
-    [FEAT_7_0_ECX] = CPUID_7_ECX_RDPID,                                        \
+    [FEAT_7_0_EBX] = CPUID_7_EBX_AVX2 | CPUID_7_EBX_BMI2 | CPUID_7_EBX_ADX |   \
+                   CPUID_7_EBX_SHA_NI | CPUID_7_EBX_RDSEED |                   \
+                   CPUID_7_EBX_FSGSBASE | CPUID_7_EBX_INVPCID |                \
+                   CPUID_7_EBX_CLFLUSHOPT | CPUID_7_EBX_CLWB |                 \
+                   CPUID_7_EBX_ERMS | CPUID_7_EBX_SMEP | CPUID_7_EBX_SMAP,     \
+    [FEAT_7_0_ECX] = CPUID_7_ECX_RDPID | CPUID_7_ECX_UMIP,                     \
+    [FEAT_7_0_EDX] = CPUID_7_EDX_FSRM,                                         \
     [FEAT_D_1_EAX] = CPUID_D_1_EAX_XSAVEOPT | CPUID_D_1_EAX_XSAVEC |           \
                    CPUID_D_1_EAX_XGETBV1,                                      \
     [FEAT_8000_0001_EDX] = CPUID_EXT2_SYSCALL | CPUID_EXT2_NX |                \
                    CPUID_EXT2_PDPE1GB | CPUID_EXT2_RDTSCP | CPUID_EXT2_LM,     \
-    [FEAT_8000_0001_ECX] = CPUID_EXT3_LAHF_LM,                                 \
+    [FEAT_8000_0001_ECX] = CPUID_EXT3_LAHF_LM | CPUID_EXT3_ABM |               \
+                   CPUID_EXT3_3DNOWPREFETCH,                                   \
     [FEAT_8000_0007_EDX] = CPUID_APM_INVTSC,                                   \
 }
 

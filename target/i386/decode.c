@@ -407,6 +407,11 @@ opcode:;
                 return ud(d, insn);
             }
             ent = b == 0x38 ? ent_sse : ent_ssei;
+            if (opcode == 0x0f38f6 || opcode == 0x0f3882) {
+                /* general-register / system instructions of the 0F 38
+                 * map: ADCX/ADOX, INVPCID (by mandatory prefix below) */
+                ent = (DecodeEntry){ OP_INVALID, DF_MODRM | DF_SPECIAL, { A_Gv, A_Ev, 0 } };
+            }
         } else {
             opcode = 0x0f00 | b;
             ent = decode_map2[b];
@@ -479,6 +484,35 @@ have_entry:
                 ent = (DecodeEntry){ (pfx & PFX_REP) ? OP_PAUSE : OP_NOP, 0, { 0, 0, 0 } };
             }
             break;
+        case 0x0fbc: case 0x0fbd:
+            /* F3 0F BC = TZCNT, F3 0F BD = LZCNT (SDM TZCNT/LZCNT); on a
+             * CPU without BMI1/LZCNT the F3 is an ignored REP and the
+             * instruction is BSF/BSR: the handler decides by the model. */
+            if (pfx & PFX_REP) {
+                ent.op = opcode == 0x0fbc ? OP_TZCNT : OP_LZCNT;
+            }
+            break;
+        case 0x0f38f6:
+            /* 66 0F 38 F6 = ADCX, F3 0F 38 F6 = ADOX (F3 wins over 66 as
+             * for every mandatory prefix); Gy, Ey: 32 bits, 64 with REX.W,
+             * 66 is not an operand-size prefix here (SDM ADCX/ADOX).
+             * NP = WRSS and F2 are not offered: #UD. */
+            if (pfx & PFX_REP) {
+                ent.op = OP_ADOX;
+            } else if ((pfx & PFX_OPSZ) && !(pfx & PFX_REPNE)) {
+                ent.op = OP_ADCX;
+            }
+            opsize = (rex & 8) && mode == MODE_64 ? 8 : 4;
+            break;
+        case 0x0f3882:
+            /* 66 0F 38 82 = INVPCID Gy, Mdq: r64 in 64-bit mode, else r32
+             * (66 is mandatory, not an operand size; SDM INVPCID) */
+            if ((pfx & PFX_OPSZ) && !(pfx & (PFX_REP | PFX_REPNE))) {
+                ent = (DecodeEntry){ OP_INVPCID, DF_MODRM, { A_Gv, A_M, 0 } };
+                flags = DF_MODRM;
+            }
+            opsize = mode == MODE_64 ? 8 : 4;
+            break;
         case 0x0fb8:
             if (!(pfx & PFX_REP)) {     /* JMPE (IA-64 only): #UD */
                 ent.op = OP_INVALID;
@@ -488,17 +522,24 @@ have_entry:
             /* register forms: LFENCE/MFENCE/SFENCE are "NP" (66/F2 #UD,
              * e.g. the withdrawn PCOMMIT 66 0F AE F8); F3 selects the
              * FSGSBASE group (SDM Table A-6 group 15) */
-            if (mod == 3 && (pfx & (PFX_OPSZ | PFX_REPNE))) {
-                ent.op = OP_INVALID;
+            if (mod != 3 && reg == 6 && (pfx & PFX_OPSZ) && !(pfx & (PFX_REP | PFX_REPNE))) {
+                /* 66 0F AE /6 memory: CLWB (NP is XSAVEOPT) */
+                ent = (DecodeEntry){ OP_CLWB, DF_BYTE, { A_Mb, 0, 0 } };
+                flags = DF_MODRM | DF_BYTE;
             } else if (mod == 3 && (pfx & PFX_REP)) {
+                /* F3 (the last of F2/F3) wins over 66, which is ignored:
+                 * Ry is 32 bits, 64 with REX.W (checked on the host) */
                 if (reg < 4) {          /* RDFSBASE/RDGSBASE/WRFSBASE/WRGSBASE Ry */
                     static const uint16_t fsgs[4] = { OP_RDFSBASE, OP_RDGSBASE,
                                                       OP_WRFSBASE, OP_WRGSBASE };
                     ent = (DecodeEntry){ fsgs[reg], DF_ONLY64, { A_Rv, 0, 0 } };
                     flags = DF_MODRM | DF_ONLY64;
+                    opsize = (rex & 8) ? 8 : 4;
                 } else {
                     ent.op = OP_INVALID;
                 }
+            } else if (mod == 3 && (pfx & (PFX_OPSZ | PFX_REPNE))) {
+                ent.op = OP_INVALID;
             }
             break;
         case 0x0fc7:
@@ -507,8 +548,10 @@ have_entry:
                     ent = (DecodeEntry){ OP_RDPID, 0, { A_Rv, 0, 0 } };
                     flags = DF_MODRM | DF_F64;
                     opsize = 4;
-                } else {
-                    ent.op = OP_INVALID;            /* RDRAND/RDSEED not offered */
+                } else if (pfx & (PFX_REP | PFX_REPNE)) {
+                    /* RDRAND/RDSEED are "NFx": F2/F3 are #UD, as on the
+                     * host (F3 /6 is SENDUIPI on newer CPUs) */
+                    ent.op = OP_INVALID;
                 }
             }
             break;

@@ -45,11 +45,13 @@
  *     the other a GPR of 8 bytes (64-bit mode) or 4.
  *   - LGDT/LIDT/SGDT/SIDT: ops[0] = OPK_MEM, opsize 2/4 (8 in 64-bit mode).
  *     LLDT/LTR/VERR/VERW/LMSW: ops[0] = Ew.  SLDT/STR/SMSW: ops[0] = Evw.
- *     LAR/LSL: ops[0] = Gv, ops[1] = Ew.  INVLPG/CLFLUSH/PREFETCH: ops[0] =
- *     OPK_MEM size 1.
+ *     LAR/LSL: ops[0] = Gv, ops[1] = Ew.  INVLPG/CLFLUSH/CLWB/PREFETCH:
+ *     ops[0] = OPK_MEM size 1.
+ *   - INVPCID: ops[0] = type register (8 bytes in 64-bit mode, else 4),
+ *     ops[1] = OPK_MEM (the 16-byte descriptor).
  *   - CMPXCHG8B: ops[0] = OPK_MEM size 8, or 16 with REX.W (opsize 8).
  *   - BSWAP: ops[0] = reg.  SETcc: ops[0] = Eb, Insn.cond.  CMOVcc: Gv, Ev.
- *   - RDFSBASE..WRGSBASE, RDPID: ops[0] = register.
+ *   - RDFSBASE..WRGSBASE, RDPID, RDRAND, RDSEED: ops[0] = register.
  *   - MONITOR: no operands, Insn.seg = DS or override (address in rAX).
  *   - Groups: Insn.cond = ModRM.reg as well (handlers may ignore it).
  *   - OP_FPU (D8-DF, 9B) and OP_SSE (0F SSE/MMX, 0F38, 0F3A, VEX, XSAVE
@@ -233,9 +235,9 @@ const DecodeEntry decode_map2[256] = {
     [0xb9] = E2(UD, M, Gv, Ev),                  /* UD1 */
     [0xba] = GRP(8, 0),
     [0xbb] = E2(BTC, M, Ev, Gv),
-    /* F3 0F BC/BD (TZCNT/LZCNT) execute as BSF/BSR on CPUs without
-     * BMI1/LZCNT, which is what this CPU model reports. */
-    [0xbc] = E2(BSF, M, Gv, Ev), [0xbd] = E2(BSR, M, Gv, Ev),
+    /* F3 0F BC/BD decode as TZCNT/LZCNT (decode.c); their handlers run
+     * BSF/BSR when the CPU model lacks BMI1/LZCNT, as older CPUs do. */
+    [0xbc] = E2(BSF, M | DF_SPECIAL, Gv, Ev), [0xbd] = E2(BSR, M | DF_SPECIAL, Gv, Ev),
     [0xbe] = E2(MOVSX, M, Gv, Eb), [0xbf] = E2(MOVSX, M, Gv, Ew),
     [0xc0] = E2(XADD, M | B, Eb, Gb), [0xc1] = E2(XADD, M, Ev, Gv),
     [0xc2] = SSEI, [0xc3] = E1(SSE, M, M),       /* MOVNTI: memory only */
@@ -295,10 +297,9 @@ const DecodeEntry decode_groups[GRP_NB][8] = {
         E0(INVALID, 0), E1(CMPXCHG8B, 0, Mq), E0(INVALID, 0),
         E1(SSE, 0, Wx), E1(SSE, 0, Wx), E1(SSE, 0, Wx), /* XRSTORS, XSAVEC, XSAVES */
         E0(INVALID, 0), E0(INVALID, 0) },            /* VMPTRLD/VMPTRST: no VMX */
-    [GRP_9R] = {                                 /* register forms: RDRAND/RDSEED
-                                                  * not offered (#UD); F3 /7 =
-                                                  * RDPID via DF_SPECIAL */
-        { 0 } },
+    [GRP_9R] = {                                 /* register forms; F3 /7 = RDPID
+                                                  * and the F2/F3 #UDs in decode.c */
+        [6] = E1(RDRAND, 0, Rv), [7] = E1(RDSEED, 0, Rv) },
     [GRP_11b] = { E2(MOV, B, Eb, Ib) },          /* C6 F8: XABORT, no RTM: #UD */
     [GRP_11v] = { E2(MOV, 0, Ev, Iz) },          /* C7 F8: XBEGIN, #UD */
     [GRP_15] = {                                 /* memory: FXSAVE.. XSAVEOPT, CLFLUSH */
@@ -322,9 +323,11 @@ const DecodeEntry decode_groups[GRP_NB][8] = {
 };
 
 /* 0F 01 with mod=3 (SDM Table A-6, group 7 "11B" row), by ModRM & 0x3f.
- * VMX/SVM/SMAP/PKU/RTM/ENCLS encodings are #UD: the CPU model offers none. */
+ * VMX/SVM/PKU/RTM/ENCLS encodings are #UD: the CPU model offers none;
+ * CLAC/STAC check SMAP in their handlers. */
 const DecodeEntry decode_0f01_reg[64] = {
     [0x08] = E0(MONITOR, DF_SEGDS), [0x09] = E0(MWAIT, 0),
+    [0x0a] = E0(CLAC, 0), [0x0b] = E0(STAC, 0),
     [0x10] = E0(SSE, 0), [0x11] = E0(SSE, 0),      /* XGETBV, XSETBV */
     [0x20] = E1(SMSW, 0, Rv), [0x21] = E1(SMSW, 0, Rv), [0x22] = E1(SMSW, 0, Rv),
     [0x23] = E1(SMSW, 0, Rv), [0x24] = E1(SMSW, 0, Rv), [0x25] = E1(SMSW, 0, Rv),
@@ -337,7 +340,7 @@ const DecodeEntry decode_0f01_reg[64] = {
 };
 
 /* 0F 38 xx that exist (all take ModRM, no immediate): SSSE3 00-0B, SSE4.1/4.2
- * 10-41, VMX INVEPT.. 80-82, SHA C8-CD, GFNI CF, AES DB-DF, MOVBE/CRC32
+ * 10-41, INVPCID 82, SHA C8-CD, GFNI CF, AES DB-DF, MOVBE/CRC32
  * F0/F1, WRSS/ADX F5/F6, MOVDIRI F8/F9. */
 const uint32_t decode_0f38_valid[8] = {
     0x00000fffu | (1u << 0x10) | (1u << 0x14) | (1u << 0x15) | (1u << 0x17) |
@@ -345,7 +348,7 @@ const uint32_t decode_0f38_valid[8] = {
     0x0000003fu | (0xfu << 8) | (0x3fu << 16) | (0x1ffu << 23),  /* 20-25 28-2B 30-35 37-3F */
     0x00000003u,                                               /* 40, 41 */
     0,
-    0x00000000u,                                               /* 80-82: VMX/INVPCID, #UD */
+    1u << 2,                                                   /* 82: INVPCID (80/81 VMX: #UD) */
     0,
     (0x3fu << 8) | (1u << 15) | (0x1fu << 27),                 /* C8-CD, CF, DB-DF */
     (1u << 16) | (1u << 17) | (1u << 22) | (1u << 24) | (1u << 25), /* F0 F1 F6 F8 F9 */

@@ -31,8 +31,16 @@
  *    byte array lookup) and call its write() callback after storing.
  *  - An access that crosses a page translates both pages before reading
  *    or writing any byte, so a #PF on the second page leaves memory intact.
+ *  - cpu_cmpxchg() (CMPXCHG8B/16B) is one host `lock cmpxchg` /
+ *    `lock cmpxchg16b` on the host pointer when the operand is in RAM
+ *    within one page, so it stays atomic against another vCPU (a KVM
+ *    vCPU thread, or a future multi-threaded TCG) and against devices.
+ *    Operands in MMIO/ROM or split across pages take a locked byte-wise
+ *    path: atomic against other such paths only, as no host instruction
+ *    covers two unrelated host pages.
  */
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -585,6 +593,73 @@ void cpu_stb_kernel(CPUX86State *env, uint64_t la, uint8_t v) { st_fast(env, la,
 void cpu_stw_kernel(CPUX86State *env, uint64_t la, uint16_t v) { st_fast(env, la, 2, v, false, true); }
 void cpu_stl_kernel(CPUX86State *env, uint64_t la, uint32_t v) { st_fast(env, la, 4, v, false, true); }
 void cpu_stq_kernel(CPUX86State *env, uint64_t la, uint64_t v) { st_fast(env, la, 8, v, false, true); }
+
+/* ---- compare-and-exchange (CMPXCHG8B / CMPXCHG16B) ---- */
+
+/* x86-64 hosts only (as sse_host.c): the host's own locked instructions;
+ * lock cmpxchg is atomic at any alignment, lock cmpxchg16b needs 16. */
+static bool host_cas8(void *p, uint64_t *expected, uint64_t nv)
+{
+    bool ok;
+    asm volatile("lock cmpxchgq %[nv], %[m]"
+                 : "=@ccz"(ok), [m] "+m"(*(volatile uint64_t *)p), "+a"(*expected)
+                 : [nv] "r"(nv) : "memory");
+    return ok;
+}
+
+static bool host_cas16(void *p, uint64_t expected[2], const uint64_t nv[2])
+{
+    bool ok;
+    uint64_t lo = expected[0], hi = expected[1];
+    asm volatile("lock cmpxchg16b %[m]"
+                 : "=@ccz"(ok), [m] "+m"(*(volatile unsigned __int128 *)p), "+a"(lo), "+d"(hi)
+                 : "b"(nv[0]), "c"(nv[1]) : "memory");
+    expected[0] = lo;
+    expected[1] = hi;
+    return ok;
+}
+
+/* Serialises the non-RAM / page-split path between vCPU threads. */
+static pthread_mutex_t cmpxchg_lock = PTHREAD_MUTEX_INITIALIZER;
+
+bool cpu_cmpxchg(CPUX86State *env, uint64_t la, unsigned size, uint64_t cmp[2],
+                 const uint64_t nv[2])
+{
+    bool user = USER(env);
+    unsigned off = la & 0xfff;
+    uint64_t g1 = mmu_translate(env, la, ACC_WRITE, user), g2 = g1;
+    unsigned n1 = size;
+    if (off + size <= 4096) {
+        PhysMemory *pm = cpu_pm(env);
+        uint8_t *p = phys_host_ptr(pm, g1, size, true);
+        if (p && (size == 8 || ((uintptr_t)p & 15) == 0)) {
+            bool ok = size == 8 ? host_cas8(p, &cmp[0], nv[0]) : host_cas16(p, cmp, nv);
+            if (ok && (code_watch_hit(&pm->code_watch, g1) ||
+                       code_watch_hit(&pm->code_watch, g1 + size - 1))) {
+                pm->code_watch.write(pm->code_watch.opaque, g1, size);
+            }
+            return ok;
+        }
+    } else {
+        n1 = 4096 - off;
+        g2 = mmu_translate(env, la_add(env, la, n1), ACC_WRITE, user);
+    }
+    /* Both pages are translated: nothing below can fault. */
+    uint8_t old[16], neu[16];
+    memcpy(neu, nv, size);
+    pthread_mutex_lock(&cmpxchg_lock);
+    for (unsigned i = 0; i < size; i++) {
+        old[i] = (uint8_t)phys_ld(env, i < n1 ? g1 + i : g2 + (i - n1), 1);
+    }
+    bool eq = !memcmp(old, cmp, size);
+    /* the destination is written back on failure too (SDM CMPXCHG8B) */
+    for (unsigned i = 0; i < size; i++) {
+        phys_st(env, i < n1 ? g1 + i : g2 + (i - n1), 1, eq ? neu[i] : old[i]);
+    }
+    pthread_mutex_unlock(&cmpxchg_lock);
+    memcpy(cmp, old, size);
+    return eq;
+}
 
 uint8_t cpu_fetch_byte(CPUX86State *env, uint64_t la)
 {

@@ -9,7 +9,12 @@
  * middle of an instruction, so the plain read-modify-write below is as
  * atomic as the guest can observe with one vCPU; SMP under TCG will need
  * host atomics here.
+ *
+ * ADCX/ADOX (ADX) add with the carry in CF or OF and write only that flag,
+ * so two carry chains can interleave (SDM ADCX/ADOX, Intel's multi-
+ * precision arithmetic whitepaper); gated on CPUID.(7,0):EBX.ADX[19].
  */
+#include "target/i386/cpuid.h"
 #include "target/i386/ops_internal.h"
 
 void op_ADD(CPUX86State *env, const Insn *insn)
@@ -29,6 +34,40 @@ void op_ADC(CPUX86State *env, const Insn *insn)
     uint64_t r = a + b + c;
     op_set(env, insn, 0, r);
     set_cc(env, CC_OP_ADCB, size, r, b, c);
+}
+
+/* dst (a register) += src + flag; the carry out goes to `flag` alone. */
+static void adx_add(CPUX86State *env, const Insn *insn, uint32_t flag)
+{
+    if (!cpu_has_feature(env, FEAT_7_0_EBX, CPUID_7_EBX_ADX)) {
+        cpu_raise_exception(env, EXCP_UD);
+    }
+    unsigned size = op_size(insn, 0);
+    uint64_t a = op_get(env, insn, 0), b = op_get(env, insn, 1);
+    uint32_t f = cc_all(env);
+    uint64_t r;
+    bool carry;
+    if (size == 8) {
+        bool c1 = __builtin_add_overflow(a, b, &r);
+        bool c2 = __builtin_add_overflow(r, (uint64_t)((f & flag) != 0), &r);
+        carry = c1 || c2;
+    } else {
+        uint64_t sum = (uint32_t)a + (uint64_t)(uint32_t)b + ((f & flag) != 0);
+        r = (uint32_t)sum;
+        carry = sum >> 32;
+    }
+    op_set(env, insn, 0, r);
+    cc_set_all(env, (f & ~flag) | (carry ? flag : 0));
+}
+
+void op_ADCX(CPUX86State *env, const Insn *insn)
+{
+    adx_add(env, insn, CC_C);
+}
+
+void op_ADOX(CPUX86State *env, const Insn *insn)
+{
+    adx_add(env, insn, CC_O);
 }
 
 void op_SUB(CPUX86State *env, const Insn *insn)

@@ -6,7 +6,13 @@
  * at ea + (offset >> log2(opsize*8)) * opsize (SDM BT "bit base" and Vol.1
  * 3.6.3); an immediate offset is taken modulo the operand width.  Only CF
  * changes (ZF unchanged; OF/SF/AF/PF undefined, kept unchanged).
+ *
+ * LZCNT/TZCNT (F3 0F BD/BC) are gated on the CPU model: without
+ * CPUID.80000001H:ECX.ABM[5] (LZCNT) or CPUID.(7,0):EBX.BMI1[3] (TZCNT)
+ * the encoding is BSR/BSF with an ignored REP prefix, as on hardware that
+ * predates them (SDM LZCNT/TZCNT "Operation" notes).
  */
+#include "target/i386/cpuid.h"
 #include "target/i386/ops_internal.h"
 
 enum { BT_TEST, BT_SET, BT_RESET, BT_COMPLEMENT };
@@ -110,6 +116,47 @@ void op_BSR(CPUX86State *env, const Insn *insn)
     }
     op_set(env, insn, 0, (uint64_t)(63 - __builtin_clzll(s)));
     set_cc(env, CC_OP_LOGICB, size, s, 0, 0);
+}
+
+/* LZCNT/TZCNT: CF = (source == 0), ZF = (result == 0); OF, SF, AF, PF
+ * are undefined (SDM LZCNT "Flags Affected").  AMD hosts leave OF alone
+ * and clear SF, AF, PF; emu86 does the same so both agree bit for bit. */
+static void cnt_flags(CPUX86State *env, uint64_t src, uint64_t res)
+{
+    uint32_t f = cc_all(env) & CC_O;
+    if (!src) {
+        f |= CC_C;
+    }
+    if (!res) {
+        f |= CC_Z;
+    }
+    cc_set_all(env, f);
+}
+
+void op_LZCNT(CPUX86State *env, const Insn *insn)
+{
+    if (!cpu_has_feature(env, FEAT_8000_0001_ECX, CPUID_EXT3_ABM)) {
+        op_BSR(env, insn);
+        return;
+    }
+    unsigned bits = op_size(insn, 0) * 8;
+    uint64_t s = op_get(env, insn, 1);
+    uint64_t r = s ? (uint64_t)(__builtin_clzll(s) - (64 - bits)) : bits;
+    op_set(env, insn, 0, r);
+    cnt_flags(env, s, r);
+}
+
+void op_TZCNT(CPUX86State *env, const Insn *insn)
+{
+    if (!cpu_has_feature(env, FEAT_7_0_EBX, CPUID_7_EBX_BMI1)) {
+        op_BSF(env, insn);
+        return;
+    }
+    unsigned bits = op_size(insn, 0) * 8;
+    uint64_t s = op_get(env, insn, 1);
+    uint64_t r = s ? (uint64_t)__builtin_ctzll(s) : bits;
+    op_set(env, insn, 0, r);
+    cnt_flags(env, s, r);
 }
 
 /* BSWAP r16 is undefined in the SDM; Intel and AMD parts produce 0 in the

@@ -1,7 +1,7 @@
 /*
  * target/i386/ops_misc.c - flag instructions (CLC..STD, CLI/STI), software
  * interrupts (INT n, INT3, INTO, INT1, BOUND), CPUID, RDTSC/RDTSCP/RDPID,
- * fences/CLFLUSH/PREFETCH, #UD and the x87/SSE placeholders.
+ * RDRAND/RDSEED, fences/CLFLUSH/PREFETCH, #UD and the x87/SSE placeholders.
  *
  * Design: software interrupts are delivered by excp.c through
  * cpu_do_interrupt() with next_rip as the return address; on return
@@ -9,6 +9,8 @@
  * execution loop from moving it.  Faults (#BR, #GP, #UD, #NM) leave
  * through cpu_raise_exception*() with rip at this instruction.
  */
+#include <sys/random.h>
+
 #include "target/i386/cpuid.h"
 #include "target/i386/fpu.h"
 #include "target/i386/ops_internal.h"
@@ -245,36 +247,107 @@ void op_RDPID(CPUX86State *env, const Insn *insn)
     insn_set_op(env, insn, 0, (uint32_t)env->tsc_aux);
 }
 
-/* ---- ordering and cache hints: nothing to do for one interpreter
- * thread (every access is already performed in program order). ---- */
+/* RDRAND/RDSEED r16/r32/r64: random bits from the host kernel's CSPRNG
+ * (getrandom(2), which is seeded from the host's own entropy sources:
+ * good enough for both, a guest cannot tell a DRBG output from a seed).
+ * Success: CF = 1, OF SF ZF AF PF = 0.  If the host cannot deliver, the
+ * instruction reports "not ready" as hardware may: CF = 0 and the
+ * destination 0 (SDM RDRAND Operation), so guests retry. */
+static void rd_random(CPUX86State *env, const Insn *insn)
+{
+    uint64_t v = 0;
+    bool ok = getrandom(&v, sizeof(v), GRND_NONBLOCK) == (ssize_t)sizeof(v);
+    insn_set_op(env, insn, 0, ok ? v : 0);
+    cc_set_all(env, ok ? CC_C : 0);
+}
+
+void op_RDRAND(CPUX86State *env, const Insn *insn)
+{
+    if (!cpu_has_feature(env, FEAT_1_ECX, CPUID_EXT_RDRAND)) {
+        cpu_raise_exception(env, EXCP_UD);
+    }
+    rd_random(env, insn);
+}
+
+void op_RDSEED(CPUX86State *env, const Insn *insn)
+{
+    if (!cpu_has_feature(env, FEAT_7_0_EBX, CPUID_7_EBX_RDSEED)) {
+        cpu_raise_exception(env, EXCP_UD);
+    }
+    rd_random(env, insn);
+}
+
+/* ---- ordering and cache hints ----
+ * Guest loads and stores are host loads and stores in program order, and
+ * an x86-64 host is TSO like the guest, so the only reordering another
+ * vCPU thread could see is a store passing a later load: MFENCE is a host
+ * full fence for that (a future multi-threaded TCG; one thread today).
+ * LFENCE/SFENCE order nothing beyond what TSO gives (their WC-memory and
+ * speculation roles have no emulated counterpart): compiler barriers.
+ * Gates: LFENCE/MFENCE are SSE2, SFENCE SSE (or AMD's MMX extensions). */
 
 void op_LFENCE(CPUX86State *env, const Insn *insn)
 {
+    if (!cpu_has_feature(env, FEAT_1_EDX, CPUID_SSE2)) {
+        cpu_raise_exception(env, EXCP_UD);
+    }
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
 }
 
 void op_MFENCE(CPUX86State *env, const Insn *insn)
 {
+    if (!cpu_has_feature(env, FEAT_1_EDX, CPUID_SSE2)) {
+        cpu_raise_exception(env, EXCP_UD);
+    }
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
 }
 
 void op_SFENCE(CPUX86State *env, const Insn *insn)
 {
+    if (!cpu_has_feature(env, FEAT_1_EDX, CPUID_SSE) &&
+        !cpu_has_feature(env, FEAT_8000_0001_EDX, CPUID_EXT2_MMXEXT)) {
+        cpu_raise_exception(env, EXCP_UD);
+    }
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
 }
 
-/* CLFLUSH faults like a one-byte read (SDM CLFLUSH protected mode
- * exceptions) but must not touch the byte (it may be MMIO).  0F AE /7
- * with an F2 or F3 mandatory prefix is not CLFLUSH (SDM Vol.2 Table A-6,
- * group 15: only NP = CLFLUSH and 66 = CLFLUSHOPT are defined): #UD, as
- * on the host.  (The decoder hands these to this handler.) */
-void op_CLFLUSH(CPUX86State *env, const Insn *insn)
+/* CLFLUSH (NP 0F AE /7), CLFLUSHOPT (66 0F AE /7), CLWB (66 0F AE /6):
+ * there is no cache to write back, but the operand is checked like a
+ * one-byte read (SDM CLFLUSH: segment checks, #PF "as a load"; SMAP
+ * applies), without touching the byte (it may be MMIO).  0F AE /7 with
+ * an F2 or F3 mandatory prefix is neither (SDM Vol.2 Table A-6): #UD, as
+ * on the host.  Gates: CPUID.1:EDX.CLFSH[19], (7,0):EBX.CLFLUSHOPT[23],
+ * (7,0):EBX.CLWB[24]. */
+static void cache_line_op(CPUX86State *env, const Insn *insn, FeatureWord w, uint32_t bit)
 {
-    if (insn->prefix & (PFX_REP | PFX_REPNE)) {
+    if (!cpu_has_feature(env, w, bit)) {
         cpu_raise_exception(env, EXCP_UD);
     }
     uint64_t la = insn_mem_linear(env, insn, 1, ACC_READ);
     mmu_translate(env, la, ACC_READ, env->cpl == 3);
 }
 
-/* PREFETCHh never faults. */
+void op_CLFLUSH(CPUX86State *env, const Insn *insn)
+{
+    if (insn->prefix & (PFX_REP | PFX_REPNE)) {
+        cpu_raise_exception(env, EXCP_UD);
+    }
+    if (insn->prefix & PFX_OPSZ) {
+        cache_line_op(env, insn, FEAT_7_0_EBX, CPUID_7_EBX_CLFLUSHOPT);
+    } else {
+        cache_line_op(env, insn, FEAT_1_EDX, CPUID_CLFLUSH);
+    }
+}
+
+void op_CLWB(CPUX86State *env, const Insn *insn)
+{
+    cache_line_op(env, insn, FEAT_7_0_EBX, CPUID_7_EBX_CLWB);
+}
+
+/* PREFETCHh (0F 18 /0-/3) and PREFETCH/PREFETCHW (0F 0D, AMD's 3DNow!
+ * prefetch space, CPUID.80000001H:ECX.3DNowPrefetch[8]) never fault:
+ * hints, executed as NOPs (Intel CPUs without PREFETCHW also treat 0F 0D
+ * as a NOP). */
 void op_PREFETCH(CPUX86State *env, const Insn *insn)
 {
 }

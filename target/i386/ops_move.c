@@ -88,54 +88,54 @@ void op_CMPXCHG(CPUX86State *env, const Insn *insn)
     set_cc(env, CC_OP_SUBB, size, acc - d, d, 0);
 }
 
-/* CMPXCHG8B m64 / CMPXCHG16B m128 (REX.W).  Only ZF changes. */
+/* CMPXCHG8B m64 / CMPXCHG16B m128 (REX.W).  Only ZF changes.  The memory
+ * update is one atomic host operation (cpu_cmpxchg, mmu.c): another vCPU
+ * thread (KVM, multi-threaded TCG) may race on the same location, and a
+ * LOCKed CMPXCHG8B is the primitive guests build locks from.  All checks
+ * (alignment, write permission of every byte) come first, so a fault
+ * leaves memory and registers untouched. */
 void op_CMPXCHG8B(CPUX86State *env, const Insn *insn)
 {
     bool wide = (insn->rex & 8) || insn->ops[0].size == 16;
+    unsigned size = wide ? 16 : 8;
+    uint64_t cmp[2], nv[2];
 
     if (insn->ops[0].kind != OPK_MEM) {
+        cpu_raise_exception(env, EXCP_UD);     /* SDM: register operand */
+    }
+    if (!(wide ? cpu_has_feature(env, FEAT_1_ECX, CPUID_EXT_CX16)
+               : cpu_has_feature(env, FEAT_1_EDX, CPUID_CX8))) {
         cpu_raise_exception(env, EXCP_UD);
     }
-    if (wide) {
-        if (!cpu_has_feature(env, FEAT_1_ECX, CPUID_EXT_CX16)) {
-            cpu_raise_exception(env, EXCP_UD);
-        }
-        uint64_t la = insn_mem_linear(env, insn, 16, ACC_WRITE);
-        /* SDM CMPXCHG16B: #GP(0) if m128 is not 16-byte aligned. */
-        if (la & 15) {
-            cpu_raise_exception_err(env, EXCP_GP, 0);
-        }
-        /* The destination is always written: it faults as a write. */
-        mem_probe_write(env, la, 16);
-        uint64_t lo = cpu_ldq(env, la), hi = cpu_ldq(env, la + 8);
-        bool eq = lo == env->regs[R_EAX] && hi == env->regs[R_EDX];
-        if (eq) {
-            cpu_stq(env, la, env->regs[R_EBX]);
-            cpu_stq(env, la + 8, env->regs[R_ECX]);
-        } else {
-            cpu_stq(env, la, lo);
-            cpu_stq(env, la + 8, hi);
-            env->regs[R_EAX] = lo;
-            env->regs[R_EDX] = hi;
-        }
-        cc_update(env, CC_Z, eq ? CC_Z : 0);
-    } else {
-        uint64_t la = insn_mem_linear(env, insn, 8, ACC_WRITE);
-        mem_probe_write(env, la, 8);
-        uint64_t m = cpu_ldq(env, la);
-        uint64_t cmp = ((uint64_t)(uint32_t)env->regs[R_EDX] << 32) |
-                       (uint32_t)env->regs[R_EAX];
-        bool eq = m == cmp;
-        if (eq) {
-            cpu_stq(env, la, ((uint64_t)(uint32_t)env->regs[R_ECX] << 32) |
-                             (uint32_t)env->regs[R_EBX]);
-        } else {
-            cpu_stq(env, la, m);
-            reg_write(env, R_EAX, 4, (uint32_t)m);
-            reg_write(env, R_EDX, 4, m >> 32);
-        }
-        cc_update(env, CC_Z, eq ? CC_Z : 0);
+    uint64_t la = insn_mem_linear(env, insn, size, ACC_WRITE);
+    /* SDM CMPXCHG16B: #GP(0) if m128 is not 16-byte aligned. */
+    if (wide && (la & 15)) {
+        cpu_raise_exception_err(env, EXCP_GP, 0);
     }
+    /* The destination is always written: it faults as a write. */
+    mem_probe_write(env, la, size);
+    if (wide) {
+        cmp[0] = env->regs[R_EAX];
+        cmp[1] = env->regs[R_EDX];
+        nv[0] = env->regs[R_EBX];
+        nv[1] = env->regs[R_ECX];
+    } else {
+        cmp[0] = ((uint64_t)(uint32_t)env->regs[R_EDX] << 32) | (uint32_t)env->regs[R_EAX];
+        nv[0] = ((uint64_t)(uint32_t)env->regs[R_ECX] << 32) | (uint32_t)env->regs[R_EBX];
+        cmp[1] = nv[1] = 0;
+    }
+    bool eq = cpu_cmpxchg(env, la, size, cmp, nv);
+    if (!eq) {
+        if (wide) {
+            env->regs[R_EAX] = cmp[0];
+            env->regs[R_EDX] = cmp[1];
+        } else {
+            /* 32-bit register writes: zero-extended in 64-bit mode */
+            reg_write(env, R_EAX, 4, (uint32_t)cmp[0]);
+            reg_write(env, R_EDX, 4, cmp[0] >> 32);
+        }
+    }
+    cc_update(env, CC_Z, eq ? CC_Z : 0);
 }
 
 /* CMOVcc: the source is read (and may fault) whatever the condition; a

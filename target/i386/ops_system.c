@@ -2,7 +2,8 @@
  * target/i386/ops_system.c - handlers of the system instructions of
  * insn.def: far JMP/CALL/RET, IRET, segment register loads, descriptor
  * table registers, control/debug registers, MSRs, SYSCALL/SYSRET,
- * SYSENTER/SYSEXIT, SWAPGS, FS/GS base access, LAR/LSL/VERR/VERW/ARPL, HLT.
+ * SYSENTER/SYSEXIT, SWAPGS, FS/GS base access, LAR/LSL/VERR/VERW/ARPL, HLT,
+ * INVPCID and CLAC/STAC.
  *
  * Design: each handler follows the "Operation" section of its SDM Vol.2
  * page.  All checks that can fault run before any register changes, and
@@ -591,8 +592,28 @@ void op_STR(CPUX86State *env, const Insn *insn)
 
 #define CR0_VALID (CR0_PE | CR0_MP | CR0_EM | CR0_TS | CR0_ET | CR0_NE | CR0_WP | \
                    CR0_AM | CR0_NW | CR0_CD | CR0_PG)
-#define CR4_VALID (CR4_TSD | CR4_DE | CR4_PSE | CR4_PAE | CR4_MCE | CR4_PGE | CR4_PCE | \
-                   CR4_OSFXSR | CR4_OSXMMEXCPT)
+/* CR4 bits a MOV may set: the base set plus the bits of the features the
+ * CPU model offers (SDM Vol.3 2.5: a bit of an unsupported feature is
+ * reserved, #GP(0) on MOV to CR4). */
+static uint64_t cr4_valid(const CPUX86State *env)
+{
+    uint64_t v = CR4_TSD | CR4_DE | CR4_PSE | CR4_PAE | CR4_MCE | CR4_PGE | CR4_PCE |
+                 CR4_OSFXSR | CR4_OSXMMEXCPT;
+    static const struct { uint64_t cr4; uint8_t w; uint32_t bit; } opt[] = {
+        { CR4_UMIP, FEAT_7_0_ECX, CPUID_7_ECX_UMIP },
+        { CR4_FSGSBASE, FEAT_7_0_EBX, CPUID_7_EBX_FSGSBASE },
+        { CR4_PCIDE, FEAT_1_ECX, CPUID_EXT_PCID },
+        { CR4_OSXSAVE, FEAT_1_ECX, CPUID_EXT_XSAVE },
+        { CR4_SMEP, FEAT_7_0_EBX, CPUID_7_EBX_SMEP },
+        { CR4_SMAP, FEAT_7_0_EBX, CPUID_7_EBX_SMAP },
+    };
+    for (size_t i = 0; i < sizeof(opt) / sizeof(opt[0]); i++) {
+        if (cpu_has_feature(env, opt[i].w, opt[i].bit)) {
+            v |= opt[i].cr4;
+        }
+    }
+    return v;
+}
 
 static void set_cr0(CPUX86State *env, uint64_t v)
 {
@@ -611,6 +632,11 @@ static void set_cr0(CPUX86State *env, uint64_t v)
         }
         env->efer |= EFER_LMA;
     }
+    /* PCIDs exist only in IA-32e mode: clearing PG with CR4.PCIDE = 1 is
+     * #GP(0) (SDM MOV CRn, Protected Mode Exceptions) */
+    if (!(v & CR0_PG) && (old & CR0_PG) && (env->cr[4] & CR4_PCIDE)) {
+        cpu_raise_exception_err(env, EXCP_GP, 0);
+    }
     if (!(v & CR0_PG) && (old & CR0_PG) && (env->efer & EFER_LMA)) {
         if (cpu_in_64bit(env)) {
             cpu_raise_exception_err(env, EXCP_GP, 0);
@@ -626,17 +652,21 @@ static void set_cr0(CPUX86State *env, uint64_t v)
 
 static void set_cr4(CPUX86State *env, uint64_t v)
 {
-    uint64_t valid = CR4_VALID;
-    /* OSXSAVE only on a CPU with XSAVE (SDM Vol.3 2.5: reserved otherwise) */
-    if (cpu_has_feature(env, FEAT_1_ECX, CPUID_EXT_XSAVE)) {
-        valid |= CR4_OSXSAVE;
-    }
-    if (v & ~valid) {
+    if (v & ~cr4_valid(env)) {
         cpu_raise_exception_err(env, EXCP_GP, 0);
     }
     if ((env->efer & EFER_LMA) && !(v & CR4_PAE)) {
         cpu_raise_exception_err(env, EXCP_GP, 0);
     }
+    /* CR4.PCIDE 0 -> 1 only in IA-32e mode and with CR3[11:0] = 0 (SDM
+     * Vol.3 4.10.1, MOV CRn exceptions) */
+    if ((v & CR4_PCIDE) && !(env->cr[4] & CR4_PCIDE) &&
+        (!(env->efer & EFER_LMA) || (env->cr[3] & 0xfff))) {
+        cpu_raise_exception_err(env, EXCP_GP, 0);
+    }
+    /* Any change flushes everything, global entries included: that covers
+     * PGE, PAE, PSE, SMEP/SMAP (cached rights) and PCIDE 1 -> 0 (SDM Vol.3
+     * 4.10.4.1: "invalidates all TLB entries"). */
     if (v != env->cr[4]) {
         mmu_tlb_flush(env);
     }
@@ -644,9 +674,19 @@ static void set_cr4(CPUX86State *env, uint64_t v)
     cpu_update_mode(env);
 }
 
+/* MOV to CR3.  With CR4.PCIDE = 1, bits 11:0 are the PCID (the page walk
+ * ignores them: mmu.c takes bits MAXPHYADDR-1:12) and bit 63 of the source
+ * asks the CPU not to invalidate that PCID's entries; it is not stored
+ * (SDM Vol.3 4.10.4.1).  The software TLB is not tagged by PCID: it keeps
+ * only translations of the current CR3, so every CR3 write drops all
+ * non-global entries.  That over-flushes (always allowed: the TLB may be
+ * emptied at any time) and can never use a translation of another PCID. */
 static void set_cr3(CPUX86State *env, uint64_t v)
 {
     if (env->long_mode) {
+        if (env->cr[4] & CR4_PCIDE) {
+            v &= ~(1ull << 63);     /* the no-invalidate hint */
+        }
         if (v >> 40) {  /* above MAXPHYADDR */
             cpu_raise_exception_err(env, EXCP_GP, 0);
         }
@@ -758,6 +798,51 @@ void op_INVLPG(CPUX86State *env, const Insn *insn)
         la = (env->segs[seg].base + ea) & 0xffffffffu;
     }
     mmu_tlb_flush_page(env, la);
+}
+
+/* INVPCID r32/r64, m128 (66 0F 38 82): the register is the type, the
+ * 16-byte descriptor holds the PCID (bits 11:0, 63:12 reserved) and a
+ * linear address (bits 127:64).  Order as the SDM lists the checks: #UD
+ * without the feature, #GP(0) at CPL > 0, the descriptor read (segment
+ * checks, #PF), then #GP(0) for a type > 3, reserved descriptor bits, a
+ * non-zero PCID for types 0/1 with CR4.PCIDE = 0 and a non-canonical
+ * address for type 0.  The software TLB is not PCID-tagged and holds the
+ * current CR3's translations only (set_cr3), so: type 0 (one address)
+ * drops that page whatever the PCID, types 1 (one PCID) and 3 (all but
+ * global) every non-global entry, type 2 everything.  Over-flushing other
+ * PCIDs is allowed; under-flushing never happens. */
+void op_INVPCID(CPUX86State *env, const Insn *insn)
+{
+    if (!cpu_has_feature(env, FEAT_7_0_EBX, CPUID_7_EBX_INVPCID) || (env->eflags & VM_MASK)) {
+        cpu_raise_exception(env, EXCP_UD);
+    }
+    if (insn->ops[1].kind != OPK_MEM) {
+        cpu_raise_exception(env, EXCP_UD);
+    }
+    if ((env->cr[0] & CR0_PE) && env->cpl != 0) {
+        cpu_raise_exception_err(env, EXCP_GP, 0);
+    }
+    uint64_t type = insn_get_op(env, insn, 0);
+    uint64_t la = insn_mem_linear(env, insn, 16, ACC_READ);
+    uint64_t desc = cpu_ldq(env, la), addr = cpu_ldq(env, la_next(env, la, 8));
+    unsigned pcid = desc & 0xfff;
+    if (type > 3 || (desc >> 12) ||
+        (type <= 1 && pcid && !(env->cr[4] & CR4_PCIDE)) ||
+        (type == 0 && !la_is_canonical(addr))) {
+        cpu_raise_exception_err(env, EXCP_GP, 0);
+    }
+    switch (type) {
+    case 0:
+        /* outside IA-32e mode only the low 32 bits name an address */
+        mmu_tlb_flush_page(env, env->long_mode ? addr : (uint32_t)addr);
+        break;
+    case 2:
+        mmu_tlb_flush(env);
+        break;
+    default:
+        mmu_tlb_flush_nonglobal(env);
+        break;
+    }
 }
 
 void op_INVD(CPUX86State *env, const Insn *insn) { require_cpl0(env); }
@@ -1032,6 +1117,29 @@ void op_RDGSBASE(CPUX86State *env, const Insn *insn)
 
 void op_WRFSBASE(CPUX86State *env, const Insn *insn) { wr_base(env, insn, R_FS); }
 void op_WRGSBASE(CPUX86State *env, const Insn *insn) { wr_base(env, insn, R_GS); }
+
+/* ---- CLAC / STAC (SMAP): EFLAGS.AC decides whether supervisor-mode
+ * data accesses may touch user pages (SDM Vol.3 4.6).  #UD without SMAP,
+ * at CPL > 0 and in V86 mode (SDM CLAC/STAC); F2/F3 0F 01 CA are the FRED
+ * ERETS/ERETU encodings, not offered: #UD.  No TLB work: supervisor
+ * translations of user pages are never cached while CR4.SMAP = 1. ---- */
+
+static void ac_change(CPUX86State *env, const Insn *insn, bool set)
+{
+    if (!cpu_has_feature(env, FEAT_7_0_EBX, CPUID_7_EBX_SMAP) ||
+        (insn->prefix & (PFX_REP | PFX_REPNE)) ||
+        ((env->cr[0] & CR0_PE) && (env->cpl != 0 || (env->eflags & VM_MASK)))) {
+        cpu_raise_exception(env, EXCP_UD);
+    }
+    if (set) {
+        env->eflags |= AC_MASK;
+    } else {
+        env->eflags &= ~(uint64_t)AC_MASK;
+    }
+}
+
+void op_CLAC(CPUX86State *env, const Insn *insn) { ac_change(env, insn, false); }
+void op_STAC(CPUX86State *env, const Insn *insn) { ac_change(env, insn, true); }
 
 /* CPUID does not advertise MONITOR/MWAIT */
 void op_MONITOR(CPUX86State *env, const Insn *insn) { cpu_raise_exception(env, EXCP_UD); }

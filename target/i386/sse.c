@@ -51,6 +51,9 @@ bool sse_feat_ok(const CPUX86State *env, unsigned ft)
         [FT_F16C] = { FEAT_1_ECX, CPUID_EXT_F16C },
         [FT_BMI1] = { FEAT_7_0_EBX, CPUID_7_EBX_BMI1 },
         [FT_BMI2] = { FEAT_7_0_EBX, CPUID_7_EBX_BMI2 },
+        [FT_AES] = { FEAT_1_ECX, CPUID_EXT_AES },
+        [FT_PCLMUL] = { FEAT_1_ECX, CPUID_EXT_PCLMULQDQ },
+        [FT_SHA] = { FEAT_7_0_EBX, CPUID_7_EBX_SHA_NI },
     };
     if (ft == FT_NONE || ft >= FT_NB) {
         return true;
@@ -641,10 +644,21 @@ static void h_maskmov(SseCtx *c)
     uint64_t off = env->regs[R_EDI] & size_mask(c->insn->addrsize);
     sse_reg_get(c, &d);
     sse_src(c, &m);
+    /* Every selected byte is checked (segment, canonical form, page
+     * write access) before any is stored, so a fault on a later byte
+     * leaves memory untouched, as on the host (the soak of 2026-12-07
+     * found emu86 writing the bytes below a page that faulted). */
+    uint64_t la[16];
     for (unsigned i = 0; i < n; i++) {
         if (m.b[i] & 0x80) {
             uint64_t a = (off + i) & size_mask(c->insn->addrsize);
-            cpu_stb(env, seg_linear(env, insn_src_seg(c->insn), a, 1, ACC_WRITE), d.b[i]);
+            la[i] = seg_linear(env, insn_src_seg(c->insn), a, 1, ACC_WRITE);
+            mmu_translate(env, la[i], ACC_WRITE, env->cpl == 3);
+        }
+    }
+    for (unsigned i = 0; i < n; i++) {
+        if (m.b[i] & 0x80) {
+            cpu_stb(env, la[i], d.b[i]);
         }
     }
 }
@@ -814,6 +828,12 @@ void sse_execute(CPUX86State *env, const Insn *insn)
     }
     c.v1 = c.reg;
     c.msize = e->msize ? e->msize : c.mmx ? 8 : 16;
+    /* SHA m128 operands: Intel requires 16-byte alignment (SDM SHA1MSG1
+     * etc. "Exceptions Type 4"); the AMD EPYC host does not fault on a
+     * misaligned one (tests/difftest), so AMD models follow it. */
+    if (e->feat == FT_SHA && x86_model_is_amd(cpu_model(env))) {
+        c.flags |= SF_UNAL;
+    }
 
     /* SDM Vol.3 Table 2-2 and the legacy-SSE exception tables */
     if ((e->flags & SF_REGONLY) && c.mem) {

@@ -194,6 +194,7 @@ typedef enum SseFeat {
     FT_POPCNT, FT_MOVBE, FT_FXSR,
     FT_MMXSSE,          /* MMX forms SSE added (PSHUFW, PAVGB...): SSE or AMD MMXEXT */
     FT_AVX, FT_AVX2, FT_FMA, FT_F16C, FT_BMI1, FT_BMI2,
+    FT_AES, FT_PCLMUL, FT_SHA,
     FT_NB
 } SseFeat;
 
@@ -311,6 +312,19 @@ void avx_store(SseCtx *c, const void *buf, unsigned size);
 extern const SseEntry sse4_map38[256][4];
 extern const SseEntry sse4_map3a[256][4];
 void sse_h_popcnt(SseCtx *c);
+
+/* ---- aes.c: AES-NI, PCLMULQDQ; sha.c: SHA extensions ---- */
+void sse_h_aes_round(SseCtx *c);  /* arg: 0 ENC, 1 ENCLAST, 2 DEC, 3 DECLAST */
+void sse_h_aesimc(SseCtx *c);
+void sse_h_aeskeygen(SseCtx *c);
+void sse_h_pclmul(SseCtx *c);
+void sse_h_sha1rnds4(SseCtx *c);
+void sse_h_sha1nexte(SseCtx *c);
+void sse_h_sha1msg1(SseCtx *c);
+void sse_h_sha1msg2(SseCtx *c);
+void sse_h_sha256rnds2(SseCtx *c);
+void sse_h_sha256msg1(SseCtx *c);
+void sse_h_sha256msg2(SseCtx *c);
 
 /* ---- sse_int.c: integer SIMD ---- */
 enum {

@@ -1,7 +1,8 @@
 /*
  * target/i386/sse4.c - the 0F 38 / 0F 3A maps: SSSE3 (operations in
- * sse_int.c), SSE4.1, SSE4.2, and the general-register instructions
- * decoded as OP_SSE: POPCNT, MOVBE, CRC32.
+ * sse_int.c), SSE4.1, SSE4.2, AES-NI/PCLMULQDQ (aes.c), SHA (sha.c), and
+ * the general-register instructions decoded as OP_SSE: POPCNT, MOVBE,
+ * CRC32.
  *
  * Design: same table format as sse.c (SseEntry, one column per mandatory
  * prefix).  Integer operations are C over the XMMReg lanes, following the
@@ -388,6 +389,9 @@ static void h_crc32(SseCtx *c)
 #define IMX(op) { E(sse_h_int, SF_MMX, 0, op, SSSE3), E(sse_h_int, 0, 0, op, SSSE3) }
 #define X66(fn, ms, a) { [1] = E(fn, 0, ms, a, SSE41) }
 #define X66_42(fn, ms, a) { [1] = E(fn, 0, ms, a, SSE42) }
+/* gated on a CPUID feature: 66 only / no prefix only, 16-byte source */
+#define X66F(fn, a, f) { [1] = { fn, 0, 16, a, f } }
+#define NPF(fn, a, f) { [0] = { fn, 0, 16, a, f } }
 #define PMOVX(ss, ds, ms, sg) X66(h_pmovx, ms, (ss) | (ds) << 4 | (sg) << 8)
 
 /* SSSE3: 00-0B, 1C-1E, 3A 0F; SSE4.2: 37, 3A 60-63, CRC32; the rest of
@@ -415,6 +419,13 @@ const SseEntry sse4_map38[256][4] = {
     [0x3c] = X66(h_int4, 16, I4_PMAXSB), [0x3d] = X66(h_int4, 16, I4_PMAXSD),
     [0x3e] = X66(h_int4, 16, I4_PMAXUW), [0x3f] = X66(h_int4, 16, I4_PMAXUD),
     [0x40] = X66(h_int4, 16, I4_PMULLD), [0x41] = X66(h_phminposuw, 16, 0),
+    /* SHA (NP only), AES-NI (66 only) */
+    [0xc8] = NPF(sse_h_sha1nexte, 0, FT_SHA), [0xc9] = NPF(sse_h_sha1msg1, 0, FT_SHA),
+    [0xca] = NPF(sse_h_sha1msg2, 0, FT_SHA), [0xcb] = NPF(sse_h_sha256rnds2, 0, FT_SHA),
+    [0xcc] = NPF(sse_h_sha256msg1, 0, FT_SHA), [0xcd] = NPF(sse_h_sha256msg2, 0, FT_SHA),
+    [0xdb] = X66F(sse_h_aesimc, 0, FT_AES), [0xdc] = X66F(sse_h_aes_round, 0, FT_AES),
+    [0xdd] = X66F(sse_h_aes_round, 1, FT_AES), [0xde] = X66F(sse_h_aes_round, 2, FT_AES),
+    [0xdf] = X66F(sse_h_aes_round, 3, FT_AES),
     /* MOVBE (none / 66), CRC32 (F2, 66 F2: SSE4.2) */
     [0xf0] = { E(h_movbe, SF_GPR | SF_MEMONLY, 0, 0, MOVBE), E(h_movbe, SF_GPR | SF_MEMONLY, 0, 0, MOVBE),
                [3] = E(h_crc32, SF_GPR, 0, 0, SSE42) },
@@ -432,6 +443,9 @@ const SseEntry sse4_map3a[256][4] = {
     [0x20] = X66(h_pinsr, 0, 1), [0x21] = X66(h_insertps, 4, 0), [0x22] = X66(h_pinsr, 0, 4),
     [0x40] = X66(h_fp_imm, 16, SSE_STUB_DPPS), [0x41] = X66(h_fp_imm, 16, SSE_STUB_DPPD),
     [0x42] = X66(h_mpsadbw, 16, 0),
+    [0x44] = X66F(sse_h_pclmul, 0, FT_PCLMUL),
+    [0xcc] = NPF(sse_h_sha1rnds4, 0, FT_SHA),
+    [0xdf] = X66F(sse_h_aeskeygen, 0, FT_AES),
     [0x60] = { [1] = E(h_pcmpstr, SF_UNAL, 16, SSE_STUB_PCMPESTRM, SSE42) },
     [0x61] = { [1] = E(h_pcmpstr, SF_UNAL, 16, SSE_STUB_PCMPESTRI, SSE42) },
     [0x62] = { [1] = E(h_pcmpstr, SF_UNAL, 16, SSE_STUB_PCMPISTRM, SSE42) },

@@ -21,6 +21,7 @@
 #include <ucontext.h>
 #include <unistd.h>
 
+#include "target/i386/cpuid.h"
 #include "target/i386/decode-internal.h"
 #include "target/i386/disas.h"
 #include "target/i386/fpu.h"
@@ -161,6 +162,8 @@ typedef struct EmuOut {
     uint64_t ignore_lo[8], ignore_hi[8]; /* sandbox bytes not compared */
     int nr_ignore;
     bool no_cr2;          /* the #PF address is implementation-specific */
+    uint64_t reg_random[16]; /* register bits with random values (RDRAND/
+                              * RDSEED destinations): not compared */
     uint16_t exec_ops[MAX_ITEMS]; /* ops of executed test items, in order */
     uint8_t exec_item[MAX_ITEMS]; /* and their item indexes */
     int nr_exec;
@@ -200,6 +203,7 @@ extern uint16_t host_sel[6];
 void emu_setup(void);
 int item_at(const Seq *s, uint64_t rip);
 const char *host_diff(const Insn *in);
+const char *host_lacks(const Insn *in);
 void emu_run(const Seq *s, EmuOut *o, bool track);
 
 /* host.c: the native side */

@@ -6,8 +6,11 @@ DIFFTEST_SRCS := tests/difftest/difftest.c tests/difftest/gen.c \
                  tests/difftest/host.c tests/difftest/emu.c
 DIFFTEST_HDRS := tests/difftest/difftest.h
 DIFFTEST_SEED ?= 1
-DIFFTEST_SECONDS ?= 600
 DIFFTEST_FLAGS ?=
+# make soak: run for SOAK_SECONDS with a seed taken from the clock (or
+# SOAK_SEED=S to replay a soak); the seed is printed first and last.
+SOAK_SECONDS ?= 3600
+SOAK_SEED ?= $(shell date +%s)
 
 $(BUILD)/difftest: $(DIFFTEST_SRCS) $(DIFFTEST_HDRS) $(LIB_OBJS) $(TEST_SUPPORT_OBJS)
 	@mkdir -p $(dir $@)
@@ -17,9 +20,9 @@ $(BUILD)/difftest: $(DIFFTEST_SRCS) $(DIFFTEST_HDRS) $(LIB_OBJS) $(TEST_SUPPORT_
 difftest: $(BUILD)/difftest
 	$(BUILD)/difftest --seed $(DIFFTEST_SEED) --count 100000 $(DIFFTEST_FLAGS)
 
-# make soak [DIFFTEST_SECONDS=T] [DIFFTEST_SEED=S] [DIFFTEST_FLAGS=--x87]:
-# run for as long as asked
+# make soak [SOAK_SECONDS=T] [SOAK_SEED=S] [DIFFTEST_FLAGS=--x87]
 soak: $(BUILD)/difftest
-	$(BUILD)/difftest --seed $(DIFFTEST_SEED) --seconds $(DIFFTEST_SECONDS) $(DIFFTEST_FLAGS)
+	@echo "soak: seed $(SOAK_SEED), $(SOAK_SECONDS) s (replay a mismatch: $(BUILD)/difftest --seed $(SOAK_SEED) --first I --count 1)"
+	$(BUILD)/difftest --seed $(SOAK_SEED) --seconds $(SOAK_SECONDS) $(DIFFTEST_FLAGS)
 
 -include $(BUILD)/difftest.d

@@ -552,6 +552,10 @@ static void gen_insn(Seq *s)
         unsigned m = rn(4);
         p66 = m == 1 || (m > 1 && rn(10) == 0);
         rep = m == 2 ? 0xf3 : m == 3 ? 0xf2 : 0;
+    } else if (c->map == 2 && (c->opc == 0xbc || c->opc == 0xbd) && rn(2)) {
+        rep = 0xf3;     /* TZCNT/LZCNT half of the time, BSF/BSR otherwise */
+    } else if (c->map == 2 && c->opc == 0xae && c->rm == RM_REG && c->greg < 4 && rn(2)) {
+        rep = 0xf3;     /* RD/WR FS/GS BASE (#UD without the F3) */
     } else if (rn(25) == 0) {
         rep = rn(2) ? 0xf3 : 0xf2;
     }
@@ -689,7 +693,16 @@ static void gen_insn(Seq *s)
                 tmp.b[rex_pos] = rex;
             }
         } else {
-            emit(&tmp, 0xc0 | (reg3 << 3) | (uint8_t)rn(8), 1);
+            uint8_t rm = (uint8_t)rn(8);
+            bool rd_value = op == OP_RDRAND || op == OP_RDSEED ||
+                            (c->map == 2 && c->opc == 0xae && c->greg >= 0 && c->greg < 2);
+            if (rd_value && rm == 4 && !(rex & 1)) {
+                /* RDRAND/RDSEED/RDFSBASE/RDGSBASE: not into RSP (a random
+                 * RSP made the native runner's final int3 misbehave once;
+                 * the FS base is a real host address) */
+                rm = 3;
+            }
+            emit(&tmp, 0xc0 | (reg3 << 3) | rm, 1);
         }
     }
 
@@ -865,6 +878,13 @@ void gen_seq(Seq *s)
             maybe_undef = (maybe_undef & ~fx.def) | fx.undef;
         }
         s->it[first].group_start = true;
+        if (t->cand && (t->cand->op == OP_RDRAND || t->cand->op == OP_RDSEED ||
+                        in.op == OP_RDFSBASE || in.op == OP_RDGSBASE)) {
+            /* a random value, or a host TLS address that would let later
+             * instructions touch the native runner's memory: nothing may
+             * use it */
+            break;
+        }
     }
     unsigned total = 0;
     for (int i = 0; i < s->n; i++) {

@@ -4,6 +4,9 @@
  * code, and a signal handler on an alternate stack captures the result.
  */
 
+#include <asm/prctl.h>
+#include <sys/syscall.h>
+
 #include "tests/difftest/difftest.h"
 
 /* Bytes of a sequence at `start` that fit in the code page (the rest
@@ -130,6 +133,14 @@ static void child_main(void)
     memset(fximg + 32, 0, 128);  /* ST0-ST7 / MM0-MM7 */
     memset(fximg + 512, 0, 64);  /* XSAVE header: XSTATE_BV = x87 | SSE | AVX */
     fximg[512] = 7;
+    /* WRGSBASE in a sequence would change the runner's GS base for every
+     * later job (RDGSBASE then reads garbage): restored before each job.
+     * (WRFSBASE moves the TLS; the handler then dies and the runner is
+     * restarted, which restores FS.) */
+    unsigned long gs0 = 0;
+    if (syscall(SYS_arch_prctl, ARCH_GET_GS, &gs0)) {
+        gs0 = 0;
+    }
     char ch = 'r';
     if (write(1, &ch, 1) != 1) {
         _exit(4);
@@ -138,6 +149,7 @@ static void child_main(void)
         if (read(0, &ch, 1) != 1) {
             _exit(0);
         }
+        syscall(SYS_arch_prctl, ARCH_SET_GS, gs0);
         HostJob *j = &mbox->job;
         memcpy((void *)DATA_ADDR, j->data, DATA_SIZE);
         /* fill the page with int3 as emu86 does, then place the code */

@@ -52,6 +52,8 @@ static inline uint32_t defined_flags(int op, unsigned size, uint64_t count)
         return CC_C | CC_Z;
     case OP_BSF: case OP_BSR:
         return CC_Z;
+    case OP_LZCNT: case OP_TZCNT:
+        return CC_C | CC_Z;
     default:
         return CC_MASK;
     }

@@ -20,6 +20,9 @@
 
 #include <setjmp.h>
 
+#include <cpuid.h>
+
+#include "target/i386/cpuid.h"
 #include "target/i386/ops.h"
 #include "tests/unit/alu-undef.h"
 
@@ -40,9 +43,32 @@ static uint64_t rnd(void)
     return rng * 0x2545f4914f6cdd1dull;
 }
 
+/* The model the handlers see: `max` plus BMI1 (TZCNT is gated on it, and
+ * max leaves it to the VEX work), so every extension under test is on. */
+static X86CPUModel test_model;
+
+/* Host support for an extension (CPUID), by the feature word/bit pair. */
+enum { NEED_NONE, NEED_ABM, NEED_BMI1, NEED_ADX };
+
+static bool host_has(int need)
+{
+    unsigned a, b, c, d;
+    switch (need) {
+    case NEED_ABM:
+        return __get_cpuid(0x80000001u, &a, &b, &c, &d) && (c & CPUID_EXT3_ABM);
+    case NEED_BMI1:
+        return __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b & CPUID_7_EBX_BMI1);
+    case NEED_ADX:
+        return __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b & CPUID_7_EBX_ADX);
+    default:
+        return true;
+    }
+}
+
 static void env_init(void)
 {
     memset(&env, 0, sizeof(env));
+    env.model = &test_model;
     env.code_bits = 64;
     env.stack_bits = 64;
     env.long_mode = true;
@@ -183,6 +209,11 @@ SH4(rol) SH4(ror) SH4(rcl) SH4(rcr) SH4(shl) SH4(shr) SH4(sar)
 SHD3(shld) SHD3(shrd)
 MD4(mul) MD4N(imul1, imul) MD4(div) MD4(idiv)
 BIN3(imul) BIN3(bt) BIN3(bts) BIN3(btr) BIN3(btc) BIN3(bsf) BIN3(bsr)
+BIN3(lzcnt) BIN3(tzcnt)
+H_AB(h_adcx_4, "adcxl %k[b], %k[a]")
+H_AB(h_adcx_8, "adcxq %q[b], %q[a]")
+H_AB(h_adox_4, "adoxl %k[b], %k[a]")
+H_AB(h_adox_8, "adoxq %q[b], %q[a]")
 H_XA(h_cmpxchg_1, "cmpxchgb %b[c], %b[b]")
 H_XA(h_cmpxchg_2, "cmpxchgw %w[c], %w[b]")
 H_XA(h_cmpxchg_4, "cmpxchgl %k[c], %k[b]")
@@ -268,10 +299,12 @@ typedef struct AluTest {
     int op;
     int kind;
     HostFn host[4]; /* by size 1, 2, 4, 8 (NULL: not tested) */
+    int need;       /* NEED_*: host CPUID feature the test needs */
 } AluTest;
 
 #define S4(mn) { h_##mn##_1, h_##mn##_2, h_##mn##_4, h_##mn##_8 }
 #define S3(mn) { NULL, h_##mn##_2, h_##mn##_4, h_##mn##_8 }
+#define S2(mn) { NULL, NULL, h_##mn##_4, h_##mn##_8 }
 
 static const AluTest alu_tests[] = {
     { "add", OP_ADD, K_BIN, S4(add) },
@@ -309,6 +342,10 @@ static const AluTest alu_tests[] = {
     { "btc", OP_BTC, K_BIN, S3(btc) },
     { "bsf", OP_BSF, K_BIN, S3(bsf) },
     { "bsr", OP_BSR, K_BIN, S3(bsr) },
+    { "lzcnt", OP_LZCNT, K_BIN, S3(lzcnt), NEED_ABM },
+    { "tzcnt", OP_TZCNT, K_BIN, S3(tzcnt), NEED_BMI1 },
+    { "adcx", OP_ADCX, K_BIN, S2(adcx), NEED_ADX },
+    { "adox", OP_ADOX, K_BIN, S2(adox), NEED_ADX },
     { "cmpxchg", OP_CMPXCHG, K_CMPXCHG, S4(cmpxchg) },
     { "bswap", OP_BSWAP, K_UN, S3(bswap) },
     { "cbw", OP_CBW, K_ACC, S3(cbw) },
@@ -521,6 +558,10 @@ static void test_alu_op(gconstpointer data)
     const AluTest *t = data;
     unsigned long checked = 0;
 
+    if (!host_has(t->need)) {
+        g_test_skip("the host CPU lacks this extension (CPUID)");
+        return;
+    }
     memset(undef_flag_diffs, 0, sizeof(undef_flag_diffs));
     env_init();
     for (unsigned si = 0; si < 4; si++) {
@@ -760,6 +801,66 @@ static void test_bsf_zero(void)
     g_assert_cmphex(env.regs[3], ==, 0x1122334455660000ull);
 }
 
+/* F3 0F BD / F3 0F BC on a model without LZCNT / BMI1 are BSR / BSF with
+ * an ignored REP (SDM LZCNT/TZCNT): the handlers then compute exactly
+ * what op_BSR/op_BSF do; with the feature, the count of zero bits. */
+static void test_cnt_gating(void)
+{
+    static const unsigned sizes[3] = { 2, 4, 8 };
+    X86CPUModel old = test_model;
+    test_model.features[FEAT_8000_0001_ECX] &= ~CPUID_EXT3_ABM;
+    test_model.features[FEAT_7_0_EBX] &= ~CPUID_7_EBX_BMI1;
+    env_init();
+    for (int i = 0; i < 20000; i++) {
+        unsigned size = sizes[rnd() % 3];
+        bool lz = rnd() & 1;
+        Insn in;
+        memset(&in, 0, sizeof(in));
+        in.op = lz ? OP_LZCNT : OP_TZCNT;
+        in.opsize = size;
+        in.seg = SEG_NONE;
+        in.prefix = PFX_REP;
+        set_reg_op(&in, 0, 3, size);
+        set_reg_op(&in, 1, 6, size);
+        in.nr_ops = 2;
+        uint64_t r3 = rnd(), r6 = rnd_val(size), f = rnd_flags();
+        env.regs[3] = r3;
+        env.regs[6] = r6;
+        cpu_set_eflags(&env, f, CC_MASK);
+        g_assert_false(emu_run(&in));
+        uint64_t got = env.regs[3];
+        uint32_t gotf = cpu_get_eflags(&env) & CC_MASK;
+        env.regs[3] = r3;
+        env.regs[6] = r6;
+        cpu_set_eflags(&env, f, CC_MASK);
+        in.op = lz ? OP_BSR : OP_BSF;
+        g_assert_false(emu_run(&in));
+        g_assert_cmphex(got, ==, env.regs[3]);
+        g_assert_cmphex(gotf, ==, cpu_get_eflags(&env) & CC_MASK);
+    }
+    test_model = old;
+    /* with the features: 16-bit LZCNT of 0 is 16, TZCNT of 0x8000 is 15 */
+    env_init();
+    Insn in;
+    memset(&in, 0, sizeof(in));
+    in.op = OP_LZCNT;
+    in.opsize = 2;
+    in.seg = SEG_NONE;
+    set_reg_op(&in, 0, 3, 2);
+    set_reg_op(&in, 1, 6, 2);
+    in.nr_ops = 2;
+    env.regs[3] = ~0ull;
+    env.regs[6] = 0xffff0000u;
+    g_assert_false(emu_run(&in));
+    g_assert_cmphex(env.regs[3], ==, 0xffffffffffff0010ull);
+    g_assert_cmphex(cpu_get_eflags(&env) & (CC_C | CC_Z), ==, CC_C);
+    in.op = OP_TZCNT;
+    env.regs[6] = 0x8000;
+    g_assert_false(emu_run(&in));
+    g_assert_cmphex(env.regs[3], ==, 0xffffffffffff000full);
+    g_assert_cmphex(cpu_get_eflags(&env) & (CC_C | CC_Z), ==, 0);
+}
+
 /* ---- #DE details ---- */
 
 static int run_expect_fault(Insn *in)
@@ -984,6 +1085,10 @@ int main(int argc, char **argv)
     sigaction(SIGFPE, &sa, NULL);
     asm volatile("pushfq\n\tpop %0" : "=r"(fl));
     host_flags_base = fl & ~(uint64_t)(CC_MASK | TF_MASK | DF_MASK | AC_MASK);
+    test_model = *x86_model_find("max");
+    test_model.features[FEAT_7_0_EBX] |= CPUID_7_EBX_BMI1;
+    test_model.features[FEAT_8000_0001_ECX] |= CPUID_EXT3_ABM;
+    test_model.features[FEAT_7_0_EBX] |= CPUID_7_EBX_ADX;
 
     for (unsigned i = 0; i < G_N_ELEMENTS(alu_tests); i++) {
         char *path = g_strdup_printf("/alu/host/%s", alu_tests[i].name);
@@ -996,6 +1101,7 @@ int main(int argc, char **argv)
     g_test_add_func("/alu/flags/eflags-roundtrip", test_eflags_roundtrip);
     g_test_add_func("/alu/div-faults", test_div_faults);
     g_test_add_func("/alu/bsf-bsr-zero", test_bsf_zero);
+    g_test_add_func("/alu/lzcnt-tzcnt-gating", test_cnt_gating);
     g_test_add_func("/alu/bcd", test_bcd);
     int rc = g_test_run();
     if (undefined_result_diffs) {

@@ -290,6 +290,41 @@ static void test_gated_instructions(void)
     }
 }
 
+/* -cpu max reports the legacy-encoded extensions emu86 implements
+ * (docs/isa-extensions.md), read back through the CPUID instruction's
+ * leaves; BMI1 is the VEX work's to add. */
+static void test_max_extensions(void)
+{
+    TestCPU *t = tcpu_new(1);
+    CPUX86State *env = t->env;
+    env->model = x86_model_find("max");
+    uint32_t l1[4], l7[4], l81[4];
+    cpu_cpuid(env, 1, 0, l1);
+    cpu_cpuid(env, 7, 0, l7);
+    cpu_cpuid(env, 0x80000001u, 0, l81);
+    uint32_t want1c = CPUID_EXT_PCLMULQDQ | CPUID_EXT_PCID | CPUID_EXT_AES | CPUID_EXT_RDRAND |
+                      CPUID_EXT_CX16;
+    uint32_t want7b = CPUID_7_EBX_FSGSBASE | CPUID_7_EBX_SMEP | CPUID_7_EBX_ERMS |
+                      CPUID_7_EBX_INVPCID | CPUID_7_EBX_RDSEED | CPUID_7_EBX_ADX |
+                      CPUID_7_EBX_SMAP | CPUID_7_EBX_CLFLUSHOPT | CPUID_7_EBX_CLWB |
+                      CPUID_7_EBX_SHA_NI;
+    g_assert_cmphex(l1[2] & want1c, ==, want1c);
+    g_assert_cmphex(l7[1] & want7b, ==, want7b);
+    g_assert_false(l7[1] & CPUID_7_EBX_BMI1);
+    g_assert_cmphex(l7[2] & (CPUID_7_ECX_UMIP | CPUID_7_ECX_RDPID), ==,
+                    CPUID_7_ECX_UMIP | CPUID_7_ECX_RDPID);
+    g_assert_cmphex(l7[3] & CPUID_7_EDX_FSRM, ==, CPUID_7_EDX_FSRM);
+    g_assert_cmphex(l81[2] & (CPUID_EXT3_ABM | CPUID_EXT3_3DNOWPREFETCH), ==,
+                    CPUID_EXT3_ABM | CPUID_EXT3_3DNOWPREFETCH);
+    /* MONITOR stays off: MONITOR/MWAIT are #UD */
+    g_assert_false(l1[2] & CPUID_EXT_MONITOR);
+    /* the default model offers none of them */
+    env->model = NULL;
+    cpu_cpuid(env, 7, 0, l7);
+    g_assert_cmphex(l7[1] & want7b, ==, 0);
+    tcpu_free(t);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -298,5 +333,6 @@ int main(int argc, char **argv)
     g_test_add_func("/cpuid/default", test_default_model);
     g_test_add_func("/cpuid/x86-64-v3", test_v3_model);
     g_test_add_func("/cpuid/gated-instructions", test_gated_instructions);
+    g_test_add_func("/cpuid/max-extensions", test_max_extensions);
     return g_test_run();
 }
