@@ -74,7 +74,8 @@ fi
 run_suite multiboot tests/linux/multiboot-smoke.sh "$BUILD/emu86"
 # Debian's kernel + busybox under emu86 (and QEMU as the control)
 case "${LINUX_TESTS:-full}" in
-full) run_suite linux tests/linux/run-linux-tests.py "$BUILD/emu86" ;;
+full) run_suite linux tests/linux/run-linux-tests.py "$BUILD/emu86"
+      run_suite linux-isa tests/linux/run-linux-tests.py "$BUILD/emu86" --isa ;;
 quick) run_suite linux tests/linux/run-linux-tests.py "$BUILD/emu86" --quick --no-control ;;
 esac
 run_suite compare-logic tests/compare/test-compare.sh

@@ -116,7 +116,7 @@ void sse_h_aes_round(SseCtx *c)
 {
     XMMReg st, key;
     tables();
-    xmm_get(c->env, c->reg, &st);
+    sse_dst_get(c, &st);          /* VEX: the vvvv source */
     sse_src(c, &key);
     bool dec = c->arg == AES_DEC || c->arg == AES_DECLAST;
     bool last = c->arg == AES_ENCLAST || c->arg == AES_DECLAST;
@@ -127,7 +127,7 @@ void sse_h_aes_round(SseCtx *c)
     }
     st.q[0] ^= key.q[0];
     st.q[1] ^= key.q[1];
-    xmm_set(c->env, c->reg, &st);
+    sse_dst_set(c, &st);
 }
 
 /* AESIMC xmm1, xmm2/m128 (66 0F 38 DB): InvMixColumns of the source, to
@@ -138,7 +138,7 @@ void sse_h_aesimc(SseCtx *c)
     XMMReg s;
     sse_src(c, &s);
     mix_columns(s.b, true);
-    xmm_set(c->env, c->reg, &s);
+    sse_dst_set(c, &s);
 }
 
 static uint32_t sub_word(uint32_t w)
@@ -165,7 +165,7 @@ void sse_h_aeskeygen(SseCtx *c)
     d.l[1] = rot_word(x1) ^ rcon;
     d.l[2] = x3;
     d.l[3] = rot_word(x3) ^ rcon;
-    xmm_set(c->env, c->reg, &d);
+    sse_dst_set(c, &d);
 }
 
 /* Carry-less product of two 64-bit polynomials over GF(2): 128 bits. */
@@ -188,9 +188,9 @@ static void clmul64(uint64_t a, uint64_t b, uint64_t *lo, uint64_t *hi)
 void sse_h_pclmul(SseCtx *c)
 {
     XMMReg d, s;
-    xmm_get(c->env, c->reg, &d);
+    sse_dst_get(c, &d);
     sse_src(c, &s);
     uint64_t a = d.q[c->imm & 1], b = s.q[(c->imm >> 4) & 1];
     clmul64(a, b, &d.q[0], &d.q[1]);
-    xmm_set(c->env, c->reg, &d);
+    sse_dst_set(c, &d);
 }

@@ -46,7 +46,8 @@
                    CPUID_EXT_AES | CPUID_EXT_PCLMULQDQ | CPUID_EXT_RDRAND |    \
                    CPUID_EXT_PCID,                                             \
     [FEAT_6_EAX] = CPUID_6_EAX_ARAT,                                           \
-    [FEAT_7_0_EBX] = CPUID_7_EBX_AVX2 | CPUID_7_EBX_BMI2 | CPUID_7_EBX_ADX |   \
+    [FEAT_7_0_EBX] = CPUID_7_EBX_AVX2 | CPUID_7_EBX_BMI1 | CPUID_7_EBX_BMI2 |  \
+                   CPUID_7_EBX_ADX |                                           \
                    CPUID_7_EBX_SHA_NI | CPUID_7_EBX_RDSEED |                   \
                    CPUID_7_EBX_FSGSBASE | CPUID_7_EBX_INVPCID |                \
                    CPUID_7_EBX_CLFLUSHOPT | CPUID_7_EBX_CLWB |                 \
@@ -113,14 +114,12 @@ const X86CPUModel x86_model_default = {
 };
 
 /* x86-64 psABI level 3 (x86-64-v2 + AVX, AVX2, BMI1, BMI2, F16C, FMA,
- * LZCNT, MOVBE, XSAVE/OSXSAVE).  BMI1 and LZCNT (ABM) are left out until
- * the interpreter has TZCNT/LZCNT (the isa branch): a model never offers
- * what is not implemented (test-cpuid checks).  XSAVEOPT/XSAVEC are not
- * part of the level. */
+ * LZCNT, MOVBE, XSAVE/OSXSAVE).  XSAVEOPT/XSAVEC are not part of the
+ * level. */
 static const X86CPUModel model_v3 = {
     .name = "x86-64-v3",
-    .desc = "x86-64 psABI level 3: x86-64-v2 + AVX, AVX2, FMA, F16C, BMI2, MOVBE, XSAVE "
-            "(BMI1 and LZCNT not implemented yet)",
+    .desc = "x86-64 psABI level 3: x86-64-v2 + AVX, AVX2, FMA, F16C, BMI1, BMI2, LZCNT, "
+            "MOVBE, XSAVE",
     .vendor = "AuthenticAMD",
     .family = 15, .model = 107, .stepping = 1,
     .features = {
@@ -128,9 +127,9 @@ static const X86CPUModel model_v3 = {
         [FEAT_1_ECX] = QEMU64_1_ECX | CPUID_EXT_SSSE3 | CPUID_EXT_SSE41 | CPUID_EXT_SSE42 |
                        CPUID_EXT_POPCNT | CPUID_EXT_FMA | CPUID_EXT_MOVBE |
                        CPUID_EXT_XSAVE | CPUID_EXT_AVX | CPUID_EXT_F16C,
-        [FEAT_7_0_EBX] = CPUID_7_EBX_AVX2 | CPUID_7_EBX_BMI2,
+        [FEAT_7_0_EBX] = CPUID_7_EBX_AVX2 | CPUID_7_EBX_BMI1 | CPUID_7_EBX_BMI2,
         [FEAT_8000_0001_EDX] = QEMU64_EXT_EDX | CPUID_EXT2_RDTSCP,
-        [FEAT_8000_0001_ECX] = CPUID_EXT3_LAHF_LM,
+        [FEAT_8000_0001_ECX] = CPUID_EXT3_LAHF_LM | CPUID_EXT3_ABM,
         [FEAT_8000_0007_EDX] = CPUID_APM_INVTSC,    /* as x86-64-v2 */
     },
     .brand = "emu86 x86-64-v3 CPU",

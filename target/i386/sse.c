@@ -58,6 +58,10 @@ bool sse_feat_ok(const CPUX86State *env, unsigned ft)
     if (ft == FT_NONE || ft >= FT_NB) {
         return true;
     }
+    if (ft == FT_AVX_AES || ft == FT_AVX_PCLMUL) {
+        /* SDM VAESENC / VPCLMULQDQ: CPUID.AES (PCLMULQDQ) and CPUID.AVX */
+        return sse_feat_ok(env, FT_AVX) && sse_feat_ok(env, ft == FT_AVX_AES ? FT_AES : FT_PCLMUL);
+    }
     if (cpu_has_feature(env, need[ft].w, need[ft].bits)) {
         return true;
     }

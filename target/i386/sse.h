@@ -195,6 +195,7 @@ typedef enum SseFeat {
     FT_MMXSSE,          /* MMX forms SSE added (PSHUFW, PAVGB...): SSE or AMD MMXEXT */
     FT_AVX, FT_AVX2, FT_FMA, FT_F16C, FT_BMI1, FT_BMI2,
     FT_AES, FT_PCLMUL, FT_SHA,
+    FT_AVX_AES, FT_AVX_PCLMUL,  /* VEX forms: AVX and AES / PCLMULQDQ */
     FT_NB
 } SseFeat;
 

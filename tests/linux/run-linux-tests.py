@@ -17,6 +17,7 @@ Usage: run-linux-tests.py EMU86 [--no-control] [--only emu86|qemu] [--quick] [--
   --quick   only the first boot's basic checks and poweroff (for ASan runs)
   --isa     instead: boot with -cpu max and run tests/linux/isa-program.c
             (built here with gcc -static), whose output must equal the host's
+            (make check runs it after the other boots)
 Prints PASS/FAIL/SKIP lines and "linux: N passed, N failed, N skipped".
 """
 import os

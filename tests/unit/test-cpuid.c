@@ -142,17 +142,17 @@ static void test_v3_model(void)
                   CPUID_EXT_XSAVE;
     g_assert_cmphex(r[2], ==, v2[2] | v3);
     cpu_cpuid(env, 7, 0, r);
-    g_assert_cmphex(r[1], ==, CPUID_7_EBX_AVX2 | CPUID_7_EBX_BMI2);
+    g_assert_cmphex(r[1], ==, CPUID_7_EBX_AVX2 | CPUID_7_EBX_BMI1 | CPUID_7_EBX_BMI2);
     cpu_cpuid(env, 0x80000001u, 0, r);
     g_assert_true(r[2] & CPUID_EXT3_LAHF_LM);
-    g_assert_false(r[2] & CPUID_EXT3_ABM);          /* LZCNT: not on main yet */
+    g_assert_true(r[2] & CPUID_EXT3_ABM);           /* LZCNT */
     /* the rest of x86-64-v2: extended leaves, invariant TSC */
     env->model = x86_model_find("x86-64-v2");
     cpu_cpuid(env, 0x80000001u, 0, v2);
     env->model = x86_model_find("x86-64-v3");
     cpu_cpuid(env, 0x80000001u, 0, r);
     g_assert_cmphex(r[3], ==, v2[3]);
-    g_assert_cmphex(r[2], ==, v2[2]);
+    g_assert_cmphex(r[2], ==, v2[2] | CPUID_EXT3_ABM);
     env->model = x86_model_find("x86-64-v2");
     cpu_cpuid(env, 0x80000007u, 0, v2);
     env->model = x86_model_find("x86-64-v3");
@@ -222,6 +222,8 @@ static void test_gated_instructions(void)
     static const uint8_t vcvtph2ps[] = { 0xc4, 0xe2, 0x79, 0x13, 0xc1 };     /* F16C */
     static const uint8_t shlx[] = { 0xc4, 0xe2, 0x71, 0xf7, 0xc2 };          /* BMI2 */
     static const uint8_t andn[] = { 0xc4, 0xe2, 0x70, 0xf2, 0xc2 };          /* BMI1 */
+    static const uint8_t lzcnt[] = { 0xf3, 0x48, 0x0f, 0xbd, 0xc1 };         /* ABM */
+    static const uint8_t tzcnt[] = { 0xf3, 0x48, 0x0f, 0xbc, 0xc1 };         /* BMI1 */
     const struct { const char *model; const uint8_t *code; unsigned len; int expect; } cases[] = {
         { "qemu64", rdtscp, sizeof(rdtscp), EXCP_UD },
         { "x86-64-v2", rdtscp, sizeof(rdtscp), -1 },
@@ -266,7 +268,10 @@ static void test_gated_instructions(void)
         { "x86-64-v3", vcvtph2ps, sizeof(vcvtph2ps), -1 },
         { "x86-64-v3", shlx, sizeof(shlx), -1 },
         { "x86-64-v2", shlx, sizeof(shlx), EXCP_UD },
-        { "x86-64-v3", andn, sizeof(andn), EXCP_UD },   /* BMI1: not yet */
+        { "x86-64-v3", andn, sizeof(andn), -1 },
+        { "x86-64-v2", andn, sizeof(andn), EXCP_UD },
+        { "x86-64-v3", lzcnt, sizeof(lzcnt), -1 },
+        { "x86-64-v3", tzcnt, sizeof(tzcnt), -1 },
         { "x86-64-v3", movbe, sizeof(movbe), -1 },
         { "qemu64", vaddps, sizeof(vaddps), EXCP_UD },
         { "base", pavgb_mm, sizeof(pavgb_mm), -1 },
@@ -292,7 +297,7 @@ static void test_gated_instructions(void)
 
 /* -cpu max reports the legacy-encoded extensions emu86 implements
  * (docs/isa-extensions.md), read back through the CPUID instruction's
- * leaves; BMI1 is the VEX work's to add. */
+ * leaves (BMI1: TZCNT here, ANDN & co. in the VEX tables). */
 static void test_max_extensions(void)
 {
     TestCPU *t = tcpu_new(1);
@@ -307,10 +312,9 @@ static void test_max_extensions(void)
     uint32_t want7b = CPUID_7_EBX_FSGSBASE | CPUID_7_EBX_SMEP | CPUID_7_EBX_ERMS |
                       CPUID_7_EBX_INVPCID | CPUID_7_EBX_RDSEED | CPUID_7_EBX_ADX |
                       CPUID_7_EBX_SMAP | CPUID_7_EBX_CLFLUSHOPT | CPUID_7_EBX_CLWB |
-                      CPUID_7_EBX_SHA_NI;
+                      CPUID_7_EBX_SHA_NI | CPUID_7_EBX_BMI1;
     g_assert_cmphex(l1[2] & want1c, ==, want1c);
     g_assert_cmphex(l7[1] & want7b, ==, want7b);
-    g_assert_false(l7[1] & CPUID_7_EBX_BMI1);
     g_assert_cmphex(l7[2] & (CPUID_7_ECX_UMIP | CPUID_7_ECX_RDPID), ==,
                     CPUID_7_ECX_UMIP | CPUID_7_ECX_RDPID);
     g_assert_cmphex(l7[3] & CPUID_7_EDX_FSRM, ==, CPUID_7_EDX_FSRM);
