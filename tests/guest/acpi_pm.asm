@@ -12,6 +12,7 @@
 ; if the machine is still running after the write, FAIL follows.
 ; guest: exit=0
 %include "common.inc"
+%include "timing.inc"
 
 PM_BASE   equ 0x600
 
@@ -134,25 +135,4 @@ BEGIN_REAL
     jnz .d
     FAIL "still running after SLP_EN with SLP_TYP 0"
 
-; pit_delay: ECX = PIT clocks; channel 2 one-shot (mode 0), OUT2 polled
-pit_delay:
-    in al, 0x61
-    and al, 0xFC
-    out 0x61, al
-    mov al, 0xB0
-    out 0x43, al
-    mov al, cl
-    out 0x42, al
-    mov al, ch
-    out 0x42, al
-    in al, 0x61
-    or al, 1
-    out 0x61, al
-.poll:
-    in al, 0x61
-    test al, 0x20
-    jz .poll
-    in al, 0x61
-    and al, 0xFC
-    out 0x61, al
-    ret
+PIT_DELAY_ROUTINE

@@ -22,6 +22,7 @@
 ; delays; nothing printed depends on speed.
 %include "common.inc"
 %include "idt.inc"
+%include "timing.inc"
 
 APIC      equ 0xFEE00000
 IOAPIC    equ 0xFEC00000
@@ -296,46 +297,8 @@ BEGIN_REAL
     PRINT "legacy replacement off: IRQ0 back to the PIT ok", 10
     PASS
 
-; io_read: ECX = register -> EAX;  io_write: ECX = register, EAX = value
-io_read:
-    push rdx
-    mov edx, IOAPIC
-    mov [rdx], ecx
-    mov eax, [rdx + 0x10]
-    pop rdx
-    ret
-io_write:
-    push rdx
-    mov edx, IOAPIC
-    mov [rdx], ecx
-    mov [rdx + 0x10], eax
-    pop rdx
-    ret
-
-; pit_delay: ECX = PIT clocks; channel 2 one-shot (mode 0), OUT2 polled
-pit_delay:
-    push rax
-    in al, 0x61
-    and al, 0xFC
-    out 0x61, al
-    mov al, 0xB0
-    out 0x43, al
-    mov al, cl
-    out 0x42, al
-    mov al, ch
-    out 0x42, al
-    in al, 0x61
-    or al, 1
-    out 0x61, al
-.poll:
-    in al, 0x61
-    test al, 0x20
-    jz .poll
-    in al, 0x61
-    and al, 0xFC
-    out 0x61, al
-    pop rax
-    ret
+IOAPIC_ROUTINES
+PIT_DELAY_ROUTINE
 
 ; ---- interrupt handlers (hooks; registers are saved by idt.inc)
 t0_isr:

@@ -19,6 +19,7 @@
 ; guest: smp=2
 %include "common.inc"
 %include "idt.inc"
+%include "timing.inc"
 
 APIC      equ 0xFEE00000
 IOAPIC    equ 0xFEC00000
@@ -239,46 +240,8 @@ BEGIN_REAL
     PRINT "logical destination 0x02: delivered to the AP ok", 10
     PASS
 
-; io_read: ECX = register -> EAX;  io_write: ECX = register, EAX = value
-io_read:
-    push rsi
-    mov esi, IOAPIC
-    mov [rsi], ecx
-    mov eax, [rsi + 0x10]
-    pop rsi
-    ret
-io_write:
-    push rsi
-    mov esi, IOAPIC
-    mov [rsi], ecx
-    mov [rsi + 0x10], eax
-    pop rsi
-    ret
-
-; pit_delay: ECX = PIT clocks; channel 2 one-shot (mode 0), OUT2 polled
-pit_delay:
-    push rax
-    in al, 0x61
-    and al, 0xFC
-    out 0x61, al
-    mov al, 0xB0
-    out 0x43, al
-    mov al, cl
-    out 0x42, al
-    mov al, ch
-    out 0x42, al
-    in al, 0x61
-    or al, 1
-    out 0x61, al
-.poll:
-    in al, 0x61
-    test al, 0x20
-    jz .poll
-    in al, 0x61
-    and al, 0xFC
-    out 0x61, al
-    pop rax
-    ret
+IOAPIC_ROUTINES
+PIT_DELAY_ROUTINE
 
 ; ---- interrupt handlers (hooks: RBP = frame, may use RAX..R11)
 pit_isr:
