@@ -207,6 +207,24 @@ int main(int argc, char **argv)
     if (cpu_model && cpu_model->kvm_only && accel != &accel_kvm_ops) {
         return main_fail(g_strdup_printf("CPU model '%s' requires KVM", cpu_model->name));
     }
+    if (o->cpu_spec) {
+        /* -cpu flags: what TCG cannot run is dropped with a warning (under
+         * KVM the CPUID intersection does that job). */
+        char *cpu_warnings = NULL, *cpu_err = NULL;
+        o->cpu = x86_model_from_spec(o->cpu_spec, accel != &accel_kvm_ops,
+                                     &cpu_warnings, &cpu_err);
+        if (cpu_warnings) {
+            char **lines = g_strsplit(cpu_warnings, "\n", -1);
+            for (int i = 0; lines[i]; i++) {
+                warn_report("%s", lines[i]);
+            }
+            g_strfreev(lines);
+            g_free(cpu_warnings);
+        }
+        if (!o->cpu) {
+            return main_fail(g_strdup_printf("-cpu %s: %s", o->cpu_spec, cpu_err));
+        }
+    }
     if (log_mask) {
         log_printf("emu86: accel %s\n", accel->name);
     }

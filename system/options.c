@@ -357,19 +357,21 @@ static bool opt_cpu(Options *o, const char *opt, const char *arg, char **err)
         o->help = OPT_HELP_CPU;
         return true;
     }
-    const char *comma = strchr(arg, ',');
-    char *model = comma ? g_strndup(arg, comma - arg) : g_strdup(arg);
-    if (!x86_model_find(model)) {
-        *err = g_strdup_printf("-%s %s: unable to find CPU model '%s' (try -cpu help)",
-                               opt, arg, model);
-        g_free(model);
+    /* Syntax and names are checked now; what the accelerator can offer
+     * is applied once it is chosen (main.c). */
+    char *warnings = NULL, *perr = NULL;
+    X86CPUModel *model = x86_model_from_spec(arg, false, &warnings, &perr);
+    g_free(warnings);
+    if (!model) {
+        *err = g_strdup_printf("-%s %s: %s", opt, arg, perr);
+        g_free(perr);
         return false;
     }
-    if (comma) {
-        opt_warn(o, "-%s %s: CPU feature flags are ignored", opt, arg);
-    }
     g_free(o->cpu_model);
-    o->cpu_model = model;
+    o->cpu_model = g_strdup(model->name);
+    g_free(o->cpu_spec);
+    o->cpu_spec = g_strdup(arg);
+    g_free(model);
     return true;
 }
 
@@ -467,6 +469,21 @@ static bool opt_display(Options *o, const char *opt, const char *arg, char **err
     }
     g_free(type);
     return ok;
+}
+
+static bool opt_vnc(Options *o, const char *opt, const char *arg, char **err)
+{
+    /* kvm-unit-tests and libvirt pass "-vnc none"; a real VNC server is
+     * not implemented, so any other display is a warning, not a failure. */
+    if (strcmp(arg, "none")) {
+        opt_warn(o, "-%s %s: VNC is not implemented, no display is shown", opt, arg);
+    }
+    return true;
+}
+
+static bool opt_no_user_config(Options *o, const char *opt, const char *arg, char **err)
+{
+    return true;    /* emu86 reads no configuration files */
 }
 
 static bool opt_vga(Options *o, const char *opt, const char *arg, char **err)
@@ -677,7 +694,8 @@ static const OptDef opt_defs[] = {
       "                              vmx/svm and /dev/kvm opens, else TCG);\n"
       "                              repeat to give fallbacks: -accel kvm -accel tcg" },
     { "enable-kvm", NULL, opt_enable_kvm, "same as -accel kvm" },
-    { "cpu", "model", opt_cpu, "select the CPU model ('-cpu help' for a list)" },
+    { "cpu", "model[,+feat|-feat|feat=on|off|prop=val...]", opt_cpu,
+      "select the CPU model ('-cpu help' for a list) and adjust its features" },
     { "smp", "[cpus=]n", opt_smp, "number of CPUs (1..64)" },
     { "m", "[size=]megs", opt_m,
       "guest RAM size in MiB, or with a K/M/G/T suffix (default 128M)" },
@@ -699,6 +717,9 @@ static const OptDef opt_defs[] = {
     { "display", "none", opt_display, "select the display (only none)" },
     { "vga", "type", opt_vga, "graphics card (accepted, none emulated yet)" },
     { "nodefaults", NULL, opt_nodefaults, "do not create the default serial port" },
+    { "vnc", "none", opt_vnc, "VNC display (only none; accepted for QEMU scripts)" },
+    { "no-user-config", NULL, opt_no_user_config,
+      "accepted for compatibility (emu86 reads no config files)" },
     { "d", "item[,...]", opt_d, "enable logging of the items ('-d help' for a list)" },
     { "D", "logfile", opt_D, "write the -d log to logfile instead of stderr" },
     { "s", NULL, opt_s, "gdb stub on tcp::1234 (not implemented yet)" },
@@ -804,6 +825,8 @@ void options_free(Options *o)
     g_free(o->accel);
     g_free(o->machine);
     g_free(o->cpu_model);
+    g_free(o->cpu_spec);
+    g_free(o->cpu);
     g_free(o->kernel);
     g_free(o->initrd);
     g_free(o->append);

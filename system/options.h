@@ -40,6 +40,10 @@ typedef struct Options {
     bool accel_given;
     char *machine;              /* "pc" */
     char *cpu_model;            /* a name x86_model_find() knows */
+    char *cpu_spec;             /* the whole -cpu argument (NULL: none given) */
+    /* The model the CPUs get: cpu_spec applied for the chosen accelerator
+     * (main.c fills it; NULL: x86_model_find(cpu_model)). */
+    struct X86CPUModel *cpu;
     char *kernel, *initrd, *append;
     char *bios;                 /* NULL: none given */
 

@@ -202,16 +202,33 @@ static Aml *dsdt_hpet(void)
     return aml_device("HPET", d);
 }
 
+/* fw_cfg as QEMU's DSDT lists it, so Linux's qemu_fw_cfg driver finds
+ * it: the ID is QEMU's ACPI ID (a string, not an EISA ID), present and
+ * enabled but hidden from the UI (_STA 0x0B), the selector, data and DMA
+ * ports in one 12-port range. */
+static Aml *dsdt_fw_cfg(void)
+{
+    Aml *d = aml_new();
+    aml_append(d, aml_name_decl("_HID", aml_string("QEMU0002")));
+    aml_append(d, aml_name_decl("_STA", aml_int(0x0b)));
+    aml_append(d, aml_name_decl("_CRS", aml_resource_template(
+        aml_io(0x510, 0x510, 1, 12))));
+    return aml_device("FWCF", d);
+}
+
 uint8_t *acpi_build_dsdt_aml(const AcpiBuildConfig *cfg, size_t *len)
 {
     Aml *dsdt = aml_new();
-    if (cfg->pci || cfg->hpet) {
+    if (cfg->pci || cfg->hpet || cfg->fw_cfg) {
         Aml *sb = aml_new();
         if (cfg->pci) {
             aml_append(sb, dsdt_pci0(cfg));
         }
         if (cfg->hpet) {
             aml_append(sb, dsdt_hpet());
+        }
+        if (cfg->fw_cfg) {
+            aml_append(sb, dsdt_fw_cfg());
         }
         aml_append(dsdt, aml_scope("\\_SB", sb));
     }
@@ -425,6 +442,7 @@ void acpi_build_default_config(const Machine *m, AcpiBuildConfig *cfg)
         cfg->kbd |= !strcmp(name, "i8042");
         cfg->com1 |= !strcmp(name, "isa-serial");
         cfg->hpet |= !strcmp(name, "hpet");
+        cfg->fw_cfg |= !strcmp(name, "fw_cfg");
     }
 }
 

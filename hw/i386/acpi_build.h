@@ -49,6 +49,7 @@ typedef struct AcpiBuildConfig {
     uint64_t pci_hole64_start, pci_hole64_end; /* 64-bit window, end exclusive */
     bool rtc, kbd, com1;    /* PNP0B00 at 0x70, PNP0303 at 0x60/0x64, PNP0501 at 0x3F8 */
     bool hpet;              /* an HPET table and \_SB.HPET (PNP0103) at 0xFED00000 */
+    bool fw_cfg;            /* \_SB.FWCF (QEMU0002) at ports 0x510-0x51b */
 } AcpiBuildConfig;
 
 /* The defaults for m: its CPU count, PMBA 0x600, SCI 9, MADT on, I/O APIC

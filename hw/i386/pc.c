@@ -35,6 +35,7 @@
 #include "hw/i386/smbios.h"
 #include "hw/i386/x86_boot.h"
 #include "hw/intc/apic.h"
+#include "hw/pci/pci.h"
 #include "system/cpus.h"
 #include "system/options.h"
 #include "system/sysemu.h"
@@ -391,7 +392,13 @@ static bool pc_kernel_load(Machine *m, char **err)
         return false;
     }
     x86_boot_apply(m->cpus[0], &boot);
-    /* No firmware ran: program the MTRRs of every CPU as it would (the
+    /* No firmware ran: give the PCI functions' BARs addresses in the
+     * windows the DSDT describes (I/O from 0xc000, memory down from the
+     * I/O APIC), as SeaBIOS does before a QEMU -kernel boot, ... */
+    if (m->pci_bus) {
+        pci_bus_assign_bars(m->pci_bus, 0xc000, (uint32_t)m->below_4g, 0xfec00000u);
+    }
+    /* ... program the MTRRs of every CPU as it would (the
      * OS wants them identical on all CPUs) ... */
     for (int i = 0; i < m->nr_cpus; i++) {
         cpu_mtrr_firmware_setup(&m->cpus[i]->env, m->below_4g, m->above_4g);
@@ -461,7 +468,7 @@ Machine *pc_machine_create(const Options *o, char **err)
         }
         cpu_x86_init(cpu, m, i);
         /* -cpu NAME (options.c accepted only known names) */
-        const X86CPUModel *model = x86_model_find(o->cpu_model);
+        const X86CPUModel *model = o->cpu ? o->cpu : x86_model_find(o->cpu_model);
         if (model) {
             cpu->env.model = model;
         }
@@ -484,7 +491,7 @@ Machine *pc_machine_create(const Options *o, char **err)
     static const struct { const char *name; bool optional; } defaults[] = {
         { "i8259", false }, { "ioapic", true }, { "i8254", false }, { "mc146818rtc", false },
         { "hpet", true }, { "ioport80", false }, { "i8042", true }, { "i440fx", true },
-        { "piix4-pm", true },
+        { "piix4-pm", true }, { "fw_cfg", true },
     };
     for (size_t i = 0; i < G_N_ELEMENTS(defaults); i++) {
         const char *name = defaults[i].name;
@@ -495,6 +502,9 @@ Machine *pc_machine_create(const Options *o, char **err)
         if (!strcmp(name, "mc146818rtc") && o->rtc_localtime &&
             pc_dev_has_prop(name, "base")) {
             opts = "base=localtime";
+        }
+        if (!strcmp(name, "fw_cfg") && o->nographic) {
+            opts = "nographic=1";
         }
         if (!pc_add_device(m, name, opts, err)) {
             pc_machine_abandon(m);

@@ -97,6 +97,8 @@ static bool i440fx_realize(void *state, Machine *m, const DeviceProps *p, char *
         *err = strdup("i440fx: I/O ports 0xcf8-0xcff are already in use");
         return false;
     }
+    s->bus.io = &m->io;
+    s->bus.mem = &m->mem.mmio;
     m->pci_bus = &s->bus;
     return true;
 }

@@ -11,7 +11,10 @@
 #ifndef HW_PCI_PCI_H
 #define HW_PCI_PCI_H
 
+#include <stdbool.h>
 #include <stdint.h>
+
+#include "hw/bus.h"
 
 #define PCI_VENDOR_ID      0x00
 #define PCI_DEVICE_ID      0x02
@@ -21,13 +24,33 @@
 #define PCI_CLASS_PROG     0x09
 #define PCI_CLASS_DEVICE   0x0a
 #define PCI_HEADER_TYPE    0x0e
+#define PCI_BASE_ADDRESS_0 0x10
+#define PCI_NUM_BARS       6
 #define PCI_SUBSYSTEM_VENDOR_ID 0x2c
 #define PCI_SUBSYSTEM_ID   0x2e
 #define PCI_INTERRUPT_LINE 0x3c
 #define PCI_INTERRUPT_PIN  0x3d
 
+#define PCI_COMMAND_IO     0x1
+#define PCI_COMMAND_MEMORY 0x2
+
 #define PCI_DEVFN(dev, fn) (((dev) << 3) | (fn))
 
+/* A base address register registered with pci_register_bar(): the
+ * region appears in the bus's I/O or memory space at the address the
+ * guest (or the -kernel boot's firmware step) programs, while the
+ * command register enables that space. */
+typedef struct PCIBar {
+    uint32_t size;            /* a power of two; 0: BAR unused */
+    bool io;
+    const MemoryOps *ops;
+    void *opaque;
+    const char *name;
+    bool mapped;
+    uint64_t mapped_at;
+} PCIBar;
+
+struct PCIBus;
 typedef struct PCIDevice PCIDevice;
 struct PCIDevice {
     uint8_t config[256];
@@ -38,11 +61,29 @@ struct PCIDevice {
      * config[] through wmask): lets a device react, e.g. move a BAR. */
     void (*config_written)(PCIDevice *d, uint32_t addr, unsigned len);
     void *opaque;
+    PCIBar bars[PCI_NUM_BARS];
+    struct PCIBus *bus;       /* set by pci_bus_attach */
 };
 
 typedef struct PCIBus {
     PCIDevice *devices[256];  /* by devfn */
+    AddressSpace *io, *mem;   /* where BARs are mapped (set by the host bridge) */
 } PCIBus;
+
+/* Declare BAR n (0-5) of d: 32-bit memory or I/O, size a power of two
+ * (at least 16 for memory, 4 for I/O).  Call before pci_bus_attach. */
+void pci_register_bar(PCIDevice *d, int n, bool io, uint32_t size,
+                      const MemoryOps *ops, void *opaque, const char *name);
+/* Reset state of the registers with side effects: BARs cleared, I/O and
+ * memory decoding off (their regions unmapped). */
+void pci_device_reset(PCIDevice *d);
+/* What firmware does before it boots an OS (the -kernel path runs it, as
+ * SeaBIOS would under QEMU): give every BAR an address, largest first,
+ * I/O upwards from io_base and memory downwards from mem_end (exclusive)
+ * but not below mem_start, and enable decoding.  BARs that do not fit
+ * stay unassigned. */
+void pci_bus_assign_bars(PCIBus *bus, uint32_t io_base, uint32_t mem_start,
+                         uint32_t mem_end);
 
 /* Plug d into bus at d->devfn; false if the slot is taken. */
 bool pci_bus_attach(PCIBus *bus, PCIDevice *d);

@@ -150,6 +150,12 @@ extern const uint32_t x86_tcg_features[FEAT_NB];
 extern const X86CPUModel x86_model_default;
 /* Model by name, or NULL. */
 const X86CPUModel *x86_model_find(const char *name);
+/* A model adjusted by a -cpu argument "NAME[,+feat|-feat|feat=on|off|
+ * prop=value...]" (cpu_flags.c).  With tcg, features the interpreter
+ * lacks are dropped with a warning.  Returns a g_malloc'd model, or NULL
+ * with *err set; *warnings is NULL or g_malloc'd lines to print. */
+X86CPUModel *x86_model_from_spec(const char *spec, bool tcg, char **warnings,
+                                 char **err);
 /* All models, for -cpu help; NULL-terminated. */
 extern const X86CPUModel *const x86_models[];
 /* The value of CPUID.1:EAX for a model (also EDX at reset). */

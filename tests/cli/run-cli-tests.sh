@@ -102,6 +102,11 @@ bad "-smp 65" -bios "$FW" -smp 65
 bad "-accel bogus" -bios "$FW" -accel bogus
 bad "-machine bogus" -bios "$FW" -machine bogus
 bad "-cpu bogus" -bios "$FW" -cpu bogus
+bad "-cpu qemu64,+nosuchfeature" -bios "$FW" -cpu qemu64,+nosuchfeature
+bad "-cpu qemu64,sse3=maybe" -bios "$FW" -cpu qemu64,sse3=maybe
+bad "-cpu qemu64,family=x" -bios "$FW" -cpu qemu64,family=x
+bad "-cpu qemu64,nosuchprop=1" -bios "$FW" -cpu qemu64,nosuchprop=1
+bad "-cpu qemu64,+avx512f,enforce (TCG lacks it)" -bios "$FW" -cpu qemu64,enforce,+avx512f
 bad "-device nonexistent" -bios "$FW" -device nonexistent
 bad "-device isa-debug-exit,bogus=1" -bios "$FW" -device isa-debug-exit,bogus=1
 bad "-d bogus" -bios "$FW" -d bogus
@@ -181,6 +186,35 @@ run_fw() {
     fi
 }
 run_fw "tcg: firmware exits through isa-debug-exit (33)" tcg
+
+# kvm-unit-tests' x86 command line (its x86/run script) must be accepted
+name="kvm-unit-tests command line (-nodefaults -vnc none pc-testdev ...)"
+if have_bin; then
+    run --no-reboot -nodefaults -device pc-testdev -device "$DEBUG_EXIT" -vnc none \
+        -serial stdio -machine accel=tcg -no-user-config -m 16M -bios "$FW"
+    if [ "$RC" -ne 33 ] || [ -s "$TMP/err" ]; then
+        fail "$name" "exit status $RC, expected 33 (stderr: '$(head -n 1 "$TMP/err")')"
+    else
+        pass "$name"
+    fi
+else
+    fail "$name" "binary $BIN not found"
+fi
+# a feature TCG lacks is a warning (QEMU's wording), and the guest runs
+name="-cpu qemu64,+avx512f warns and runs"
+if have_bin; then
+    run -accel tcg -cpu qemu64,+avx512f -m 16M -display none -serial none \
+        -device "$DEBUG_EXIT" -bios "$FW"
+    if [ "$RC" -ne 33 ]; then
+        fail "$name" "exit status $RC, expected 33"
+    elif ! grep -q "TCG doesn't support requested feature: avx512f" "$TMP/err"; then
+        fail "$name" "no warning on stderr: '$(head -n 1 "$TMP/err")'"
+    else
+        pass "$name"
+    fi
+else
+    fail "$name" "binary $BIN not found"
+fi
 name="-bios NAME found in a -L directory"
 if have_bin; then
     run -L /nonexistent -L "$TMP" -m 16M -display none -serial none \

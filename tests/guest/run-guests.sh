@@ -78,7 +78,8 @@ if [ -c /dev/kvm ] && { exec 3<>/dev/kvm; } 2>/dev/null; then KVM_OK=1; exec 3>&
 COMMON_ARGS=(-m 64M -nographic -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04)
 
 # Guests whose source says "; guest: reboot" test a reset, so they run
-# without -no-reboot; "; guest: smp=N" runs them with -smp N.
+# without -no-reboot; "; guest: smp=N" runs them with -smp N;
+# "; guest: args=..." adds options.
 args_for() {
     local src="$HERE/$1.asm"
     if grep -q '^; guest: reboot' "$src" 2>/dev/null; then
@@ -91,6 +92,12 @@ args_for() {
     n=$(sed -n 's/^; guest: smp=\([0-9][0-9]*\).*/\1/p' "$src" 2>/dev/null | head -n 1)
     if [ -n "$n" ]; then
         printf '%s\n' -smp "$n"
+    fi
+    # "; guest: args=A B ..." adds options (e.g. -device pc-testdev)
+    local extra
+    extra=$(sed -n 's/^; guest: args=\(.*\)/\1/p' "$src" 2>/dev/null | head -n 1)
+    if [ -n "$extra" ]; then
+        printf '%s\n' $extra
     fi
 }
 

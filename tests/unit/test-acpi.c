@@ -236,7 +236,7 @@ static void test_dsdt_iasl(void)
     }
     AcpiBuildConfig cfg = { .nr_cpus = 2, .pm_io_base = 0x600, .sci_irq = 9, .madt = true,
                             .pci = true, .rtc = true, .kbd = true, .com1 = true,
-                            .hpet = true, .pci_hole_start = 0x20000000,
+                            .hpet = true, .fw_cfg = true, .pci_hole_start = 0x20000000,
                             .pci_hole64_start = 1ull << 32, .pci_hole64_end = 3ull << 31 };
     size_t len = 0;
     uint8_t *blob = acpi_build_tables(&cfg, 0xe0000, &len, NULL);
@@ -263,6 +263,8 @@ static void test_dsdt_iasl(void)
         "Device (HPET)", "EisaId (\"PNP0103\")",
         "Memory32Fixed (ReadOnly,", "0xFED00000,         // Address Base",
         "0x00000400,         // Address Length",
+        "Device (FWCF)", "Name (_HID, \"QEMU0002\")", "Name (_STA, 0x0B)",
+        "IO (Decode16,", "0x0510,             // Range Minimum", "0x0C,               // Length",
     };
     for (size_t i = 0; i < G_N_ELEMENTS(expect); i++) {
         if (!strstr(text, expect[i])) {

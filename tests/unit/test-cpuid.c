@@ -329,6 +329,66 @@ static void test_max_extensions(void)
     tcpu_free(t);
 }
 
+/* -cpu MODEL,flags (cpu_flags.c): QEMU's spellings, later flags win,
+ * TCG drops what it lacks with a warning, bad input is an error. */
+static void test_cpu_flags(void)
+{
+    char *warn = NULL, *err = NULL;
+    X86CPUModel *m = x86_model_from_spec("qemu64,+x2apic,-sse3,sse4_1=on,+popcnt,-popcnt,"
+                                         "lahf_lm=off,tsc-deadline=on,family=6,model=0x3a,"
+                                         "stepping=9,model-id=Test CPU,pmu=off",
+                                         true, &warn, &err);
+    g_assert_nonnull(m);
+    g_assert_null(err);
+    g_assert_null(warn);
+    g_assert_cmpstr(m->name, ==, "qemu64");
+    uint32_t ecx = m->features[FEAT_1_ECX];
+    g_assert_true(ecx & CPUID_EXT_X2APIC);
+    g_assert_true(ecx & CPUID_EXT_TSC_DEADLINE);
+    g_assert_true(ecx & CPUID_EXT_SSE41);
+    g_assert_false(ecx & CPUID_EXT_SSE3);
+    g_assert_false(ecx & CPUID_EXT_POPCNT);      /* -popcnt came last */
+    g_assert_false(m->features[FEAT_8000_0001_ECX] & CPUID_EXT3_LAHF_LM);
+    g_assert_cmphex(x86_model_signature(m), ==, 0x000306a9);
+    g_assert_cmpstr(m->brand, ==, "Test CPU");
+    /* the named model itself is untouched */
+    g_assert_true(x86_model_find("qemu64")->features[FEAT_1_ECX] & CPUID_EXT_SSE3);
+    g_free(m);
+
+    /* TCG lacks VME and AVX-512: dropped, one warning line each */
+    m = x86_model_from_spec("max,+vme,+avx512f", true, &warn, &err);
+    g_assert_nonnull(m);
+    g_assert_nonnull(warn);
+    g_assert_nonnull(strstr(warn, "TCG doesn't support requested feature: vme"));
+    g_assert_nonnull(strstr(warn, "avx512f"));
+    g_assert_false(m->features[FEAT_1_EDX] & CPUID_VME);
+    g_free(m);
+    g_free(warn);
+    /* without TCG (KVM decides later) VME stays in the model */
+    m = x86_model_from_spec("max,+vme", false, &warn, &err);
+    g_assert_nonnull(m);
+    g_assert_true(m->features[FEAT_1_EDX] & CPUID_VME);
+    g_free(m);
+    g_free(warn);
+
+    static const char *const bad[] = {
+        "nosuchmodel", "qemu64,+nosuchflag", "qemu64,sse3=maybe", "qemu64,family=x",
+        "qemu64,vendor=short", "qemu64,nosuchprop=1", "qemu64,stepping=16",
+        "qemu64,enforce,+vme",
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+        warn = err = NULL;
+        m = x86_model_from_spec(bad[i], true, &warn, &err);
+        if (m || !err) {
+            g_test_message("'%s' was accepted", bad[i]);
+            g_test_fail();
+        }
+        g_free(m);
+        g_free(err);
+        g_free(warn);
+    }
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -338,5 +398,6 @@ int main(int argc, char **argv)
     g_test_add_func("/cpuid/x86-64-v3", test_v3_model);
     g_test_add_func("/cpuid/gated-instructions", test_gated_instructions);
     g_test_add_func("/cpuid/max-extensions", test_max_extensions);
+    g_test_add_func("/cpuid/cpu-flags", test_cpu_flags);
     return g_test_run();
 }
