@@ -435,9 +435,13 @@ static void gen_vex(Seq *s, const Cand *c)
     unsigned L = (f & VF_L0) ? 0 : (f & VF_L1) ? 1 : rn(2);
     unsigned W = (f & VF_W0) ? 0 : (f & VF_W1) ? 1 : rn(2);
     unsigned vvvv = ((f & VF_NOV) || ((f & VF_NOVMEM) && mem)) ? 0 : rn(16);
+    /* VEX.256 of the AES-NI and PCLMULQDQ forms is VAES / VPCLMULQDQ, which
+     * emu86's models do not offer but many hosts run (the first soak of
+     * 2026-12-07 found both): their L is never flipped. */
+    bool l_fixed = e->feat == FT_AVX_AES || e->feat == FT_AVX_PCLMUL;
     if (rn(32) == 0) {
         switch (rn(3)) {
-        case 0: L = rn(2); break;
+        case 0: L = l_fixed ? L : rn(2); break;
         case 1: W = rn(2); break;
         default: vvvv = rn(16); break;
         }
