@@ -459,6 +459,36 @@ static bool host_same(const HostResult *a, const HostResult *b, const EmuOut *o)
     return true;
 }
 
+/* The only difference is RFLAGS.NT, set in emu86 and clear on the host:
+ * seen twice in hour-long soaks under load (seeds 1796620890 and
+ * 1796626227), twice in a row the second time, and never in a replay of
+ * the same sequence (this host is itself a VM: something below the
+ * native runner drops NT now and then).  Up to eight more native runs in
+ * fresh runners: if one keeps NT, the difference is the host's. */
+static bool host_lost_nt(const Seq *s, const Diff *d, const EmuOut *o)
+{
+    uint64_t ef = cpu_get_eflags(tc->env);
+    uint64_t mask = CMP_FLAGS & ~(uint64_t)o->undef;
+    int lines = 0;
+    for (const char *c = d->text; *c; c++) {
+        lines += *c == '\n';
+    }
+    if (strcmp(d->what, "flags") || lines != 1 ||
+        ((ef ^ mbox->res.flags) & mask) != NT_MASK || !(ef & NT_MASK)) {
+        return false;
+    }
+    for (int i = 0; i < 8; i++) {
+        host_stop();
+        if (!host_start()) {
+            return false;
+        }
+        if (host_run(s) == HOST_OK && (mbox->res.flags & NT_MASK)) {
+            return true;
+        }
+    }
+    return false;
+}
+
 /* Run one sequence on both sides; on mismatch fills d. */
 static RunResult run_both(const Seq *s, EmuOut *o, Diff *d, const char **why)
 {
@@ -539,6 +569,10 @@ static RunResult run_both(const Seq *s, EmuOut *o, Diff *d, const char **why)
         int hr2 = host_run(s);
         if (hr2 != HOST_OK || !host_same(&first, &mbox->res, o)) {
             *why = "the native result is not reproducible (a re-run differs)";
+            return R_SKIP;
+        }
+        if (host_lost_nt(s, d, o)) {
+            *why = "the host lost RFLAGS.NT in some runs (not reproducible)";
             return R_SKIP;
         }
     }
