@@ -78,6 +78,7 @@ void cpu_x86_reset(X86CPU *cpu)
     env->efer = 0;
     env->pat = 0x0007040600070406ull;
     env->misc_enable = 1;                    /* fast strings enable */
+    env->feature_control = 0;                /* unlocked until firmware/OS locks it */
     env->apic_base = 0xfee00000u | (1u << 11) | (cpu->index == 0 ? (1u << 8) : 0);
     /* TSC = 0 at power-on/reset, the same instant for every CPU of the
      * machine (Machine.tsc_epoch) */
@@ -109,6 +110,7 @@ void cpu_x86_init_reset(X86CPU *cpu)
     X87State x87 = env->x87;
     int64_t tsc_offset = env->tsc_offset;
     uint64_t pat = env->pat, misc_enable = env->misc_enable, hwcr = env->amd_hwcr;
+    uint64_t feature_control = env->feature_control;
     uint64_t apic_base = env->apic_base, tsc_aux = env->tsc_aux;
     uint64_t a20_mask = env->a20_mask, xcr0 = env->xcr0;
     MtrrState mtrr = env->mtrr;
@@ -122,6 +124,7 @@ void cpu_x86_init_reset(X86CPU *cpu)
     env->tsc_offset = tsc_offset;
     env->pat = pat;
     env->misc_enable = misc_enable;
+    env->feature_control = feature_control;
     env->amd_hwcr = hwcr;
     env->apic_base = apic_base;
     env->tsc_aux = tsc_aux;

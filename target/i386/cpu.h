@@ -257,6 +257,7 @@ typedef struct CPUX86State {
     uint64_t apic_base;
     uint64_t pat;
     uint64_t misc_enable;
+    uint64_t feature_control;   /* IA32_FEATURE_CONTROL (0x3a): only its lock bit */
     uint64_t amd_hwcr;    /* AMD HWCR (0xC0010015) */
     uint64_t tsc_aux;
     int64_t tsc_offset;   /* guest TSC = host-time-derived counter + offset */

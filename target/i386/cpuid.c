@@ -109,6 +109,153 @@ static const X86CPUModel model_kvm64 = {
     .phys_bits = 40, .virt_bits = 48,
 };
 
+/* Named models of real CPU generations, as QEMU defines them (identity,
+ * maximum basic leaf, feature words), within what the interpreter
+ * implements: QEMU's TSX (HLE/RTM), MPX and VMX bits are not offered.
+ * x2APIC and the TSC-deadline timer are left out as in the models above.
+ * The cpuid_MODEL guests compare them with QEMU's CPUID. */
+#define NEHALEM_1_ECX (QEMU64_1_ECX | CPUID_EXT_SSSE3 | CPUID_EXT_SSE41 | \
+                       CPUID_EXT_SSE42 | CPUID_EXT_POPCNT)
+#define WESTMERE_1_ECX (NEHALEM_1_ECX | CPUID_EXT_PCLMULQDQ | CPUID_EXT_AES)
+#define SANDY_1_ECX (WESTMERE_1_ECX | CPUID_EXT_XSAVE | CPUID_EXT_AVX)
+#define IVY_1_ECX (SANDY_1_ECX | CPUID_EXT_F16C | CPUID_EXT_RDRAND)
+#define HASWELL_1_ECX (IVY_1_ECX | CPUID_EXT_FMA | CPUID_EXT_MOVBE | CPUID_EXT_PCID)
+#define IVY_7_EBX (CPUID_7_EBX_FSGSBASE | CPUID_7_EBX_SMEP | CPUID_7_EBX_ERMS)
+#define HASWELL_7_EBX (IVY_7_EBX | CPUID_7_EBX_BMI1 | CPUID_7_EBX_AVX2 | CPUID_7_EBX_BMI2 | \
+                       CPUID_7_EBX_INVPCID)
+#define INTEL_EXT_EDX (QEMU64_EXT_EDX)
+
+static const X86CPUModel model_opteron_g1 = {
+    .name = "Opteron_G1",
+    .desc = "AMD Opteron 240 (Gen 1 Class Opteron)",
+    .vendor = "AuthenticAMD",
+    .family = 15, .model = 6, .stepping = 1, .level = 5,
+    .features = {
+        [FEAT_1_EDX] = QEMU64_1_EDX,
+        [FEAT_1_ECX] = CPUID_EXT_SSE3 | CPUID_EXT_HYPERVISOR,
+        [FEAT_8000_0001_EDX] = QEMU64_EXT_EDX,
+    },
+    .brand = "AMD Opteron 240 (Gen 1 Class Opteron)",
+    .phys_bits = 40, .virt_bits = 48,
+};
+
+static const X86CPUModel model_nehalem = {
+    .name = "Nehalem",
+    .desc = "Intel Core i7 9xx (Nehalem Class Core i7)",
+    .vendor = "GenuineIntel",
+    .family = 6, .model = 26, .stepping = 3, .level = 0xb,
+    .features = {
+        [FEAT_1_EDX] = QEMU64_1_EDX,
+        [FEAT_1_ECX] = NEHALEM_1_ECX,
+        [FEAT_8000_0001_EDX] = INTEL_EXT_EDX,
+        [FEAT_8000_0001_ECX] = CPUID_EXT3_LAHF_LM,
+    },
+    .brand = "Intel Core i7 9xx (Nehalem Class Core i7)",
+    .phys_bits = 40, .virt_bits = 48,
+};
+
+static const X86CPUModel model_westmere = {
+    .name = "Westmere",
+    .desc = "Westmere E56xx/L56xx/X56xx (Nehalem-C)",
+    .vendor = "GenuineIntel",
+    .family = 6, .model = 44, .stepping = 1, .level = 0xb,
+    .features = {
+        [FEAT_1_EDX] = QEMU64_1_EDX,
+        [FEAT_1_ECX] = WESTMERE_1_ECX,
+        [FEAT_8000_0001_EDX] = INTEL_EXT_EDX,
+        [FEAT_8000_0001_ECX] = CPUID_EXT3_LAHF_LM,
+    },
+    .brand = "Westmere E56xx/L56xx/X56xx (Nehalem-C)",
+    .phys_bits = 40, .virt_bits = 48,
+};
+
+static const X86CPUModel model_sandybridge = {
+    .name = "SandyBridge",
+    .desc = "Intel Xeon E312xx (Sandy Bridge)",
+    .vendor = "GenuineIntel",
+    .family = 6, .model = 42, .stepping = 1,
+    .features = {
+        [FEAT_1_EDX] = QEMU64_1_EDX,
+        [FEAT_1_ECX] = SANDY_1_ECX,
+        [FEAT_D_1_EAX] = CPUID_D_1_EAX_XSAVEOPT,
+        [FEAT_8000_0001_EDX] = INTEL_EXT_EDX | CPUID_EXT2_RDTSCP,
+        [FEAT_8000_0001_ECX] = CPUID_EXT3_LAHF_LM,
+    },
+    .brand = "Intel Xeon E312xx (Sandy Bridge)",
+    .phys_bits = 40, .virt_bits = 48,
+};
+
+static const X86CPUModel model_ivybridge = {
+    .name = "IvyBridge",
+    .desc = "Intel Xeon E3-12xx v2 (Ivy Bridge)",
+    .vendor = "GenuineIntel",
+    .family = 6, .model = 58, .stepping = 9,
+    .features = {
+        [FEAT_1_EDX] = QEMU64_1_EDX,
+        [FEAT_1_ECX] = IVY_1_ECX,
+        [FEAT_7_0_EBX] = IVY_7_EBX,
+        [FEAT_D_1_EAX] = CPUID_D_1_EAX_XSAVEOPT,
+        [FEAT_8000_0001_EDX] = INTEL_EXT_EDX | CPUID_EXT2_RDTSCP,
+        [FEAT_8000_0001_ECX] = CPUID_EXT3_LAHF_LM,
+    },
+    .brand = "Intel Xeon E3-12xx v2 (Ivy Bridge)",
+    .phys_bits = 40, .virt_bits = 48,
+};
+
+static const X86CPUModel model_haswell = {
+    .name = "Haswell",
+    .desc = "Intel Core Processor (Haswell) (TSX not offered)",
+    .vendor = "GenuineIntel",
+    .family = 6, .model = 60, .stepping = 4,
+    .features = {
+        [FEAT_1_EDX] = QEMU64_1_EDX,
+        [FEAT_1_ECX] = HASWELL_1_ECX,
+        [FEAT_7_0_EBX] = HASWELL_7_EBX,
+        [FEAT_D_1_EAX] = CPUID_D_1_EAX_XSAVEOPT,
+        [FEAT_8000_0001_EDX] = INTEL_EXT_EDX | CPUID_EXT2_RDTSCP,
+        [FEAT_8000_0001_ECX] = CPUID_EXT3_LAHF_LM | CPUID_EXT3_ABM,
+    },
+    .brand = "Intel Core Processor (Haswell)",
+    .phys_bits = 40, .virt_bits = 48,
+};
+
+static const X86CPUModel model_haswell_notsx = {
+    .name = "Haswell-noTSX",
+    .desc = "Intel Core Processor (Haswell, no TSX)",
+    .vendor = "GenuineIntel",
+    .family = 6, .model = 60, .stepping = 1,
+    .features = {
+        [FEAT_1_EDX] = QEMU64_1_EDX,
+        [FEAT_1_ECX] = HASWELL_1_ECX,
+        [FEAT_7_0_EBX] = HASWELL_7_EBX,
+        [FEAT_D_1_EAX] = CPUID_D_1_EAX_XSAVEOPT,
+        [FEAT_8000_0001_EDX] = INTEL_EXT_EDX | CPUID_EXT2_RDTSCP,
+        [FEAT_8000_0001_ECX] = CPUID_EXT3_LAHF_LM | CPUID_EXT3_ABM,
+    },
+    .brand = "Intel Core Processor (Haswell, no TSX)",
+    .phys_bits = 40, .virt_bits = 48,
+};
+
+static const X86CPUModel model_skylake_client = {
+    .name = "Skylake-Client",
+    .desc = "Intel Core Processor (Skylake) (TSX and MPX not offered)",
+    .vendor = "GenuineIntel",
+    .family = 6, .model = 94, .stepping = 3,
+    .features = {
+        [FEAT_1_EDX] = QEMU64_1_EDX,
+        [FEAT_1_ECX] = HASWELL_1_ECX,
+        [FEAT_7_0_EBX] = HASWELL_7_EBX | CPUID_7_EBX_RDSEED | CPUID_7_EBX_ADX |
+                         CPUID_7_EBX_SMAP,
+        [FEAT_D_1_EAX] = CPUID_D_1_EAX_XSAVEOPT | CPUID_D_1_EAX_XSAVEC |
+                         CPUID_D_1_EAX_XGETBV1,
+        [FEAT_8000_0001_EDX] = INTEL_EXT_EDX | CPUID_EXT2_RDTSCP,
+        [FEAT_8000_0001_ECX] = CPUID_EXT3_LAHF_LM | CPUID_EXT3_ABM |
+                               CPUID_EXT3_3DNOWPREFETCH,
+    },
+    .brand = "Intel Core Processor (Skylake)",
+    .phys_bits = 40, .virt_bits = 48,
+};
+
 const X86CPUModel x86_model_default = {
     .name = "x86-64-v2",
     .desc = "x86-64 psABI level 2: qemu64 + SSSE3, SSE4.1, SSE4.2, POPCNT (default)",
@@ -190,7 +337,8 @@ static const X86CPUModel model_host = {
 
 const X86CPUModel *const x86_models[] = {
     &model_qemu64, &model_kvm64, &x86_model_default, &model_v3, &model_base, &model_max,
-    &model_host, NULL,
+    &model_host, &model_opteron_g1, &model_nehalem, &model_westmere, &model_sandybridge,
+    &model_ivybridge, &model_haswell, &model_haswell_notsx, &model_skylake_client, NULL,
 };
 
 const X86CPUModel *x86_model_find(const char *name)
@@ -253,13 +401,16 @@ void cpu_cpuid(CPUX86State *env, uint32_t leaf, uint32_t subleaf, uint32_t out[4
     unsigned apic_id = env->cpu ? (unsigned)env->cpu->index : 0;
     *a = *b = *c = *d = 0;
 
-    if ((leaf < 0x80000000u && leaf > MAX_BASIC_LEAF) ||
+    /* Models of older CPUs stop earlier (QEMU's "level"): their guests
+     * see the leaves up to it only. */
+    uint32_t max_basic = m->level ? m->level : MAX_BASIC_LEAF;
+    if ((leaf < 0x80000000u && leaf > max_basic) ||
         (leaf >= 0x80000000u && leaf > MAX_EXT_LEAF)) {
         return;
     }
     switch (leaf) {
     case 0:
-        *a = MAX_BASIC_LEAF;
+        *a = max_basic;
         *b = str4(m->vendor);
         *d = str4(m->vendor + 4);
         *c = str4(m->vendor + 8);
@@ -289,14 +440,15 @@ void cpu_cpuid(CPUX86State *env, uint32_t leaf, uint32_t subleaf, uint32_t out[4
         break;
     case 7:
         if (subleaf == 0) {
-            *a = 1; /* highest subleaf */
+            /* highest subleaf: 1 only when it has something (QEMU's rule) */
+            *a = m->features[FEAT_7_1_EAX] ? 1 : 0;
             *b = m->features[FEAT_7_0_EBX];
             *c = m->features[FEAT_7_0_ECX];
             *d = m->features[FEAT_7_0_EDX];
             if (env->cr[4] & CR4_PKE) {
                 *c |= CPUID_7_ECX_OSPKE;
             }
-        } else if (subleaf == 1) {
+        } else if (subleaf == 1 && m->features[FEAT_7_1_EAX]) {
             *a = m->features[FEAT_7_1_EAX];
         }
         break;

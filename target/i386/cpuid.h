@@ -138,6 +138,7 @@ typedef struct X86CPUModel {
     const char *desc;         /* one line for -cpu help */
     char vendor[13];          /* 12 characters + NUL */
     uint32_t family, model, stepping;
+    uint32_t level;           /* maximum basic leaf; 0: the newest (0xD) */
     uint32_t features[FEAT_NB];
     const char *brand;        /* up to 48 characters */
     uint8_t phys_bits, virt_bits;

@@ -157,8 +157,10 @@ bool cpu_rdmsr(CPUX86State *env, uint32_t msr, uint64_t *value)
         break;
     case MSR_IA32_P5_MC_ADDR:
     case MSR_IA32_P5_MC_TYPE:
-    case MSR_IA32_PLATFORM_ID:
     case MSR_IA32_FEATURE_CONTROL:
+        v = env->feature_control;
+        break;
+    case MSR_IA32_PLATFORM_ID:
     case MSR_IA32_BIOS_SIGN_ID:
         v = 0;
         break;
@@ -216,6 +218,15 @@ bool cpu_wrmsr(CPUX86State *env, uint32_t msr, uint64_t v)
         return true;
     case MSR_IA32_MISC_ENABLE:
         env->misc_enable = v;
+        return true;
+    case MSR_IA32_FEATURE_CONTROL:
+        /* SDM Vol.4 table 2-2: writes #GP once locked; the VMX, SMX, SGX
+         * and LMCE enables need features no model offers, so only the
+         * lock bit may be set (Linux's init_ia32_feat_ctl locks it) */
+        if ((env->feature_control & 1) || (v & ~1ull)) {
+            return false;
+        }
+        env->feature_control = v;
         return true;
     case MSR_IA32_PAT:
         if (!pat_valid(v)) {
