@@ -253,6 +253,12 @@ pit_isr:
 ; COM1: note the entry of pin 4 (remote IRR), read IIR (clearing THRE)
 ; when this is run number uart_ack or later, EOI.  Runs on either CPU.
 uart_isr:
+    ; the APIC ID is stored before the count moves: the BSP reads uart_cpu
+    ; as soon as it sees the count, while the AP may still be in here
+    mov edi, APIC
+    mov eax, [rdi + 0x20]
+    shr eax, 24
+    mov [uart_cpu], rax
     mov esi, IOAPIC
     mov ebx, [rsi]                      ; IOREGSEL of the code we interrupted
     mov ecx, 0x18
@@ -267,9 +273,6 @@ uart_isr:
     in al, dx
 .eoi:
     mov edi, APIC
-    mov eax, [rdi + 0x20]
-    shr eax, 24
-    mov [uart_cpu], rax
     mov dword [rdi + 0xB0], 0
     ret
 
