@@ -846,6 +846,9 @@ void sse_execute(CPUX86State *env, const Insn *insn)
     if ((e->flags & SF_MEMONLY) && !c.mem) {
         cpu_raise_exception(env, EXCP_UD);
     }
+    if (e->fn == sse_h_shift_imm && !sse_shift_imm_defined(e->arg, c.mmx, reg)) {
+        cpu_raise_exception(env, EXCP_UD);
+    }
     if (e->flags & SF_GPR) {    /* MOVNTI, 0F AE: no common EM/TS/OSFXSR checks */
         e->fn(&c);
         return;

@@ -354,6 +354,7 @@ enum {
 void sse_int_op(unsigned op, XMMReg *d, const XMMReg *s, unsigned n);
 void sse_h_int(SseCtx *c);        /* Pq,Qq / Vx,Wx binary op, arg = IOP_* */
 void sse_h_shift_imm(SseCtx *c);  /* 0F 71-73 groups */
+bool sse_shift_imm_defined(unsigned elem_size, bool mmx, unsigned sub);
 void sse_h_pshuf(SseCtx *c);      /* 0F 70 */
 void sse_h_palignr(SseCtx *c);
 

@@ -224,13 +224,25 @@ void sse_h_int(SseCtx *c)
 /* 0F 71/72/73 (arg = element size): /2 PSRL, /4 PSRA, /6 PSLL; 66 0F 73
  * /3 PSRLDQ and /7 PSLLDQ shift the whole register by bytes.  The
  * destination is the r/m register. */
+static const int8_t shift_imm_ops[3][8] = {
+    { -1, -1, IOP_PSRLW, -1, IOP_PSRAW, -1, IOP_PSLLW, -1 },
+    { -1, -1, IOP_PSRLD, -1, IOP_PSRAD, -1, IOP_PSLLD, -1 },
+    { -1, -1, IOP_PSRLQ, -1, -1, -1, IOP_PSLLQ, -1 },
+};
+
+/* Whether the ModRM.reg of a 0F 71/72/73 form names an instruction: an
+ * undefined one is #UD before #NM and #MF, which need a defined opcode. */
+bool sse_shift_imm_defined(unsigned elem_size, bool mmx, unsigned sub)
+{
+    if (elem_size == 8 && !mmx && (sub == 3 || sub == 7)) {
+        return true;
+    }
+    return shift_imm_ops[elem_size == 2 ? 0 : elem_size == 4 ? 1 : 2][sub & 7] >= 0;
+}
+
 void sse_h_shift_imm(SseCtx *c)
 {
-    static const int8_t ops[3][8] = {
-        { -1, -1, IOP_PSRLW, -1, IOP_PSRAW, -1, IOP_PSLLW, -1 },
-        { -1, -1, IOP_PSRLD, -1, IOP_PSRAD, -1, IOP_PSLLD, -1 },
-        { -1, -1, IOP_PSRLQ, -1, -1, -1, IOP_PSLLQ, -1 },
-    };
+    const int8_t (*ops)[8] = shift_imm_ops;
     unsigned sub = (c->insn->modrm >> 3) & 7;
     unsigned n = c->mmx ? 8 : 16;
     XMMReg d;

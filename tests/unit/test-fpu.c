@@ -25,6 +25,7 @@
 #include "cpu-test-harness.h"
 #include "target/i386/fpu.h"
 #include "target/i386/ops.h"
+#include "target/i386/sse.h"
 
 #define DATA   0x200000u   /* rbx: cw at +0, operand at +0x80, values at +0x100, save at +0x200 */
 #define CODE   0x1000u
@@ -149,10 +150,11 @@ static int gexec(const uint8_t *b, unsigned n)
     CpuMode mode = env->code_bits == 64 ? MODE_64 : env->code_bits == 32 ? MODE_32 : MODE_16;
 
     g_assert_cmpint(decode_buf(&insn, mode, b, n), ==, DECODE_OK);
-    g_assert_cmpint(insn.op, ==, OP_FPU);
+    g_assert_true(insn.op == OP_FPU || insn.op == OP_SSE);  /* MMX: #MF too */
     env->next_rip = env->rip + insn.len;
     env->exception_index = -1;
-    int v = TCPU_RUN(env, fpu_execute(env, &insn));
+    int v = insn.op == OP_FPU ? TCPU_RUN(env, fpu_execute(env, &insn))
+                              : TCPU_RUN(env, sse_execute(env, &insn));
     if (v < 0) {
         env->rip = env->next_rip;
     }
@@ -781,6 +783,12 @@ static void test_mf(void)
     g_assert_cmphex(env->rip, ==, rip);
     g_assert_cmpint(GX(0x9b), ==, EXCP_MF);                  /* FWAIT */
     g_assert_cmpint(GX(0xd9, MRBX(5), D32(0)), ==, EXCP_MF); /* FLDCW waits */
+    g_assert_cmpint(GX(0x0f, 0x72, 0xd0, 0x01), ==, EXCP_MF); /* PSRLD mm0, 1 */
+    /* an undefined group-13 /reg is #UD first: there is no instruction
+     * to wait (difftest soak: the host raised #UD where emu86 had #MF) */
+    g_assert_cmpint(GX(0x0f, 0x72, 0xfe, 0x02), ==, EXCP_UD); /* 0F 72 /7 */
+    g_assert_cmpint(GX(0x0f, 0x71, 0xc8, 0x01), ==, EXCP_UD); /* 0F 71 /1 */
+    g_assert_cmpint(GX(0x0f, 0x73, 0xd8, 0x01), ==, EXCP_UD); /* 0F 73 /3: XMM only */
     /* non-waiting: FNSTSW, FNSTCW, FNSTENV, FNCLEX */
     g_assert_cmpint(GX(0xdf, 0xe0), ==, -1);
     g_assert_cmphex(env->regs[R_EAX] & 0xffff, ==, env->x87.fsw);
