@@ -14,6 +14,7 @@
 #include "accel/tcg/tcg-internal.h"
 #include "hw/machine.h"
 #include "system/sysemu.h"
+#include "target/i386/cpuid.h"
 #include "target/i386/disas.h"
 #include "target/i386/ops.h"
 
@@ -127,11 +128,12 @@ static TranslationBlock *tb_gen(CPUX86State *env, TcgVcpu *t, uint64_t pc, uint6
         cpu_raise_exception_err(env, EXCP_GP, 0);
     }
 
+    bool sse4a = cpu_has_feature(env, FEAT_8000_0001_ECX, CPUID_EXT3_SSE4A);
     while (n < TB_MAX_INSNS) {
         Insn *insn = &insns[n];
         f.start_la = pc + size;
         f.first = (n == 0);
-        DecodeResult r = decode_insn(insn, (CpuMode)env->code_bits, fetch_byte, &f);
+        DecodeResult r = decode_insn(insn, decode_mode(env->code_bits, sse4a), fetch_byte, &f);
         if (r == DECODE_OK && !insn_encoding_valid(env, insn)) {
             r = DECODE_UD;
         }

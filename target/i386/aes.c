@@ -15,7 +15,11 @@
  * Exceptions follow the legacy-SSE rules of sse.c (CR0.EM/TS, CR4.OSFXSR,
  * 16-byte alignment of m128: SDM Vol.2 Table 2-21 "Type 4"), checked by
  * sse_execute() before a handler runs; the feature gates (CPUID.1:ECX.AES
- * [25], .PCLMULQDQ[1]) are the table entries' FT_* (sse.c).
+ * [25], .PCLMULQDQ[1]) are the table entries' FT_* (sse.c).  The VEX forms
+ * (avx.c) use the same handlers with VEX.vvvv as first source; VEX.256 of
+ * the four rounds (VAES) and of PCLMULQDQ (VPCLMULQDQ) is one call per
+ * 128-bit lane (SseCtx.lane), each lane computed exactly as the 128-bit
+ * instruction with the same imm8.
  */
 #include <pthread.h>
 

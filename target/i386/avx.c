@@ -124,7 +124,14 @@ void avx_execute(CPUX86State *env, const Insn *insn)
     if (!e || !e->fn || !(env->cr[0] & CR0_PE) || (env->eflags & VM_MASK)) {
         cpu_raise_exception(env, EXCP_UD);
     }
-    if (!sse_feat_ok(env, e->feat) ||
+    /* VEX.256 of AESENC..AESDECLAST and PCLMULQDQ is VAES / VPCLMULQDQ,
+     * a CPUID bit of its own (SDM VAESENC, VPCLMULQDQ); VAESIMC and
+     * VAESKEYGENASSIST have no VEX.256 form (VF_L0 below) */
+    unsigned ft = e->feat;
+    if (vl && !(f & VF_L0)) {
+        ft = ft == FT_AVX_AES ? FT_VAES : ft == FT_AVX_PCLMUL ? FT_VPCLMUL : ft;
+    }
+    if (!sse_feat_ok(env, ft) ||
         (vl && (f & VF_I256) && !sse_feat_ok(env, FT_AVX2))) {
         cpu_raise_exception(env, EXCP_UD);
     }

@@ -52,14 +52,15 @@
                    CPUID_7_EBX_FSGSBASE | CPUID_7_EBX_INVPCID |                \
                    CPUID_7_EBX_CLFLUSHOPT | CPUID_7_EBX_CLWB |                 \
                    CPUID_7_EBX_ERMS | CPUID_7_EBX_SMEP | CPUID_7_EBX_SMAP,     \
-    [FEAT_7_0_ECX] = CPUID_7_ECX_RDPID | CPUID_7_ECX_UMIP,                     \
+    [FEAT_7_0_ECX] = CPUID_7_ECX_RDPID | CPUID_7_ECX_UMIP | CPUID_7_ECX_VAES |  \
+                   CPUID_7_ECX_VPCLMULQDQ,                                     \
     [FEAT_7_0_EDX] = CPUID_7_EDX_FSRM,                                         \
     [FEAT_D_1_EAX] = CPUID_D_1_EAX_XSAVEOPT | CPUID_D_1_EAX_XSAVEC |           \
                    CPUID_D_1_EAX_XGETBV1,                                      \
     [FEAT_8000_0001_EDX] = CPUID_EXT2_SYSCALL | CPUID_EXT2_NX |                \
                    CPUID_EXT2_PDPE1GB | CPUID_EXT2_RDTSCP | CPUID_EXT2_LM,     \
     [FEAT_8000_0001_ECX] = CPUID_EXT3_LAHF_LM | CPUID_EXT3_ABM |               \
-                   CPUID_EXT3_3DNOWPREFETCH,                                   \
+                   CPUID_EXT3_SSE4A | CPUID_EXT3_3DNOWPREFETCH,                \
     [FEAT_8000_0007_EDX] = CPUID_APM_INVTSC,                                   \
 }
 

@@ -320,8 +320,10 @@ static DecodeResult dec_vex(Dec *d, Insn *insn, CpuMode mode, unsigned pfx, unsi
     return DECODE_OK;
 }
 
-static DecodeResult decode_common(Dec *d, Insn *insn, CpuMode mode)
+static DecodeResult decode_common(Dec *d, Insn *insn, CpuMode mode_opts)
 {
+    CpuMode mode = (CpuMode)(mode_opts & 0xff);
+    bool sse4a = mode_opts & DECODE_F_SSE4A;
     unsigned pfx = 0, rex = 0;
     int seg_ovr = -1;
     int b;
@@ -415,6 +417,11 @@ opcode:;
         } else {
             opcode = 0x0f00 | b;
             ent = decode_map2[b];
+            if ((b == 0x78 || b == 0x79) && !sse4a) {
+                /* SSE4a not offered: no ModRM or immediates (the
+                 * VMREAD/VMWRITE encodings, not offered either) */
+                ent = (DecodeEntry){ OP_INVALID, 0, { 0, 0, 0 } };
+            }
         }
     } else if (b == 0xc4 || b == 0xc5) {
         /* VEX in 64-bit mode; elsewhere when the next byte has mod=11,

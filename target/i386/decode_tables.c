@@ -216,6 +216,11 @@ const DecodeEntry decode_map2[256] = {
     [0x73] = E2(SSE, M | DF_REGONLY, Wx, Ib),
     [0x74] = SSE, [0x75] = SSE, [0x76] = SSE,
     [0x77] = E0(SSE, 0),                           /* EMMS: no ModRM */
+    /* AMD SSE4a, only when the model offers it (decode.c, DECODE_F_SSE4A):
+     * 0F 78 /r ib ib (66: EXTRQ, F2: INSERTQ; Iw = length | index << 8),
+     * 0F 79 /r (66: EXTRQ, F2: INSERTQ); other prefixes #UD after the
+     * whole length, as on the AMD host */
+    [0x78] = E2(SSE, M, Wx, Iw), [0x79] = SSE,
     [0x7c] = SSE, [0x7d] = SSE, [0x7e] = SSE, [0x7f] = SSE,
     R16(0x80, JCC, DF_F64 | DF_COND, Jz),
     R16(0x90, SETCC, M | B | DF_COND, Eb),

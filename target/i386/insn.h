@@ -124,6 +124,19 @@ typedef struct Insn {
 /* Decoder modes */
 typedef enum CpuMode { MODE_16 = 16, MODE_32 = 32, MODE_64 = 64 } CpuMode;
 
+/* Decoder option ORed into the mode argument of decode_insn/decode_buf
+ * (decode_mode() below): the CPU model offers AMD's SSE4a.  Then 0F 78
+ * takes a ModRM and two imm8 and 0F 79 a ModRM, whatever the prefixes, as
+ * the AMD host decodes them (OP_SSE: EXTRQ with 66, INSERTQ with F2, #UD
+ * otherwise); without it they stay two-byte invalid opcodes, so a model
+ * without SSE4a decodes exactly as before SSE4a was implemented. */
+#define DECODE_F_SSE4A 0x100u
+
+static inline CpuMode decode_mode(unsigned code_bits, bool sse4a)
+{
+    return (CpuMode)(code_bits | (sse4a ? DECODE_F_SSE4A : 0));
+}
+
 /* Fetch callback: returns the byte at offset i from the instruction start,
  * or -1 when it cannot be fetched (the decoder then stops with
  * DECODE_FETCH_FAULT and the caller raises #PF/#GP for that byte). */

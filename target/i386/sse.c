@@ -54,6 +54,9 @@ bool sse_feat_ok(const CPUX86State *env, unsigned ft)
         [FT_AES] = { FEAT_1_ECX, CPUID_EXT_AES },
         [FT_PCLMUL] = { FEAT_1_ECX, CPUID_EXT_PCLMULQDQ },
         [FT_SHA] = { FEAT_7_0_EBX, CPUID_7_EBX_SHA_NI },
+        [FT_VAES] = { FEAT_7_0_ECX, CPUID_7_ECX_VAES },
+        [FT_VPCLMUL] = { FEAT_7_0_ECX, CPUID_7_ECX_VPCLMULQDQ },
+        [FT_SSE4A] = { FEAT_8000_0001_ECX, CPUID_EXT3_SSE4A },
     };
     if (ft == FT_NONE || ft >= FT_NB) {
         return true;
@@ -61,6 +64,11 @@ bool sse_feat_ok(const CPUX86State *env, unsigned ft)
     if (ft == FT_AVX_AES || ft == FT_AVX_PCLMUL) {
         /* SDM VAESENC / VPCLMULQDQ: CPUID.AES (PCLMULQDQ) and CPUID.AVX */
         return sse_feat_ok(env, FT_AVX) && sse_feat_ok(env, ft == FT_AVX_AES ? FT_AES : FT_PCLMUL);
+    }
+    if ((ft == FT_VAES || ft == FT_VPCLMUL) && !sse_feat_ok(env, FT_AVX)) {
+        /* SDM VAESENC / VPCLMULQDQ, VEX.256: CPUID.(7,0):ECX.VAES
+         * (VPCLMULQDQ), and AVX as every VEX encoding (Type 4) */
+        return false;
     }
     if (cpu_has_feature(env, need[ft].w, need[ft].bits)) {
         return true;
@@ -229,6 +237,77 @@ static void h_mov_store(SseCtx *c)
     } else {
         sse_rm_set(c, &r);
     }
+}
+
+/* ---- AMD SSE4a (AMD APM Vol.4 EXTRQ, INSERTQ, MOVNTSS, MOVNTSD) ---- */
+
+/* MOVNTSS m32, xmm (F3 0F 2B) / MOVNTSD m64, xmm (F2 0F 2B): the low
+ * element, a non-temporal hint (msize 4 / 8, no alignment). */
+static void h_movnts(SseCtx *c)
+{
+    XMMReg r;
+    sse_reg_get(c, &r);
+    sse_store(c, &r, c->msize);
+}
+
+/* The bit field of EXTRQ/INSERTQ: length and index are 6 bits each (the
+ * upper two bits of their bytes are ignored), length 0 means 64.  A field
+ * with length + index > 64 is undefined in the APM; the AMD host then
+ * takes the bits that exist (the shifts simply lose what passes bit 63),
+ * which is what these formulas give. */
+static uint64_t field_mask(unsigned len)
+{
+    len &= 63;
+    return len ? (1ull << len) - 1 : ~0ull;
+}
+
+/* EXTRQ xmm1, imm8, imm8 (66 0F 78 /0 ib ib: xmm1 is ModRM.rm, reg must
+ * be 0) and EXTRQ xmm1, xmm2 (66 0F 79 /r: length xmm2[5:0], index
+ * xmm2[13:8]): xmm1[63:0] = the field of xmm1[63:0] at index, zero
+ * extended.  xmm1[127:64] is undefined in the APM; the AMD host zeroes it. */
+static void h_extrq(SseCtx *c)
+{
+    XMMReg d, ctl;
+    unsigned len, idx, dst;
+    if (c->arg) {               /* register form */
+        sse_rm_get(c, &ctl);
+        len = ctl.b[0];
+        idx = ctl.b[1];
+        dst = c->reg;
+    } else {
+        len = (unsigned)c->insn->imm & 0xff;
+        idx = ((unsigned)c->insn->imm >> 8) & 0xff;
+        dst = c->rm;
+    }
+    xmm_get(c->env, dst, &d);
+    d.q[0] = (d.q[0] >> (idx & 63)) & field_mask(len);
+    d.q[1] = 0;
+    xmm_set(c->env, dst, &d);
+}
+
+/* INSERTQ xmm1, xmm2, imm8, imm8 (F2 0F 78 /r ib ib) and INSERTQ xmm1,
+ * xmm2 (F2 0F 79 /r: length xmm2[69:64], index xmm2[77:72]): the low
+ * `length` bits of xmm2 replace the field of xmm1[63:0] at index; the
+ * other bits of xmm1[63:0] are kept, xmm1[127:64] (undefined in the APM)
+ * is zeroed as on the AMD host. */
+static void h_insertq(SseCtx *c)
+{
+    XMMReg d, s;
+    unsigned len, idx;
+    sse_rm_get(c, &s);
+    if (c->arg) {
+        len = s.b[8];
+        idx = s.b[9];
+    } else {
+        len = (unsigned)c->insn->imm & 0xff;
+        idx = ((unsigned)c->insn->imm >> 8) & 0xff;
+    }
+    uint64_t m = field_mask(len);
+    idx &= 63;
+    xmm_get(c->env, c->reg, &d);
+    d.q[0] = (d.q[0] & ~(m << idx)) | ((s.q[0] & m) << idx);
+    d.q[1] = 0;
+    xmm_set(c->env, c->reg, &d);
 }
 
 /* MOVSS/MOVSD load: from memory the rest is zeroed, between registers
@@ -709,7 +788,8 @@ static const SseEntry sse_map[256][4] = {
     [0x29] = { E(h_mov_store, 0, 16, 0, SSE), E(h_mov_store, 0, 16, 0, SSE2) },
     [0x2a] = { E(h_cvtpi2ps, SF_MMXT, 8, 0, SSE), E(h_cvtpi2pd, SF_MMXT, 8, 0, SSE2),
                E(h_cvtsi2s, 0, 0, SSE_STUB_CVTSI2SS_L, SSE), E(h_cvtsi2s, 0, 0, SSE_STUB_CVTSI2SD_L, SSE2) },
-    [0x2b] = { E(h_mov_store, SF_MEMONLY, 16, 0, SSE), E(h_mov_store, SF_MEMONLY, 16, 0, SSE2) },
+    [0x2b] = { E(h_mov_store, SF_MEMONLY, 16, 0, SSE), E(h_mov_store, SF_MEMONLY, 16, 0, SSE2),
+               E(h_movnts, SF_MEMONLY, 4, 0, SSE4A), E(h_movnts, SF_MEMONLY, 8, 0, SSE4A) },
     [0x2c] = { E(h_cvt2pi, SF_MMXT, 8, SSE_STUB_CVTTPS2DQ, SSE), E(h_cvt2pi, SF_MMXT, 16, SSE_STUB_CVTTPD2DQ, SSE2),
                E(h_cvts2si, 0, 4, SSE_STUB_CVTTSS2SI_L, SSE), E(h_cvts2si, 0, 8, SSE_STUB_CVTTSD2SI_L, SSE2) },
     [0x2d] = { E(h_cvt2pi, SF_MMXT, 8, SSE_STUB_CVTPS2DQ, SSE), E(h_cvt2pi, SF_MMXT, 16, SSE_STUB_CVTPD2DQ, SSE2),
@@ -748,6 +828,10 @@ static const SseEntry sse_map[256][4] = {
                E(sse_h_shift_imm, SF_REGONLY, 0, 8, SSE2) },
     [0x74] = IMX(IOP_PCMPEQB), [0x75] = IMX(IOP_PCMPEQW), [0x76] = IMX(IOP_PCMPEQD),
     [0x77] = { E(h_emms, SF_MMX, 0, 0, MMX) },
+    /* SSE4a (decoded only when the model offers it: DECODE_F_SSE4A);
+     * arg 0: the imm8 forms, 1: the register forms */
+    [0x78] = { [1] = E(h_extrq, SF_REGONLY, 0, 0, SSE4A), [3] = E(h_insertq, SF_REGONLY, 0, 0, SSE4A) },
+    [0x79] = { [1] = E(h_extrq, SF_REGONLY, 0, 1, SSE4A), [3] = E(h_insertq, SF_REGONLY, 0, 1, SSE4A) },
     [0x7c] = { [1] = E(h_fp, 0, 16, SSE_STUB_HADDPD, SSE3), [3] = E(h_fp, 0, 16, SSE_STUB_HADDPS, SSE3) },
     [0x7d] = { [1] = E(h_fp, 0, 16, SSE_STUB_HSUBPD, SSE3), [3] = E(h_fp, 0, 16, SSE_STUB_HSUBPS, SSE3) },
     [0x7e] = { E(h_movd_store, SF_MMX, 0, 0, MMX), E(h_movd_store, 0, 0, 0, SSE2),
@@ -848,6 +932,9 @@ void sse_execute(CPUX86State *env, const Insn *insn)
     }
     if (e->fn == sse_h_shift_imm && !sse_shift_imm_defined(e->arg, c.mmx, reg)) {
         cpu_raise_exception(env, EXCP_UD);
+    }
+    if (opc == 0x0f78 && pfx == 1 && reg != 0) {
+        cpu_raise_exception(env, EXCP_UD);      /* EXTRQ imm8 form is /0 (AMD APM) */
     }
     if (e->flags & SF_GPR) {    /* MOVNTI, 0F AE: no common EM/TS/OSFXSR checks */
         e->fn(&c);

@@ -196,6 +196,8 @@ typedef enum SseFeat {
     FT_AVX, FT_AVX2, FT_FMA, FT_F16C, FT_BMI1, FT_BMI2,
     FT_AES, FT_PCLMUL, FT_SHA,
     FT_AVX_AES, FT_AVX_PCLMUL,  /* VEX forms: AVX and AES / PCLMULQDQ */
+    FT_VAES, FT_VPCLMUL,        /* their VEX.256 forms: AVX and VAES / VPCLMULQDQ */
+    FT_SSE4A,                   /* AMD SSE4a: EXTRQ, INSERTQ, MOVNTSS/SD */
     FT_NB
 } SseFeat;
 

@@ -523,12 +523,14 @@ const SseEntry sse4_vex_map38[256][4] = {
     [0xba] = VFMAP, [0xbb] = VFMAS, [0xbc] = VFMAP, [0xbd] = VFMAS,
     [0xbe] = VFMAP, [0xbf] = VFMAS,
     /* BMI1/BMI2 (bmi.c): general registers, VEX.L0, W = 64-bit (64-bit mode) */
-    /* VEX.128 AES-NI (aes.c) */
+    /* AES-NI (aes.c): VEX.128 needs AVX and AES; VEX.256 of DC-DF is
+     * VAES (AVX and VAES: avx_execute), one round per 128-bit lane;
+     * VAESIMC has no VEX.256 form */
     [0xdb] = { [1] = V(sse_h_aesimc, VF_L0 | VF_NOV, 16, 0, AVX_AES) },
-    [0xdc] = { [1] = V(sse_h_aes_round, VF_L0, 16, 0, AVX_AES) },
-    [0xdd] = { [1] = V(sse_h_aes_round, VF_L0, 16, 1, AVX_AES) },
-    [0xde] = { [1] = V(sse_h_aes_round, VF_L0, 16, 2, AVX_AES) },
-    [0xdf] = { [1] = V(sse_h_aes_round, VF_L0, 16, 3, AVX_AES) },
+    [0xdc] = { [1] = V(sse_h_aes_round, 0, 16, 0, AVX_AES) },
+    [0xdd] = { [1] = V(sse_h_aes_round, 0, 16, 1, AVX_AES) },
+    [0xde] = { [1] = V(sse_h_aes_round, 0, 16, 2, AVX_AES) },
+    [0xdf] = { [1] = V(sse_h_aes_round, 0, 16, 3, AVX_AES) },
     [0xf2] = { VB1(bmi_h_andn, 0) },
     [0xf3] = { VB1(bmi_h_grp17, 0) },                                   /* BLSR/BLSMSK/BLSI */
     [0xf5] = { VB2(bmi_h_bzhi, 0), [2] = VB2(bmi_h_pdep_pext, 1), [3] = VB2(bmi_h_pdep_pext, 0) },
@@ -574,7 +576,9 @@ const SseEntry sse4_vex_map3a[256][4] = {
     [0x62] = { [1] = V(h_pcmpstr, VF_L0 | VF_NOV, 16, SSE_STUB_PCMPISTRM, AVX) },
     [0x63] = { [1] = V(h_pcmpstr, VF_L0 | VF_NOV, 16, SSE_STUB_PCMPISTRI, AVX) },
     [0xf0] = { [3] = V(bmi_h_rorx, SF_GPR | VF_L0 | VF_WGPR | VF_NOV, 0, 0, BMI2) },   /* RORX */
-    /* VEX.128 AES-NI / PCLMULQDQ (aes.c; VEX.256 is VAES/VPCLMULQDQ, not offered) */
-    [0x44] = { [1] = V(sse_h_pclmul, VF_L0, 16, 0, AVX_PCLMUL) },
+    /* PCLMULQDQ (aes.c): VEX.256 is VPCLMULQDQ (AVX and VPCLMULQDQ),
+     * per 128-bit lane with the same imm8 bits 0 and 4 in each;
+     * VAESKEYGENASSIST has no VEX.256 form */
+    [0x44] = { [1] = V(sse_h_pclmul, 0, 16, 0, AVX_PCLMUL) },
     [0xdf] = { [1] = V(sse_h_aeskeygen, VF_L0 | VF_NOV, 16, 0, AVX_AES) },
 };
