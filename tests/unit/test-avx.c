@@ -91,6 +91,7 @@ static void sig_handler(int sig, siginfo_t *si, void *uc_)
 static TestCPU *t;
 static CPUX86State *env;
 static X86CPUModel avx_model;
+static uint32_t host_7_ecx, host_ext3_ecx;   /* host CPUID.(7,0):ECX, 80000001H:ECX */
 
 static void setup64(void)
 {
@@ -109,6 +110,10 @@ static void setup64(void)
     avx_model.features[FEAT_1_ECX] |= CPUID_EXT_XSAVE | CPUID_EXT_AVX | CPUID_EXT_F16C |
                                       CPUID_EXT_FMA;
     avx_model.features[FEAT_7_0_EBX] |= CPUID_7_EBX_AVX2 | CPUID_7_EBX_BMI1 | CPUID_7_EBX_BMI2;
+    /* VAES/VPCLMULQDQ (the VEX.256 AES rounds and PCLMULQDQ) and SSE4a as
+     * the host's CPUID says: where the host lacks them both sides #UD */
+    avx_model.features[FEAT_7_0_ECX] &= host_7_ecx | ~(CPUID_7_ECX_VAES | CPUID_7_ECX_VPCLMULQDQ);
+    avx_model.features[FEAT_8000_0001_ECX] &= host_ext3_ecx | ~CPUID_EXT3_SSE4A;
     env->model = &avx_model;
     env->xcr0 = 7;
     env->regs[R_EBX] = DATA;
@@ -390,9 +395,25 @@ static void gather_indices(TState *in)
     }
 }
 
+/* cases that agreed per VEX.256 VAES / VPCLMULQDQ form (0F38 DC-DF, 0F3A 44),
+ * register and memory */
+static unsigned vaes_cases[5][2];
+
+static int vaes_form(unsigned map, unsigned op, unsigned L)
+{
+    if (!L) {
+        return -1;
+    }
+    if (map == 2 && op >= 0xdc && op <= 0xdf) {
+        return (int)(op - 0xdc);
+    }
+    return map == 3 && op == 0x44 ? 4 : -1;
+}
+
 static void run_diff(int iters)
 {
     unsigned total = 0, fails = 0, faults = 0, forms = 0;
+    memset(vaes_cases, 0, sizeof(vaes_cases));
     unsigned per_map[3] = { 0 };
     setup64();
     if (compat_mode) {
@@ -576,6 +597,9 @@ static void run_diff(int iters)
                             continue;
                         }
                         total++;
+                        if (vaes_form(map, op, L) >= 0) {
+                            vaes_cases[vaes_form(map, op, L)][mem]++;
+                        }
                     }
                 }
             }
@@ -583,6 +607,20 @@ static void run_diff(int iters)
     }
     g_test_message("%u VEX forms (0F %u, 0F38 %u, 0F3A %u), %u cases agree with the host "
                    "(%u faulting)", forms, per_map[0], per_map[1], per_map[2], total, faults);
+    {
+        static const char *const vn[5] = { "vaesenc", "vaesenclast", "vaesdec", "vaesdeclast",
+                                           "vpclmulqdq" };
+        GString *vs = g_string_new(NULL);
+        for (int i = 0; i < 5; i++) {
+            g_string_append_printf(vs, " %s ymm %u reg + %u mem;", vn[i], vaes_cases[i][0],
+                                   vaes_cases[i][1]);
+        }
+        g_test_message("VEX.256 VAES/VPCLMULQDQ cases agreeing with the host:%s", vs->str);
+        if (g_test_verbose()) {
+            printf("  VEX.256 VAES/VPCLMULQDQ:%s\n", vs->str);
+        }
+        g_string_free(vs, TRUE);
+    }
     if (g_test_verbose()) {
         printf("  %u VEX forms (0F %u, 0F38 %u, 0F3A %u), %u cases agree (%u faulting)\n",
                forms, per_map[0], per_map[1], per_map[2], total, faults);
@@ -621,6 +659,339 @@ static void test_fault_vs_host(void)
     fault_mode = true;
     run_diff(g_test_slow() ? 3000 : 300);
     fault_mode = false;
+}
+
+/* One encoding on the host and in emu86 from the same random state
+ * (YMM0-15, MXCSR, RAX/RCX/RDX, 128 bytes at [rbx]): the same exception
+ * (or none), YMM0-15, MXCSR, the GPRs and the memory afterwards. */
+static bool host_cmp(const uint8_t *code, unsigned len, CpuMode mode, const char *what)
+{
+    TState in, nat;
+    memset(&in, 0, sizeof(in));
+    rnd_vec(&in.ymm[0][0], sizeof(in.ymm));
+    for (int r = 0; r < 16; r++) {
+        if (rnd() % 2) {
+            /* EXTRQ/INSERTQ control bytes mostly within the 64-bit field */
+            in.ymm[r][0] = (uint8_t)(rnd() % 65);
+            in.ymm[r][1] = (uint8_t)(rnd() % 65);
+            in.ymm[r][8] = (uint8_t)(rnd() % 65);
+            in.ymm[r][9] = (uint8_t)(rnd() % 65);
+        }
+    }
+    in.mxcsr = MXCSR_MASKS;
+    in.rax = rnd();
+    in.rcx = rnd();
+    in.rdx = rnd();
+    in.rflags = 2 | (rnd() & CC_MASK);
+    rnd_vec(native_mem, 128);
+    uint8_t mem_in[128];
+    memcpy(mem_in, native_mem, 128);
+
+    for (int r = 0; r < 16; r++) {
+        YMMReg y;
+        memcpy(&y, in.ymm[r], 32);
+        ymm_set(env, r, &y);
+    }
+    *sse_mxcsr(env) = in.mxcsr;
+    env->regs[R_EAX] = in.rax;
+    env->regs[R_ECX] = in.rcx;
+    env->regs[R_EDX] = in.rdx;
+    env->regs[R_EBX] = DATA;
+    memcpy(t->ram + DATA, mem_in, 128);
+    cpu_set_eflags(env, in.rflags, CC_MASK);
+    int v = gexec_mode(code, len, mode);
+
+    nat = in;
+    nat.rbx = (uint64_t)(uintptr_t)native_mem;
+    memcpy(code_page, code, len);
+    code_page[len] = 0xc3;
+    native_len = len;
+    native_sig = 0;
+    avx_native_run(&nat, code_page);
+    int expect = native_sig == SIGFPE ? EXCP_XM : native_sig == SIGSEGV ? EXCP_GP :
+                 native_sig == SIGILL ? EXCP_UD : -1;
+    const char *why = v != expect ? "fault" : NULL;
+    for (int r = 0; r < 16 && !why; r++) {
+        YMMReg y;
+        ymm_get(env, r, &y);
+        if (memcmp(&y, nat.ymm[r], 32)) {
+            why = "ymm";
+        }
+    }
+    if (!why && *sse_mxcsr(env) != nat.mxcsr) {
+        why = "mxcsr";
+    }
+    if (!why && (env->regs[R_EAX] != nat.rax || env->regs[R_ECX] != nat.rcx ||
+                 env->regs[R_EDX] != nat.rdx)) {
+        why = "gpr";
+    }
+    if (!why && memcmp(t->ram + DATA, native_mem, 128)) {
+        why = "memory";
+    }
+    if (why) {
+        fprintf(stderr, "MISMATCH %s (%s):", what, why);
+        for (unsigned i = 0; i < len; i++) {
+            fprintf(stderr, " %02x", code[i]);
+        }
+        fprintf(stderr, " emu vec %d native sig %d\n", v, native_sig);
+        for (int r = 0; r < 16; r++) {
+            YMMReg y;
+            ymm_get(env, r, &y);
+            if (memcmp(&y, nat.ymm[r], 32)) {
+                uint64_t *iq = (uint64_t *)in.ymm[r], *nq = (uint64_t *)nat.ymm[r];
+                fprintf(stderr, "  ymm%d in  %016llx %016llx\n        emu %016llx %016llx\n"
+                        "        nat %016llx %016llx\n", r,
+                        (unsigned long long)iq[1], (unsigned long long)iq[0],
+                        (unsigned long long)y.q[1], (unsigned long long)y.q[0],
+                        (unsigned long long)nq[1], (unsigned long long)nq[0]);
+            }
+        }
+        return false;
+    }
+    return true;
+}
+
+/* SSE4a (AMD APM Vol.4): EXTRQ and INSERTQ, immediate and register
+ * forms, MOVNTSS/MOVNTSD, and the encodings around them that are #UD
+ * (EXTRQ imm8 with ModRM.reg != 0, memory forms of EXTRQ/INSERTQ,
+ * register forms of MOVNTSx, 0F 78/79 without 66/F2 or with F3 last)
+ * against the host, random registers, field lengths and indices (also
+ * length + index > 64, undefined in the APM: the host's result is
+ * compared), REX.R/B registers. */
+static void test_sse4a_vs_host(void)
+{
+    static const char *const names[] = {
+        "extrq xmm, imm8, imm8", "extrq xmm, xmm", "insertq xmm, xmm, imm8, imm8",
+        "insertq xmm, xmm", "movntss m32, xmm", "movntsd m64, xmm",
+        "#UD: extrq imm8 /1-/7", "#UD: extrq/insertq m", "#UD: movntss/sd xmm",
+        "#UD: 0f 78/79 np/f3",
+    };
+    enum { NF = sizeof(names) / sizeof(names[0]) };
+    unsigned cases[NF] = { 0 }, fails = 0;
+    int iters = g_test_slow() ? 20000 : 2000;
+    setup64();
+    g_assert_true(cpu_has_feature(env, FEAT_8000_0001_ECX, CPUID_EXT3_SSE4A));
+    CpuMode mode = decode_mode(64, true);
+    for (unsigned f = 0; f < NF; f++) {
+        for (int it = 0; it < iters; it++) {
+            uint8_t b[16];
+            unsigned n = 0, reg = rnd() % 16, rm = rnd() % 16;
+            unsigned op = 0x78, pfx = 0x66;
+            bool mem = false;
+            switch (f) {
+            case 0: pfx = 0x66; op = 0x78; reg = 0; break;
+            case 1: pfx = 0x66; op = 0x79; break;
+            case 2: pfx = 0xf2; op = 0x78; break;
+            case 3: pfx = 0xf2; op = 0x79; break;
+            case 4: pfx = 0xf3; op = 0x2b; mem = true; break;
+            case 5: pfx = 0xf2; op = 0x2b; mem = true; break;
+            case 6: pfx = 0x66; op = 0x78; reg = 1 + rnd() % 7; break;
+            case 7: pfx = rnd() % 2 ? 0x66 : 0xf2; op = 0x78 + rnd() % 2; mem = true; break;
+            case 8: pfx = rnd() % 2 ? 0xf3 : 0xf2; op = 0x2b; break;
+            default: pfx = rnd() % 2 ? 0xf3 : 0; op = 0x78 + rnd() % 2; break;
+            }
+            if (f == 9 && rnd() % 3 == 0) {
+                b[n++] = rnd() % 2 ? 0x66 : 0xf2;   /* F3 last wins: still #UD */
+                pfx = 0xf3;
+            }
+            if (pfx) {
+                b[n++] = (uint8_t)pfx;
+            }
+            if ((reg | rm) & 8 || rnd() % 4 == 0) {
+                b[n++] = (uint8_t)(0x40 | ((reg & 8) ? 4 : 0) | ((rm & 8) && !mem ? 1 : 0) |
+                                   (rnd() % 4 == 0 ? 8 : 0));
+            }
+            b[n++] = 0x0f;
+            b[n++] = (uint8_t)op;
+            if (mem) {
+                b[n++] = (uint8_t)(0x40 | ((reg & 7) << 3) | 3);    /* [rbx + disp8] */
+                b[n++] = (uint8_t)(rnd() % 120);
+            } else {
+                b[n++] = (uint8_t)(0xc0 | ((reg & 7) << 3) | (rm & 7));
+            }
+            if (op == 0x78) {
+                unsigned r2 = (unsigned)rnd();
+                b[n++] = (uint8_t)(rnd() % 4 ? rnd() % 65 : r2);
+                b[n++] = (uint8_t)(rnd() % 4 ? rnd() % 65 : r2 >> 8);
+            }
+            if (host_cmp(b, n, mode, names[f])) {
+                cases[f]++;
+            } else if (++fails > 20) {
+                break;
+            }
+        }
+    }
+    GString *msg = g_string_new(NULL);
+    for (unsigned f = 0; f < NF; f++) {
+        g_string_append_printf(msg, " %s: %u;", names[f], cases[f]);
+    }
+    g_test_message("SSE4a cases agreeing with the host:%s", msg->str);
+    if (g_test_verbose()) {
+        printf("  SSE4a:%s\n", msg->str);
+    }
+    g_string_free(msg, TRUE);
+    g_assert_cmpuint(fails, ==, 0);
+    teardown();
+}
+
+/* VAESIMC / VAESKEYGENASSIST have no VEX.256 form: #UD on both sides;
+ * VAES/VPCLMULQDQ with VEX.L1 run (compared) */
+static void test_vaes_l1_vs_host(void)
+{
+    unsigned ok = 0, fails = 0;
+    setup64();
+    for (int it = 0; it < 2000; it++) {
+        unsigned reg = rnd() % 16, rm = rnd() % 16, vvvv = rnd() % 16;
+        bool mem = rnd() % 2;
+        uint8_t b[8];
+        unsigned n = 0, which = rnd() % 4;
+        bool map3 = which >= 2;
+        b[n++] = 0xc4;
+        b[n++] = (uint8_t)(((reg & 8) ? 0 : 0x80) | 0x40 | ((rm & 8) && !mem ? 0 : 0x20) |
+                           (map3 ? 3 : 2));
+        /* VAESIMC/KEYGEN: vvvv 1111b (else #UD anyway) */
+        unsigned v = which == 0 || which == 2 ? 0 : vvvv;
+        b[n++] = (uint8_t)(((rnd() % 2) << 7) | ((~v & 15) << 3) | 4 | 1);
+        static const uint8_t ops[4] = { 0xdb, 0xdc, 0xdf, 0x44 };
+        b[n++] = ops[which];
+        b[n++] = (uint8_t)(mem ? (((reg & 7) << 3) | 3) : (0xc0 | ((reg & 7) << 3) | (rm & 7)));
+        if (map3) {
+            b[n++] = (uint8_t)rnd();
+        }
+        if (host_cmp(b, n, MODE_64, "VEX.256 aes/pclmul")) {
+            ok++;
+        } else if (++fails > 20) {
+            break;
+        }
+    }
+    g_test_message("VEX.L1 VAESIMC/VAESDECLAST/VAESKEYGENASSIST/VPCLMULQDQ: %u cases agree", ok);
+    g_assert_cmpuint(fails, ==, 0);
+    teardown();
+}
+
+#define GXS(...) __extension__({ const uint8_t b_[] = { __VA_ARGS__ }; \
+                               gexec_mode(b_, sizeof(b_), decode_mode(64, true)); })
+
+static DecodeResult dec_len(bool sse4a, const uint8_t *b, unsigned n, unsigned *len)
+{
+    Insn insn;
+    DecodeResult r = decode_buf(&insn, decode_mode(64, sse4a), b, n);
+    *len = insn.len;
+    return r;
+}
+
+/* The CPUID gates of VAES, VPCLMULQDQ and SSE4a, and SSE4a's decoding:
+ * 0F 78 takes ModRM + ib ib and 0F 79 a ModRM, whatever the prefixes,
+ * only when the model offers SSE4a (lengths measured on the AMD host with
+ * the instruction's bytes running into a PROT_NONE page); otherwise both
+ * stay two-byte invalid opcodes. */
+static void test_sse4a_decode(void)
+{
+    static const struct { const char *hex; unsigned len; } lens[] = {
+        { "66 0f 78 c1 08 04", 6 }, { "66 0f 78 c9 08 04", 6 }, { "f2 0f 78 ca 08 04", 6 },
+        { "66 0f 78 44 24 08 08 04", 8 }, { "66 0f 79 ca", 4 }, { "f2 0f 79 0a", 4 },
+        { "0f 78 c1 08 04", 5 }, { "f3 0f 78 c1 08 04", 6 }, { "0f 79 c1", 3 },
+        { "f3 0f 79 c1", 4 }, { "66 48 0f 78 c1 08 04", 7 }, { "f3 0f 2b 00", 4 },
+    };
+    for (size_t i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+        uint8_t b[16];
+        unsigned n = 0, len;
+        for (const char *p = lens[i].hex; *p;) {
+            char *e;
+            b[n++] = (uint8_t)strtoul(p, &e, 16);
+            p = e;
+            while (*p == ' ') {
+                p++;
+            }
+        }
+        g_assert_cmpint(dec_len(true, b, n, &len), ==, DECODE_OK);
+        g_assert_cmpuint(len, ==, lens[i].len);
+        /* without SSE4a: 0F 78/79 end after the opcode (#UD), as before */
+        unsigned op = 0;
+        while (b[op] != 0x0f) {
+            op++;
+        }
+        if (b[op + 1] == 0x78 || b[op + 1] == 0x79) {
+            g_assert_cmpint(dec_len(false, b, n, &len), ==, DECODE_UD);
+            g_assert_cmpuint(len, ==, op + 2);
+        }
+    }
+
+    setup64();
+    XMMReg x;
+    memset(&x, 0, sizeof(x));
+    x.q[0] = 0x0123456789abcdefull;
+    x.q[1] = 0xfedcba9876543210ull;
+    xmm_set(env, 1, &x);
+    /* extrq xmm1, 8, 4 */
+    g_assert_cmpint(GXS(0x66, 0x0f, 0x78, 0xc1, 0x08, 0x04), ==, -1);
+    xmm_get(env, 1, &x);
+    g_assert_cmphex(x.q[0], ==, 0xde);
+    g_assert_cmphex(x.q[1], ==, 0);
+    /* /1: #UD, before #NM; CR0.TS: #NM; CR0.EM, CR4.OSFXSR = 0: #UD */
+    g_assert_cmpint(GXS(0x66, 0x0f, 0x78, 0xc9, 0x08, 0x04), ==, EXCP_UD);
+    env->cr[0] |= CR0_TS;
+    g_assert_cmpint(GXS(0x66, 0x0f, 0x78, 0xc9, 0x08, 0x04), ==, EXCP_UD);
+    g_assert_cmpint(GXS(0x66, 0x0f, 0x78, 0xc1, 0x08, 0x04), ==, EXCP_NM);
+    g_assert_cmpint(GXS(0xf2, 0x0f, 0x79, 0xca), ==, EXCP_NM);
+    g_assert_cmpint(GXS(0xf3, 0x0f, 0x2b, 0x03), ==, EXCP_NM);
+    env->cr[0] &= ~(uint64_t)CR0_TS;
+    env->cr[0] |= CR0_EM;
+    g_assert_cmpint(GXS(0xf2, 0x0f, 0x79, 0xca), ==, EXCP_UD);
+    env->cr[0] &= ~(uint64_t)CR0_EM;
+    env->cr[4] &= ~(uint64_t)CR4_OSFXSR;
+    g_assert_cmpint(GXS(0xf2, 0x0f, 0x79, 0xca), ==, EXCP_UD);
+    env->cr[4] |= CR4_OSFXSR;
+    /* movntsd [rbx], xmm1 */
+    g_assert_cmpint(GXS(0xf2, 0x0f, 0x2b, 0x0b), ==, -1);
+    /* a model without SSE4a: #UD for every form, also when decoded with
+     * SSE4a's lengths; without the decoder option 0F 78/79 are #UD */
+    avx_model.features[FEAT_8000_0001_ECX] &= ~CPUID_EXT3_SSE4A;
+    g_assert_cmpint(GXS(0x66, 0x0f, 0x78, 0xc1, 0x08, 0x04), ==, EXCP_UD);
+    g_assert_cmpint(GXS(0x66, 0x0f, 0x79, 0xca), ==, EXCP_UD);
+    g_assert_cmpint(GXS(0xf2, 0x0f, 0x78, 0xca, 0x08, 0x04), ==, EXCP_UD);
+    g_assert_cmpint(GXS(0xf2, 0x0f, 0x79, 0xca), ==, EXCP_UD);
+    g_assert_cmpint(GXS(0xf3, 0x0f, 0x2b, 0x03), ==, EXCP_UD);
+    g_assert_cmpint(GXS(0xf2, 0x0f, 0x2b, 0x03), ==, EXCP_UD);
+    g_assert_cmpint(GX(0x66, 0x0f, 0x78, 0xc1, 0x08, 0x04), ==, EXCP_UD);
+    avx_model.features[FEAT_8000_0001_ECX] |= CPUID_EXT3_SSE4A;
+    /* the named models do not offer SSE4a, max does */
+    g_assert_false(cpu_model_has(x86_model_find("qemu64"), FEAT_8000_0001_ECX, CPUID_EXT3_SSE4A));
+    g_assert_false(cpu_model_has(x86_model_find("x86-64-v3"), FEAT_8000_0001_ECX,
+                                 CPUID_EXT3_SSE4A));
+    g_assert_true(cpu_model_has(x86_model_find("max"), FEAT_8000_0001_ECX, CPUID_EXT3_SSE4A));
+
+    /* VAES / VPCLMULQDQ: VEX.256 needs its own bit, VEX.128 AES /
+     * PCLMULQDQ; VAESIMC and VAESKEYGENASSIST VEX.256 are #UD */
+    avx_model.features[FEAT_7_0_ECX] |= CPUID_7_ECX_VAES | CPUID_7_ECX_VPCLMULQDQ;
+    g_assert_cmpint(GX(0xc4, 0xe2, 0x75, 0xdc, 0xc2), ==, -1);          /* vaesenc ymm */
+    g_assert_cmpint(GX(0xc4, 0xe3, 0x75, 0x44, 0xc2, 0x11), ==, -1);    /* vpclmulqdq ymm */
+    g_assert_cmpint(GX(0xc4, 0xe2, 0x7d, 0xdb, 0xc2), ==, EXCP_UD);     /* vaesimc ymm */
+    g_assert_cmpint(GX(0xc4, 0xe3, 0x7d, 0xdf, 0xc2, 0x01), ==, EXCP_UD); /* vaeskeygenassist ymm */
+    avx_model.features[FEAT_7_0_ECX] &= ~(CPUID_7_ECX_VAES | CPUID_7_ECX_VPCLMULQDQ);
+    g_assert_cmpint(GX(0xc4, 0xe2, 0x75, 0xdc, 0xc2), ==, EXCP_UD);
+    g_assert_cmpint(GX(0xc4, 0xe2, 0x75, 0xdf, 0xc2), ==, EXCP_UD);
+    g_assert_cmpint(GX(0xc4, 0xe3, 0x75, 0x44, 0xc2, 0x11), ==, EXCP_UD);
+    g_assert_cmpint(GX(0xc4, 0xe2, 0x71, 0xdc, 0xc2), ==, -1);          /* vaesenc xmm */
+    g_assert_cmpint(GX(0xc4, 0xe3, 0x71, 0x44, 0xc2, 0x11), ==, -1);
+    avx_model.features[FEAT_7_0_ECX] |= CPUID_7_ECX_VAES;
+    g_assert_cmpint(GX(0xc4, 0xe2, 0x75, 0xdc, 0xc2), ==, -1);
+    g_assert_cmpint(GX(0xc4, 0xe3, 0x75, 0x44, 0xc2, 0x11), ==, EXCP_UD);
+    avx_model.features[FEAT_7_0_ECX] |= CPUID_7_ECX_VPCLMULQDQ;
+    /* without AVX: #UD for both lengths */
+    avx_model.features[FEAT_1_ECX] &= ~CPUID_EXT_AVX;
+    g_assert_cmpint(GX(0xc4, 0xe2, 0x75, 0xdc, 0xc2), ==, EXCP_UD);
+    g_assert_cmpint(GX(0xc4, 0xe3, 0x75, 0x44, 0xc2, 0x11), ==, EXCP_UD);
+    avx_model.features[FEAT_1_ECX] |= CPUID_EXT_AVX;
+    /* CR0.TS: #NM */
+    env->cr[0] |= CR0_TS;
+    g_assert_cmpint(GX(0xc4, 0xe2, 0x75, 0xdc, 0xc2), ==, EXCP_NM);
+    env->cr[0] &= ~(uint64_t)CR0_TS;
+    /* max offers VAES and VPCLMULQDQ; the named models do not */
+    g_assert_true(cpu_model_has(x86_model_find("max"), FEAT_7_0_ECX,
+                                CPUID_7_ECX_VAES | CPUID_7_ECX_VPCLMULQDQ));
+    g_assert_false(cpu_model_has(x86_model_find("x86-64-v3"), FEAT_7_0_ECX, CPUID_7_ECX_VAES));
+    teardown();
 }
 
 /* The VEX #UD/#NM rules (SDM Vol.2 2.3.2-2.3.6). */
@@ -767,7 +1138,10 @@ int main(int argc, char **argv)
     sigaction(SIGSEGV, &sa, NULL);
     sigaction(SIGILL, &sa, NULL);
     unsigned a, b, c, d;
+    __asm__("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0x80000001u), "c"(0));
+    host_ext3_ecx = c;
     __asm__("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(7), "c"(0));
+    host_7_ecx = c;
     bool avx2 = b & (1u << 5);
     __asm__("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
     if (avx2 && (c & (1u << 28)) && (c & (1u << 29)) && (c & (1u << 27))) {
@@ -777,5 +1151,16 @@ int main(int argc, char **argv)
         g_test_add_func("/avx/compat32-vs-host", test_compat_vs_host);
     }
     g_test_add_func("/avx/vex-exceptions", test_vex_exceptions);
+    g_test_add_func("/avx/sse4a-decode", test_sse4a_decode);
+    if (avx2 && (host_7_ecx & CPUID_7_ECX_VAES) && (host_7_ecx & CPUID_7_ECX_VPCLMULQDQ)) {
+        g_test_add_func("/avx/vaes-l1-vs-host", test_vaes_l1_vs_host);
+    } else {
+        printf("# skipped /avx/vaes-l1-vs-host: the host CPU has no VAES/VPCLMULQDQ (CPUID)\n");
+    }
+    if (host_ext3_ecx & CPUID_EXT3_SSE4A) {
+        g_test_add_func("/avx/sse4a-vs-host", test_sse4a_vs_host);
+    } else {
+        printf("# skipped /avx/sse4a-vs-host: the host CPU has no SSE4a (CPUID)\n");
+    }
     return g_test_run();
 }
