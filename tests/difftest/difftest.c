@@ -311,7 +311,7 @@ static void seq_listing(const Seq *s, char *out, size_t outlen, int mark)
         }
         Insn in;
         const char *opn = "?";
-        if (decode_buf(&in, MODE_64, it->b, it->len) == DECODE_OK) {
+        if (decode_buf(&in, dt_decode_mode, it->b, it->len) == DECODE_OK) {
             opn = op_ids[in.op];
         }
         l += (size_t)snprintf(out + l, outlen - l, "  %s %#llx: %-36s %-34s [%s]%s\n",
@@ -337,7 +337,7 @@ static void state_listing(const Seq *s, char *out, size_t outlen)
     bool sse = false;
     for (int i = 0; i < s->n; i++) {
         Insn in;
-        if (s->it[i].test && decode_buf(&in, MODE_64, s->it[i].b, s->it[i].len) == DECODE_OK &&
+        if (s->it[i].test && decode_buf(&in, dt_decode_mode, s->it[i].b, s->it[i].len) == DECODE_OK &&
             in.op == OP_SSE) {
             sse = true;
         }
@@ -415,12 +415,13 @@ static bool ud_host_extension(const Seq *s, const EmuOut *o, bool host_timed_out
     }
     const Item *it = &s->it[o->fault_item];
     Insn in;
-    DecodeResult r = decode_buf(&in, MODE_64, it->b, it->len);
+    DecodeResult r = decode_buf(&in, dt_decode_mode, it->b, it->len);
     /* DECODE_TOO_LONG/FETCH_FAULT: a generated invalid item cut short
      * before the ModRM emu86's table wants (66 REX.W 0F 78, AMD's EXTRQ,
      * was four bytes in the soak of 2026-12-07): no instruction of emu86's
      * either. */
-    if (!(r != DECODE_OK || in.op == OP_INVALID || in.op == OP_SSE)) {
+    if (!(r != DECODE_OK || in.op == OP_INVALID || in.op == OP_SSE) ||
+        (r == DECODE_OK && model_offers(&in))) {
         return false;
     }
     static Seq p;
@@ -525,11 +526,12 @@ static RunResult run_both(const Seq *s, EmuOut *o, Diff *d, const char **why)
          * (SVM, MONITORX, CLZERO, RDRAND, ...): not comparable */
         const Item *it = &s->it[o->fault_item];
         Insn in;
-        DecodeResult r = decode_buf(&in, MODE_64, it->b, it->len);
+        DecodeResult r = decode_buf(&in, dt_decode_mode, it->b, it->len);
         /* VEX encodings are all compared: the host's VEX extensions
          * beyond emu86's (VAES ymm, AVX-VNNI...) are not generated */
         if (!(it->cand && it->cand->map >= 5) &&
-            (r == DECODE_UD || (r == DECODE_OK && (in.op == OP_INVALID || in.op == OP_SSE)))) {
+            (r == DECODE_UD || (r == DECODE_OK && (in.op == OP_INVALID || in.op == OP_SSE))) &&
+            !(r == DECODE_OK && model_offers(&in))) {
             note_host_extension(it);
             *why = "the host executes an encoding emu86's CPU model does not have (#UD)";
             return R_SKIP;
@@ -546,7 +548,7 @@ static RunResult run_both(const Seq *s, EmuOut *o, Diff *d, const char **why)
             Insn in;
             const char *hd;
             if (s->it[i].test &&
-                decode_buf(&in, MODE_64, s->it[i].b, s->it[i].len) == DECODE_OK &&
+                decode_buf(&in, dt_decode_mode, s->it[i].b, s->it[i].len) == DECODE_OK &&
                 (hd = host_diff(&in)) != NULL) {
                 *why = hd;
                 return R_SKIP;
@@ -640,7 +642,7 @@ static void record_mismatch(const Seq *s, uint64_t seqno, const EmuOut *o, const
     const char *form = "";
     if (culprit >= 0) {
         Insn in;
-        if (decode_buf(&in, MODE_64, s->it[culprit].b, s->it[culprit].len) == DECODE_OK) {
+        if (decode_buf(&in, dt_decode_mode, s->it[culprit].b, s->it[culprit].len) == DECODE_OK) {
             opn = op_ids[in.op];
             if (in.op == OP_SSE) {
                 /* name SSE encodings by mandatory prefix and opcode */

@@ -189,6 +189,9 @@ extern bool no_sse;
 extern bool no_vex;
 extern bool with_x87;
 extern const char *only_op;
+/* decode mode of the emu86 side: 64-bit, with SSE4a decoding when the
+ * model (max and the host's CPUID) offers it (emu.c) */
+extern CpuMode dt_decode_mode;
 bool is_prefix_or_escape(uint8_t b);
 void build_cands(void);
 extern unsigned max_len;
@@ -204,6 +207,7 @@ void emu_setup(void);
 int item_at(const Seq *s, uint64_t rip);
 const char *host_diff(const Insn *in);
 const char *host_lacks(const Insn *in);
+bool model_offers(const Insn *in);
 void emu_run(const Seq *s, EmuOut *o, bool track);
 
 /* host.c: the native side */

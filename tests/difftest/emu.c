@@ -199,6 +199,7 @@ uint16_t host_sel[6];
  * generated).  An encoding whose meaning depends on CPUID (F3 0F BD is
  * LZCNT or BSR) then means the same thing on both sides. */
 static X86CPUModel dt_model;
+CpuMode dt_decode_mode = MODE_64;
 static uint32_t host_feat[FEAT_NB];
 static bool host_fsgsbase;  /* the host kernel enabled CR4.FSGSBASE (probed) */
 static bool host_misalignsse; /* AMD misaligned SSE mode: MXCSR.MM writable */
@@ -269,6 +270,15 @@ static uint32_t insn_feature(const Insn *in, int *word)
         case 0x0f3a44:
             *word = FEAT_1_ECX;
             return CPUID_EXT_PCLMULQDQ;
+        case 0x0f78: case 0x0f79:
+            *word = FEAT_8000_0001_ECX;
+            return CPUID_EXT3_SSE4A;
+        case 0x0f2b:
+            if (in->prefix & (PFX_REP | PFX_REPNE)) {   /* MOVNTSS / MOVNTSD */
+                *word = FEAT_8000_0001_ECX;
+                return CPUID_EXT3_SSE4A;
+            }
+            return 0;
         default:
             return 0;
         }
@@ -290,6 +300,16 @@ const char *host_lacks(const Insn *in)
         return why;
     }
     return NULL;
+}
+
+/* The instruction needs a CPUID feature that emu86's model here offers
+ * (then an emu86 #UD where the host runs it is a real difference, not a
+ * host extension: SSE4a since emu86 implements it). */
+bool model_offers(const Insn *in)
+{
+    int w;
+    uint32_t bits = insn_feature(in, &w);
+    return bits && (dt_model.features[w] & bits) == bits;
 }
 
 /* Does RDFSBASE run here (CR4.FSGSBASE set by the host kernel)?  Probed:
@@ -334,6 +354,7 @@ void emu_setup(void)
     for (int w = 0; w < FEAT_NB; w++) {
         dt_model.features[w] &= host_feat[w];
     }
+    dt_decode_mode = decode_mode(64, dt_model.features[FEAT_8000_0001_ECX] & CPUID_EXT3_SSE4A);
     tc = tcpu_new(4);
     tc->env->model = &dt_model;
     /* 4-level tables: PML4[0] -> PDPT[0] -> PD[0x80] -> PT */
@@ -617,7 +638,7 @@ void emu_run(const Seq *s, EmuOut *o, bool track)
             return;
         }
         o->cur_op = -1;
-        DecodeResult r = decode_insn(&in, MODE_64, emu_fetch, env);
+        DecodeResult r = decode_insn(&in, dt_decode_mode, emu_fetch, env);
         if (r == DECODE_OK) {
             o->cur_op = in.op;
         }

@@ -204,6 +204,19 @@ static void add_vex_cands(void)
     }
 }
 
+/* CPUID.80000001H:ECX.SSE4A[6] of the host: emu86's model here offers
+ * SSE4a exactly then (emu.c), and decodes 0F 78/79 as SSE4a only then */
+static bool host_sse4a(void)
+{
+    uint32_t a, b, c, d;
+    asm volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0x80000000u), "c"(0));
+    if (a < 0x80000001u) {
+        return false;
+    }
+    asm volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0x80000001u), "c"(0));
+    return c & CPUID_EXT3_SSE4A;
+}
+
 void build_cands(void)
 {
     add_vex_cands();
@@ -233,6 +246,9 @@ void build_cands(void)
                     }
                 }
                 continue;
+            }
+            if (map == 2 && (b == 0x78 || b == 0x79) && !host_sse4a()) {
+                e = &invalid;   /* emu86 decodes them as SSE4a only with it */
             }
             if (!(e->flags & DF_GROUP)) {
                 add_cand((uint8_t)map, (uint8_t)b, -1, -1, RM_NONE, e);
@@ -435,13 +451,11 @@ static void gen_vex(Seq *s, const Cand *c)
     unsigned L = (f & VF_L0) ? 0 : (f & VF_L1) ? 1 : rn(2);
     unsigned W = (f & VF_W0) ? 0 : (f & VF_W1) ? 1 : rn(2);
     unsigned vvvv = ((f & VF_NOV) || ((f & VF_NOVMEM) && mem)) ? 0 : rn(16);
-    /* VEX.256 of the AES-NI and PCLMULQDQ forms is VAES / VPCLMULQDQ, which
-     * emu86's models do not offer but many hosts run (the first soak of
-     * 2026-12-07 found both): their L is never flipped. */
-    bool l_fixed = e->feat == FT_AVX_AES || e->feat == FT_AVX_PCLMUL;
+    /* (VEX.256 of the AES rounds and PCLMULQDQ, VAES/VPCLMULQDQ, is
+     * generated like any VEX.L: emu86 offers it where the host does) */
     if (rn(32) == 0) {
         switch (rn(3)) {
-        case 0: L = l_fixed ? L : rn(2); break;
+        case 0: L = rn(2); break;
         case 1: W = rn(2); break;
         default: vvvv = rn(16); break;
         }
@@ -566,10 +580,12 @@ static void gen_insn(Seq *s)
 
     /* decide the r/m form first: it decides LOCK and helpers */
     bool mem = false;
+    /* SSE4a EXTRQ/INSERTQ (0F 78/79) are register-only: memory 1 in 8 */
+    bool sse4a = c->map == 2 && (c->opc == 0x78 || c->opc == 0x79) && op == OP_SSE;
     if (c->rm == RM_MEM) {
         mem = true;
     } else if (c->rm == RM_ANY) {
-        mem = rn(2);
+        mem = sse4a ? rn(8) == 0 : rn(2);
     }
     bool lock = false;
     if (insn_op_flags[op] & IF_LOCK) {
@@ -672,6 +688,9 @@ static void gen_insn(Seq *s)
                      c->rm != RM_NONE;
     if (has_modrm) {
         uint8_t reg3 = c->greg >= 0 ? (uint8_t)c->greg : (uint8_t)rn(8);
+        if (sse4a && c->opc == 0x78 && p66 && rn(8)) {
+            reg3 = 0;           /* EXTRQ xmm, imm8, imm8 is /0 (else #UD) */
+        }
         if (c->modrm_fixed >= 0) {
             emit(&tmp, 0xc0 | (uint8_t)c->modrm_fixed, 1);
         } else if (mem) {
@@ -720,6 +739,11 @@ static void gen_insn(Seq *s)
             emit(&tmp, rnd_val(1), 1);
             break;
         case A_Iw:
+            if (sse4a && rn(2)) {
+                /* EXTRQ/INSERTQ field length, index: mostly within 64 */
+                emit(&tmp, rn(65) | rn(65) << 8 | (rn(8) ? 0 : rn(4) << 6), 2);
+                break;
+            }
             emit(&tmp, op == OP_RET ? rn(3) * 8 + rn(2) * rn(5) : rnd_val(2), 2);
             break;
         case A_Iz:
@@ -852,7 +876,7 @@ void gen_seq(Seq *s)
          * have left them undefined, define them first with a cmp */
         Item *t = &s->it[s->n - 1];
         Insn in;
-        if (decode_buf(&in, MODE_64, t->b, t->len) == DECODE_OK) {
+        if (decode_buf(&in, dt_decode_mode, t->b, t->len) == DECODE_OK) {
             CPUX86State dummy;
             memset(&dummy, 0, sizeof(dummy));
             dummy.regs[R_ECX] = 2;  /* worst case for CL counts */
