@@ -528,7 +528,7 @@ static RunResult run_both(const Seq *s, EmuOut *o, Diff *d, const char **why)
         Insn in;
         DecodeResult r = decode_buf(&in, dt_decode_mode, it->b, it->len);
         /* VEX encodings are all compared: the host's VEX extensions
-         * beyond emu86's (VAES ymm, AVX-VNNI...) are not generated */
+         * beyond emu86's (AVX-VNNI, GFNI...) are not generated */
         if (!(it->cand && it->cand->map >= 5) &&
             (r == DECODE_UD || (r == DECODE_OK && (in.op == OP_INVALID || in.op == OP_SSE))) &&
             !(r == DECODE_OK && model_offers(&in))) {
