@@ -199,6 +199,9 @@ static void add_warning(GString *w, const char *fmt, ...)
     va_end(ap);
 }
 
+/* 48 characters and the terminator */
+#define CPU_BRAND_ROOM 49
+
 X86CPUModel *x86_model_from_spec(const char *spec, bool tcg, char **warnings,
                                  char **err)
 {
@@ -214,8 +217,11 @@ X86CPUModel *x86_model_from_spec(const char *spec, bool tcg, char **warnings,
         *err = g_strdup_printf("unable to find CPU model '%s' (try -cpu help)", parts[0]);
         goto out;
     }
-    m = g_new(X86CPUModel, 1);
+    /* one block: the model and room for a model-id brand string, so the
+     * caller's g_free() releases both */
+    m = g_malloc0(sizeof(X86CPUModel) + CPU_BRAND_ROOM);
     *m = *base;
+    char *brand_room = (char *)(m + 1);
 
     for (int i = 1; parts[i] && !*err; i++) {
         char *item = parts[i];
@@ -284,7 +290,8 @@ X86CPUModel *x86_model_from_spec(const char *spec, bool tcg, char **warnings,
             }
         } else if (!strcmp(key, "model-id")) {
             /* the brand string has room for 48 characters */
-            m->brand = g_strndup(val ? val : "", 48);
+            g_strlcpy(brand_room, val ? val : "", CPU_BRAND_ROOM);
+            m->brand = brand_room;
         } else if (has_prefix_in(key, ignored_props, G_N_ELEMENTS(ignored_props))) {
             /* accepted as QEMU does; nothing in emu86 depends on it */
         } else {
