@@ -10,7 +10,10 @@ DIFFTEST_FLAGS ?=
 # make soak: run for SOAK_SECONDS with a seed taken from the clock (or
 # SOAK_SEED=S to replay a soak); the seed is printed first and last.
 SOAK_SECONDS ?= 3600
-SOAK_SEED ?= $(shell date +%s)
+# (evaluated once: a recursive variable read the clock again at each use)
+ifndef SOAK_SEED
+SOAK_SEED := $(shell date +%s)
+endif
 
 $(BUILD)/difftest: $(DIFFTEST_SRCS) $(DIFFTEST_HDRS) $(LIB_OBJS) $(TEST_SUPPORT_OBJS)
 	@mkdir -p $(dir $@)
