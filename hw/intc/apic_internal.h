@@ -56,6 +56,9 @@ struct ApicState {
     uint32_t divide_conf;
     unsigned div_shift;     /* log2 of the divider */
     int64_t count_start_ns; /* when the count was (re)loaded */
+    bool count_stopped;     /* a one-shot count reached 0 and the mode then
+                             * became periodic: it stays 0 until TMICT is
+                             * written (as KVM; kvm-unit-tests apic) */
     uint64_t tsc_deadline;  /* clock_ns() domain, 0 = disarmed */
 };
 

@@ -128,9 +128,10 @@ static int apic_reg_write(ApicState *s, unsigned idx, uint32_t v)
 uint64_t apic_mmio_read(ApicState *s, uint64_t off, unsigned size)
 {
     uint32_t v = 0;
-    /* no xAPIC page while disabled or in x2APIC mode (SDM 10.12.2) */
+    /* no xAPIC page while disabled or in x2APIC mode (SDM 10.12.2, 10.4.3):
+     * nothing decodes the access, so it reads like unassigned space */
     if (!s || !apic_hw_enabled(s) || apic_x2(s)) {
-        return 0;
+        return size >= 4 ? 0xffffffffu : (1u << (size * 8)) - 1;
     }
     off &= 0xfff;
     /* registers are 32 bits at 16-byte strides; the rest reads 0 */

@@ -99,12 +99,14 @@ void apic_timer_reset(ApicState *s)
     s->divide_conf = 0;
     s->div_shift = apic_timer_div_shift(0);
     s->count_start_ns = clock_ns();
+    s->count_stopped = false;
     s->tsc_deadline = 0;
 }
 
-uint32_t apic_timer_current_count(ApicState *s)
+/* The current count as timer mode `mode` computes it. */
+static uint32_t apic_timer_count_in_mode(ApicState *s, unsigned mode)
 {
-    if (!s->initial_count || apic_timer_mode(s) == APIC_TIMER_TSC_DEADLINE) {
+    if (!s->initial_count || s->count_stopped || mode == APIC_TIMER_TSC_DEADLINE) {
         return 0;
     }
     int64_t elapsed = clock_ns() - s->count_start_ns;
@@ -112,10 +114,15 @@ uint32_t apic_timer_current_count(ApicState *s)
         elapsed = 0;
     }
     uint64_t ticks = (uint64_t)elapsed >> s->div_shift;
-    if (apic_timer_mode(s) == APIC_TIMER_PERIODIC) {
+    if (mode == APIC_TIMER_PERIODIC) {
         return s->initial_count - (uint32_t)(ticks % s->initial_count);
     }
     return ticks >= s->initial_count ? 0 : s->initial_count - (uint32_t)ticks;
+}
+
+uint32_t apic_timer_current_count(ApicState *s)
+{
+    return apic_timer_count_in_mode(s, apic_timer_mode(s));
 }
 
 void apic_timer_set_initial(ApicState *s, uint32_t v)
@@ -126,6 +133,7 @@ void apic_timer_set_initial(ApicState *s, uint32_t v)
     }
     s->initial_count = v;
     s->count_start_ns = clock_ns();
+    s->count_stopped = false;
     apic_timer_arm(s);
 }
 
@@ -134,7 +142,8 @@ void apic_timer_set_divide(ApicState *s, uint32_t v)
     uint32_t cur = apic_timer_current_count(s);
     s->divide_conf = v & 0xb;
     s->div_shift = apic_timer_div_shift(s->divide_conf);
-    if (s->initial_count && apic_timer_mode(s) != APIC_TIMER_TSC_DEADLINE) {
+    if (s->initial_count && !s->count_stopped &&
+        apic_timer_mode(s) != APIC_TIMER_TSC_DEADLINE) {
         /* keep counting from the current value at the new rate */
         uint32_t done = s->initial_count - cur;
         s->count_start_ns = clock_ns() - ((int64_t)done << s->div_shift);
@@ -156,9 +165,21 @@ void apic_timer_lvt_written(ApicState *s, uint32_t old_lvt)
      * 10.5.4.1); one-shot <-> periodic keeps counting */
     if (old_mode == APIC_TIMER_TSC_DEADLINE || mode == APIC_TIMER_TSC_DEADLINE) {
         s->initial_count = 0;
+        s->count_stopped = false;
         s->tsc_deadline = 0;
         timer_del(s->timer);
-    } else if (s->initial_count) {
+    } else if (s->initial_count && !s->count_stopped) {
+        /* the count goes on from its value in the old mode: periodic ->
+         * one-shot ends at the next zero, and an expired one-shot count
+         * stays at zero in periodic mode */
+        uint32_t cur = apic_timer_count_in_mode(s, old_mode);
+        if (cur == 0) {
+            s->count_stopped = true;
+            timer_del(s->timer);
+            return;
+        }
+        s->count_start_ns = clock_ns() -
+                            ((int64_t)(s->initial_count - cur) << s->div_shift);
         apic_timer_arm(s);
     }
 }
@@ -168,9 +189,16 @@ void apic_set_tsc_deadline(ApicState *s, uint64_t deadline_ns)
     if (!s || apic_timer_mode(s) != APIC_TIMER_TSC_DEADLINE) {
         return;
     }
+    if (deadline_ns && (int64_t)deadline_ns <= clock_ns() && deadline_ns <= (uint64_t)INT64_MAX) {
+        /* a deadline already past fires before the next instruction, as
+         * on hardware (kvm-unit-tests apic writes the current TSC and
+         * looks for the interrupt one NOP later) */
+        s->tsc_deadline = 0;
+        timer_del(s->timer);
+        apic_local_deliver(s, APIC_LVT_TIMER);
+        return;
+    }
     s->tsc_deadline = deadline_ns;
-    /* a deadline in the past fires at once: the timer list runs it on the
-     * next timers_run_expired() */
     apic_timer_arm(s);
 }
 

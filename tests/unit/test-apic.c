@@ -327,6 +327,40 @@ static void test_timer_count(void)
     apic_machine_free(m);
 }
 
+/* Changing one-shot <-> periodic keeps the count where it is (SDM 10.5.4;
+ * kvm-unit-tests apic "change mode"): no reload, and an expired one-shot
+ * count stays 0 in periodic mode until TMICT is written. */
+static void test_timer_mode_change(void)
+{
+    Machine *m = apic_machine(1);
+    ApicState *s = apic_find(m, 0);
+    const uint32_t init = 200000000;    /* 200 ms at divide by 1 */
+    wr(s, 0xf0, 0x1ff);
+    wr(s, 0x3e0, 0xb);
+    wr(s, 0x320, 0x10031);              /* one-shot, masked */
+    wr(s, 0x380, init);
+    g_usleep(20000);
+    uint32_t before = rd(s, 0x390);
+    wr(s, 0x320, 0x30031);              /* periodic */
+    uint32_t after = rd(s, 0x390);
+    g_assert_cmpuint(before, <, init - 10000000);
+    g_assert_cmpuint(after, <=, before);
+    g_assert_cmphex(rd(s, 0x380), ==, init);
+    wr(s, 0x320, 0x10031);              /* back to one-shot: still counting */
+    g_assert_cmpuint(rd(s, 0x390), <=, after);
+    g_assert_cmpuint(rd(s, 0x390), >, 0);
+    /* an expired one-shot count stays at 0 in periodic mode */
+    wr(s, 0x380, 1000);
+    g_usleep(1000);
+    g_assert_cmpuint(rd(s, 0x390), ==, 0);
+    wr(s, 0x320, 0x30031);
+    g_usleep(2000);
+    g_assert_cmpuint(rd(s, 0x390), ==, 0);
+    wr(s, 0x380, init);                 /* a new initial count restarts it */
+    g_assert_cmpuint(rd(s, 0x390), >, init - 10000000);
+    apic_machine_free(m);
+}
+
 static void test_tsc_deadline(void)
 {
     Machine *m = apic_machine(1);
@@ -343,9 +377,14 @@ static void test_tsc_deadline(void)
     g_assert_cmpuint(rd(s, 0x380), ==, 0);
     g_assert_cmpint(run_timer(m, s, 0x33, 30), ==, 1);
     g_assert_cmpuint(apic_get_tsc_deadline(s), ==, 0);  /* fired: reads 0 */
-    /* a deadline in the past fires at once; 0 disarms */
+    /* a deadline in the past fires at once, before any timer runs (the
+     * next instruction sees it); 0 disarms */
     apic_set_tsc_deadline(s, 1);
-    g_assert_cmpint(run_timer(m, s, 0x33, 2), ==, 1);
+    g_assert_true(bit(s, IRR, 0x33));
+    g_assert_cmpuint(apic_get_tsc_deadline(s), ==, 0);
+    g_assert_cmpint(apic_get_interrupt(s), ==, 0x33);
+    wr(s, 0xb0, 0);
+    g_assert_cmpint(run_timer(m, s, 0x33, 2), ==, 0);
     apic_set_tsc_deadline(s, clock_ns() + 2000000);
     apic_set_tsc_deadline(s, 0);
     g_assert_cmpint(run_timer(m, s, 0x33, 10), ==, 0);
@@ -376,7 +415,7 @@ static void test_x2apic(void)
     g_assert_false(apic_msr_read(a1, 0x80b, &v));       /* EOI write-only */
     g_assert_false(apic_msr_write(a1, 0x80b, 1));       /* EOI takes 0 */
     g_assert_false(apic_msr_read(a1, 0x80e, &v));       /* no DFR */
-    g_assert_cmphex(apic_mmio_read(a1, 0x20, 4), ==, 0);/* no MMIO page */
+    g_assert_cmphex(apic_mmio_read(a1, 0x20, 4), ==, 0xffffffff); /* no MMIO page: unassigned */
     g_assert_true(apic_msr_write(a1, 0x80f, 0x1ff));
     g_assert_true(apic_msr_write(a0, 0x80f, 0x1ff));
     /* 64-bit ICR: fixed 0x55 to x2APIC ID 1 */
@@ -528,6 +567,7 @@ int main(int argc, char **argv)
     g_test_add_func("/apic/init-sipi", test_init_sipi);
     g_test_add_func("/apic/timer-oneshot-periodic", test_timer_oneshot_periodic);
     g_test_add_func("/apic/timer-count", test_timer_count);
+    g_test_add_func("/apic/timer-mode-change", test_timer_mode_change);
     g_test_add_func("/apic/tsc-deadline", test_tsc_deadline);
     g_test_add_func("/apic/x2apic", test_x2apic);
     g_test_add_func("/apic/esr", test_esr);
