@@ -199,6 +199,13 @@ static bool mca_access(CPUX86State *env, uint32_t msr, uint64_t *value, bool wri
              * (clearing a logged error); no MCG_CAP bit allows more */
             return false;
         }
+        if (write && reg == 0 && *value != 0 && (*value | (1ull << 10) | 1) != ~0ull) {
+            /* MCi_CTL: the SDM defines only all zeros and all ones
+             * (15.3.2.1); other values #GP as under KVM, which lets bit 10
+             * (the AMD K8 GART workaround Linux applies to bank 4) and
+             * bit 0 be cleared */
+            return false;
+        }
         if (write) {
             s->bank[bank][reg] = *value;
         } else {

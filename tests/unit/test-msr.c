@@ -103,6 +103,11 @@ static void test_mca_registers(void)
     g_assert_true(cpu_wrmsr(env, last, 0xfffffffffffffbffull)); /* CTL (K8 GART quirk) */
     g_assert_true(cpu_rdmsr(env, last, &v));
     g_assert_cmphex(v, ==, 0xfffffffffffffbffull);
+    g_assert_true(cpu_wrmsr(env, 0x400, 0));                /* CTL: none */
+    g_assert_true(cpu_wrmsr(env, 0x400, ~1ull));            /* UnixWare clears bit 0 */
+    g_assert_false(cpu_wrmsr(env, 0x400, 0xaaaaaaaaaaaaaaaaull)); /* neither: #GP */
+    g_assert_true(cpu_rdmsr(env, 0x400, &v));
+    g_assert_cmphex(v, ==, ~1ull);
     g_assert_true(cpu_wrmsr(env, last + 1, 0));             /* STATUS: clear */
     g_assert_false(cpu_wrmsr(env, last + 1, 1));            /* only zeros */
     g_assert_true(cpu_rdmsr(env, last + 1, &v));
