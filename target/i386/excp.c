@@ -72,6 +72,20 @@ void cpu_raise_exception(CPUX86State *env, int vector)
     cpu_raise_exception_err(env, vector, 0);
 }
 
+/* Fault-class exceptions (SDM Vol.3 Table 6-1); #DB is left out: only
+ * its instruction-breakpoint form is a fault, and that one pushes RF=0. */
+static bool is_fault_class(int v)
+{
+    switch (v) {
+    case EXCP_DE: case EXCP_BR: case EXCP_UD: case EXCP_NM: case EXCP_TS:
+    case EXCP_NP: case EXCP_SS: case EXCP_GP: case EXCP_PF: case EXCP_MF:
+    case EXCP_AC: case EXCP_XM:
+        return true;
+    default:
+        return false;
+    }
+}
+
 static bool is_contributory(int v)
 {
     return v == EXCP_DE || v == EXCP_TS || v == EXCP_NP || v == EXCP_SS || v == EXCP_GP;
@@ -374,6 +388,12 @@ static void deliver(CPUX86State *env, int vector, bool is_sw, bool is_hw, bool h
         }
     }
     env->exception_index = -1;
+    if (!is_sw && !is_hw && is_fault_class(vector)) {
+        /* the image a fault pushes has RF=1 (SDM Vol.3 17.3.1.1), so the
+         * faulting instruction restarts without re-triggering an
+         * instruction breakpoint; the handler itself runs with RF=0 */
+        env->eflags |= RF_MASK;
+    }
     if (log_enabled(LOG_INT) && (env->cr[0] & CR0_PE)) {
         /* QEMU logs protected-mode deliveries only */
         log_interrupt(env, vector, is_sw, has_error ? error_code : 0, next_rip);
@@ -592,7 +612,19 @@ static void iret_prot(CPUX86State *env, unsigned opsize)
     env->next_rip = ip;
 }
 
+static void iret_body(CPUX86State *env, unsigned opsize);
+
 void cpu_iret(CPUX86State *env, unsigned opsize)
+{
+    iret_body(env, opsize);
+    /* RF=1 from a fault's image only suppresses instruction breakpoints
+     * until the next instruction completes; emu86 has no instruction
+     * breakpoints, so it is dropped at once rather than leaking into the
+     * image of a later interrupt */
+    env->eflags &= ~(uint64_t)RF_MASK;
+}
+
+static void iret_body(CPUX86State *env, unsigned opsize)
 {
     /* any IRET ends NMI blocking (SDM Vol.3 6.7.1), even one that faults */
     env->nmi_blocked = false;

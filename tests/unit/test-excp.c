@@ -128,7 +128,7 @@ static void test_pmode_priv_change(void)
     g_assert_cmphex(pr32(t, 0x8fe8), ==, 0x1234);      /* error code */
     g_assert_cmphex(pr32(t, 0x8fec), ==, 0x401000);    /* EIP */
     g_assert_cmphex(pr32(t, 0x8ff0), ==, 0x1b);        /* CS */
-    g_assert_cmphex(pr32(t, 0x8ff4), ==, EFLAGS_FIXED1 | IF_MASK | CC_Z);
+    g_assert_cmphex(pr32(t, 0x8ff4), ==, EFLAGS_FIXED1 | IF_MASK | CC_Z | RF_MASK); /* #GP: a fault */
     g_assert_cmphex(pr32(t, 0x8ffc - 4), ==, 0x7000);  /* ESP */
     g_assert_cmphex(pr32(t, 0x8ffc), ==, 0x23);        /* SS */
     g_assert_cmphex(env->rip, ==, 0x12345);
@@ -144,7 +144,7 @@ static void test_pmode_priv_change(void)
     g_assert_cmphex(env->segs[R_CS].selector, ==, 0x1b);
     g_assert_cmphex(env->segs[R_SS].selector, ==, 0x23);
     g_assert_cmphex(env->regs[R_ESP], ==, 0x7000);
-    g_assert_cmphex(cpu_get_eflags(env), ==, EFLAGS_FIXED1 | IF_MASK | CC_Z);
+    g_assert_cmphex(cpu_get_eflags(env), ==, EFLAGS_FIXED1 | IF_MASK | CC_Z);   /* RF dropped */
     g_assert_false(env->segs[R_DS].flags & DESC_P_MASK);  /* DPL 0 DS nulled */
     g_assert_true(env->segs[R_ES].flags & DESC_P_MASK);
     tcpu_free(t);
@@ -503,7 +503,9 @@ static void test_long_mode_delivery(void)
     g_assert_cmphex(pr64(t, 0x8fd0), ==, 6);
     g_assert_cmphex(pr64(t, 0x8fd8), ==, 0x400000);
     g_assert_cmphex(pr64(t, 0x8fe0), ==, 0x23);
-    g_assert_cmphex(pr64(t, 0x8fe8), ==, EFLAGS_FIXED1 | IF_MASK);
+    /* a fault's image has RF=1 (SDM Vol.3 17.3.1.1); the handler runs with RF=0 */
+    g_assert_cmphex(pr64(t, 0x8fe8), ==, EFLAGS_FIXED1 | IF_MASK | RF_MASK);
+    g_assert_false(env->eflags & RF_MASK);
     g_assert_cmphex(pr64(t, 0x8ff0), ==, 0x7008);
     g_assert_cmphex(pr64(t, 0x8ff8), ==, 0x1b);
     g_assert_cmphex(env->segs[R_SS].selector, ==, 0);   /* null SS, RPL 0 */
@@ -524,6 +526,7 @@ static void test_long_mode_delivery(void)
     g_assert_cmphex(env->rip, ==, 0x200000);
     g_assert_cmphex(env->regs[R_ESP], ==, 0xa000 - 40);
     g_assert_cmphex(pr64(t, 0xa000 - 40), ==, 0x400000);
+    g_assert_cmphex(pr64(t, 0xa000 - 24), ==, EFLAGS_FIXED1 | IF_MASK);  /* not a fault: RF=0 */
     g_assert_cmphex(pr64(t, 0xa000 - 8), ==, 0x1b);
 
     /* same privilege, no IST: the current RSP aligned, SS:RSP still pushed */
