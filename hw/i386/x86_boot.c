@@ -194,18 +194,18 @@ static bool boot_zero(Machine *m, uint64_t gpa, uint64_t len, const char *what, 
 }
 
 /* The flat GDT both protocols enter with, and the common entry state. */
-static bool boot_common(Machine *m, X86BootInfo *out, char **err)
+static bool boot_common(Machine *m, uint64_t gdt_addr, X86BootInfo *out, char **err)
 {
     uint8_t gdt[sizeof(boot_gdt)];
     for (int i = 0; i < 4; i++) {
         wr64(gdt + 8 * i, boot_gdt[i]);
         out->gdt[i] = boot_gdt[i];
     }
-    out->gdt_base = X86_BOOT_GDT_ADDR;
+    out->gdt_base = gdt_addr;
     out->gdt_limit = sizeof(gdt) - 1;
     out->cs = X86_BOOT_CS;
     out->ds = X86_BOOT_DS;
-    return boot_store(m, X86_BOOT_GDT_ADDR, gdt, sizeof(gdt), "boot GDT", err);
+    return boot_store(m, gdt_addr, gdt, sizeof(gdt), "boot GDT", err);
 }
 
 /* ---- Linux ---- */
@@ -355,7 +355,7 @@ bool x86_load_linux(Machine *m, const char *kernel, const char *initrd,
         !boot_store(m, X86_BOOT_CMDLINE_ADDR, cl, cl_len + 1, "command line", err) ||
         (rd && !boot_store(m, rd_addr, rd, rd_len, "initrd", err)) ||
         !boot_store(m, X86_BOOT_ZERO_PAGE_ADDR, zp, sizeof(zp), "zero page", err) ||
-        !boot_common(m, out, err)) {
+        !boot_common(m, X86_BOOT_GDT_ADDR, out, err)) {
         goto out;
     }
     out->multiboot = false;
@@ -393,13 +393,28 @@ void x86_boot_set_acpi_rsdp(Machine *m, const X86BootInfo *b, uint64_t rsdp)
 
 /* ---- Multiboot ---- */
 
+/* The multiboot info area: the boot GDT, the MBI with its memory map,
+ * module list and loader name, and the command lines, at these offsets
+ * from its base.  The base is X86_BOOT_GDT_ADDR unless the kernel has a
+ * segment there (kvm-unit-tests' realmode test loads at 0x8000): then it
+ * follows the kernel's last byte, as QEMU puts its info after the image. */
+#define MB_AREA_MBI_OFF     (X86_BOOT_MBI_ADDR - X86_BOOT_GDT_ADDR)
+#define MB_AREA_CMDLINE_OFF (X86_BOOT_CMDLINE_ADDR - X86_BOOT_GDT_ADDR)
+#define MB_AREA_SIZE        (MB_AREA_CMDLINE_OFF + X86_BOOT_CMDLINE_MAX)
+
+static bool mb_in_area(uint64_t start, uint64_t end)
+{
+    return start < X86_BOOT_GDT_ADDR + MB_AREA_SIZE && end > X86_BOOT_GDT_ADDR;
+}
+
+/* Kernel segments must stay clear of the real-mode IVT/BDA the guest may
+ * use and of the ROM/VGA hole; the info area moves out of their way. */
 static bool mb_check_area(uint64_t start, uint64_t end, const char *kernel, char **err)
 {
-    if (start < X86_BOOT_CMDLINE_ADDR + X86_BOOT_CMDLINE_MAX && end > X86_BOOT_GDT_ADDR) {
-        return boot_fail(err, "kernel '%s': segment [%#llx, %#llx) overlaps the loader's "
-                         "boot area [%#x, %#x)", kernel, (unsigned long long)start,
-                         (unsigned long long)end, X86_BOOT_GDT_ADDR,
-                         X86_BOOT_CMDLINE_ADDR + X86_BOOT_CMDLINE_MAX);
+    if (start < 0x500) {
+        return boot_fail(err, "kernel '%s': segment [%#llx, %#llx) overlaps the real-mode "
+                         "interrupt table and BIOS data area", kernel,
+                         (unsigned long long)start, (unsigned long long)end);
     }
     return true;
 }
@@ -514,10 +529,10 @@ static bool mb_load_aout(Machine *m, const char *kernel, const uint8_t *k, size_
 }
 
 /* Appends s (NUL included) to the string area; returns its guest address. */
-static bool mb_add_string(Machine *m, uint64_t *cur, const char *s, size_t n,
+static bool mb_add_string(Machine *m, uint64_t *cur, uint64_t limit, const char *s, size_t n,
                           uint32_t *addr, char **err)
 {
-    if (*cur + n + 1 > X86_BOOT_CMDLINE_ADDR + X86_BOOT_CMDLINE_MAX) {
+    if (*cur + n + 1 > limit) {
         return boot_fail(err, "multiboot command lines exceed %u KiB",
                          X86_BOOT_CMDLINE_MAX >> 10);
     }
@@ -577,9 +592,20 @@ bool x86_load_multiboot(Machine *m, const char *kernel, const char *modules,
     }
     ok = false;
 
+    uint64_t area = X86_BOOT_GDT_ADDR;
+    if (mb_in_area(kstart, kend)) {
+        area = (kend + 0xfff) & ~0xfffull;
+        if (area + MB_AREA_SIZE > (kend <= E820_EBDA_START ? E820_EBDA_START : m->below_4g)) {
+            boot_fail(err, "kernel '%s': no room for the multiboot information after "
+                      "the kernel's end %#llx", kernel, (unsigned long long)kend);
+            goto out;
+        }
+    }
+    const uint64_t mbi_addr = area + MB_AREA_MBI_OFF;
+    const uint64_t str_limit = area + MB_AREA_SIZE;
     uint8_t mbi[88];
     memset(mbi, 0, sizeof(mbi));
-    uint64_t str = X86_BOOT_CMDLINE_ADDR;
+    uint64_t str = area + MB_AREA_CMDLINE_OFF;
     uint32_t addr;
     /* cmdline: "kernel args", as QEMU and GRUB pass it */
     char *kcl = NULL;
@@ -588,7 +614,7 @@ bool x86_load_multiboot(Machine *m, const char *kernel, const char *modules,
         boot_fail(err, "out of memory");
         goto out;
     }
-    bool sok = mb_add_string(m, &str, kcl, strlen(kcl), &addr, err);
+    bool sok = mb_add_string(m, &str, str_limit, kcl, strlen(kcl), &addr, err);
     free(kcl);
     if (!sok) {
         goto out;
@@ -599,7 +625,7 @@ bool x86_load_multiboot(Machine *m, const char *kernel, const char *modules,
     /* Modules, page aligned after the kernel. */
     uint8_t mods[MB_MAX_MODULES * 16];
     int nr_mods = 0;
-    uint64_t cur = (kend + 0xfff) & ~0xfffull;
+    uint64_t cur = ((area > kend ? area + MB_AREA_SIZE : kend) + 0xfff) & ~0xfffull;
     if (cur < X86_BOOT_KERNEL_ADDR) {
         cur = X86_BOOT_KERNEL_ADDR;   /* a low kernel: keep modules out of the VGA hole */
     }
@@ -648,7 +674,7 @@ bool x86_load_multiboot(Machine *m, const char *kernel, const char *modules,
             }
             free(path);
             if (!fits || !boot_store(m, cur, mod, mlen, "module", err) ||
-                !mb_add_string(m, &str, item, strlen(item), &addr, err)) {
+                !mb_add_string(m, &str, str_limit, item, strlen(item), &addr, err)) {
                 free(mod);
                 goto out;
             }
@@ -663,8 +689,8 @@ bool x86_load_multiboot(Machine *m, const char *kernel, const char *modules,
         }
     }
     /* Info area: mbi, then the mmap, the module list, the loader name. */
-    const uint64_t mmap_addr = X86_BOOT_MBI_ADDR + 0x100;
-    const uint64_t mods_addr = X86_BOOT_MBI_ADDR + 0x400;
+    const uint64_t mmap_addr = mbi_addr + 0x100;
+    const uint64_t mods_addr = mbi_addr + 0x400;
     const uint64_t name_addr = mods_addr + sizeof(mods);
     if (nr_mods) {
         mb_flags |= 1u << 3;
@@ -692,20 +718,20 @@ bool x86_load_multiboot(Machine *m, const char *kernel, const char *modules,
     wr32(mbi + 0, mb_flags);
     if (!boot_store(m, mmap_addr, mm, 24 * n, "multiboot mmap", err) ||
         !boot_store(m, name_addr, name, sizeof(name), "multiboot info", err) ||
-        !boot_store(m, X86_BOOT_MBI_ADDR, mbi, sizeof(mbi), "multiboot info", err) ||
-        !boot_common(m, out, err)) {
+        !boot_store(m, mbi_addr, mbi, sizeof(mbi), "multiboot info", err) ||
+        !boot_common(m, area, out, err)) {
         goto out;
     }
     out->multiboot = true;
     out->eip = entry;
     out->regs[R_EAX] = MULTIBOOT_BOOTLOADER_MAGIC;
-    out->regs[R_EBX] = X86_BOOT_MBI_ADDR;
-    out->regs[R_ESP] = X86_BOOT_MBI_ADDR;   /* undefined by the spec; 8 KiB free below */
+    out->regs[R_EBX] = (uint32_t)mbi_addr;
+    out->regs[R_ESP] = (uint32_t)mbi_addr;  /* undefined by the spec; 8 KiB free below */
     out->kernel_addr = kstart;
     out->kernel_size = kend - kstart;
     out->kernel_end = kend;
-    out->cmdline_addr = X86_BOOT_CMDLINE_ADDR;
-    out->boot_params = X86_BOOT_MBI_ADDR;
+    out->cmdline_addr = area + MB_AREA_CMDLINE_OFF;
+    out->boot_params = mbi_addr;
     out->nr_modules = nr_mods;
     ok = true;
 out:

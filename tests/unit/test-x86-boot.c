@@ -473,6 +473,33 @@ static void test_multiboot_low_kernel(void)
     pc_machine_free(m);
 }
 
+/* A kernel on top of the default info area (kvm-unit-tests' realmode test
+ * links at 0x8000): the GDT, MBI and command line follow the kernel. */
+static void test_multiboot_info_after_kernel(void)
+{
+    Machine *m = new_machine(16 << 20);
+    char *k = make_mb_elf("at8000", 0x8000, 1);
+    X86BootInfo b;
+    char *err = NULL;
+    if (!x86_load_multiboot(m, k, NULL, "x=1", &b, &err)) {
+        g_error("%s", err);
+    }
+    const uint64_t area = 0xa000;               /* 0x8000 + 0x2000 (bss) */
+    g_assert_cmphex(b.gdt_base, ==, area);
+    g_assert_cmphex(b.regs[R_EBX], ==, area + (X86_BOOT_MBI_ADDR - X86_BOOT_GDT_ADDR));
+    g_assert_cmphex(get32(ram(m, 0x8000)), ==, 0x1badb002);   /* kernel intact */
+    const uint8_t *mbi = ram(m, b.regs[R_EBX]);
+    g_assert_cmphex(get32(mbi) & 0x245, ==, 0x245);            /* mem, cmdline, mmap, name */
+    uint32_t cl = get32(mbi + 16);
+    g_assert_cmphex(cl, >=, area);
+    char *want = g_strdup_printf("%s x=1", k);
+    g_assert_cmpstr((const char *)ram(m, cl), ==, want);
+    g_free(want);
+    g_assert_cmphex(get64(ram(m, area + 0x10)), ==, 0x00cf9b000000ffffull); /* code */
+    g_free(k);
+    pc_machine_free(m);
+}
+
 static void expect_mb_error(Machine *m, const char *k, const char *mods, const char *needle)
 {
     X86BootInfo b;
@@ -508,8 +535,8 @@ static void test_multiboot_errors(void)
     k = make_mb_elf("elf64", MB_LOAD, 2);
     expect_mb_error(m, k, NULL, "64-bit");
     g_free(k);
-    k = make_mb_elf("lowelf", 0x8000, 1);
-    expect_mb_error(m, k, NULL, "overlaps the loader");
+    k = make_mb_elf("ivtelf", 0x100, 1);
+    expect_mb_error(m, k, NULL, "interrupt table");
     g_free(k);
     k = make_mb_elf("highelf", 0x2000000, 1);
     expect_mb_error(m, k, NULL, "beyond the guest RAM");
@@ -669,6 +696,7 @@ int main(int argc, char **argv)
     g_test_add_func("/x86-boot/multiboot-elf", test_multiboot_elf);
     g_test_add_func("/x86-boot/multiboot-aout", test_multiboot_aout);
     g_test_add_func("/x86-boot/multiboot-low-kernel", test_multiboot_low_kernel);
+    g_test_add_func("/x86-boot/multiboot-info-after-kernel", test_multiboot_info_after_kernel);
     g_test_add_func("/x86-boot/multiboot-errors", test_multiboot_errors);
     g_test_add_func("/x86-boot/e820-large", test_e820_large);
     g_test_add_func("/x86-boot/fuzz-headers", test_fuzz_headers);
