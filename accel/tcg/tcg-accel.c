@@ -16,7 +16,9 @@
  * loop owns that state machine.
  */
 #include <setjmp.h>
+#include <stddef.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "accel/accel.h"
 #include "accel/tcg/tcg-internal.h"
@@ -31,7 +33,10 @@ static TBCache *tcg_cache;
  * 0.1-1 ms of guest time: short enough that a CPU spinning on a lock
  * held by another does not stall it for long, long enough that the
  * switch (a return to the generic loop) costs nothing measurable. */
-#define TCG_SLICE_BLOCKS 8192
+#define TCG_SLICE_BLOCKS 2048
+
+/* spin-wait detection compares the start of CPUX86State, regs to cc_op */
+_Static_assert(offsetof(CPUX86State, regs) == 0, "CPUX86State must start with regs");
 
 static bool tcg_available(char *why, size_t len)
 {
@@ -131,6 +136,15 @@ static VcpuExit tcg_vcpu_run(X86CPU *cpu)
      * leaves the straight path: an exception, an interrupt, a request). */
     TranslationBlock *last_tb = NULL;
     uint64_t last_gen = 0;
+    /* Spin-wait detection (SMP only): the registers, RIP and flags at the
+     * start of a block that runs again right after itself.  An iteration
+     * that leaves all of them unchanged waits for memory that only another
+     * vCPU (or a device) can change: `while (flag == old);` compiles to
+     * such a loop without a PAUSE.  A counting or summing loop changes a
+     * register and is never cut short. */
+    enum { SPIN_STATE_BYTES = offsetof(CPUX86State, cc_op) + sizeof(uint32_t) };
+    unsigned char spin_state[SPIN_STATE_BYTES];
+    bool spin_armed = false;
 
     for (;;) {
         if (env->triple_fault) {
@@ -173,6 +187,16 @@ static VcpuExit tcg_vcpu_run(X86CPU *cpu)
             t->collected_gen = *t->gen_ptr;
         }
         TranslationBlock *tb = tcg_next_block(env, t, last_tb, last_gen);
+        if (budget) {
+            if (tb != last_tb) {
+                spin_armed = false;
+            } else if (spin_armed && !memcmp(spin_state, env, SPIN_STATE_BYTES)) {
+                return VCPU_EXIT_REQUEST;   /* spinning: let the others run */
+            } else {
+                memcpy(spin_state, env, SPIN_STATE_BYTES);
+                spin_armed = true;
+            }
+        }
         if (log_enabled(LOG_CPU | LOG_EXEC)) {
             log_exec(env, tb);
         }

@@ -216,4 +216,7 @@ void op_NOP(CPUX86State *env, const Insn *insn)
 
 void op_PAUSE(CPUX86State *env, const Insn *insn)
 {
+    /* no yield here: a delay loop of PAUSEs (i++ each time) would give
+     * its slice away at every iteration; accel/tcg/tcg-accel.c detects
+     * the loops that really wait (no register changes) instead */
 }
