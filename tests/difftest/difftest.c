@@ -487,7 +487,12 @@ static bool host_lost_nt(const Seq *s, const Diff *d, const EmuOut *o)
             return true;
         }
     }
-    return false;
+    /* Every case seen (five soaks) ended in a #UD on both sides, and each
+     * passed when replayed later, once after 13 native runs over three
+     * seconds had all lost NT (seed 1796647849 sequence 13528332): this VM
+     * host's #UD path drops NT for seconds at a time.  NT at other
+     * exceptions, and at the final int3 of every sequence, stays compared. */
+    return mbox->res.trapno == EXCP_UD && o->status == EMU_FAULT && o->vector == EXCP_UD;
 }
 
 /* Run one sequence on both sides; on mismatch fills d. */
@@ -584,7 +589,7 @@ static RunResult run_both(const Seq *s, EmuOut *o, Diff *d, const char **why)
             }
         }
         if (host_lost_nt(s, d, o)) {
-            *why = "the host lost RFLAGS.NT in some runs (not reproducible)";
+            *why = "the host lost RFLAGS.NT at a #UD (its VM host's #UD path; replays keep it)";
             return R_SKIP;
         }
     }
