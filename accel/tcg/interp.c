@@ -40,15 +40,58 @@ static inline bool interp_one(CPUX86State *env, const Insn *insn, uint64_t mask)
  * MOV SS, IRET all end blocks), so checking at block entry is enough. */
 static void interp_exec_special(CPUX86State *env, TranslationBlock *tb, TcgVcpu *t)
 {
-    bool single_step = (env->eflags & TF_MASK) != 0;
+    /* An instruction breakpoint is a fault before the instruction, unless
+     * RF says the handler already saw it (SDM Vol.3 17.3.1.1).  DR6 bits
+     * 0-3 report exactly the breakpoints that matched; the other bits are
+     * only ever set (17.2.3). */
+    if (env->dr_insn_bp && !(env->eflags & RF_MASK)) {
+        unsigned hits = cpu_insn_breakpoint_hits(env, env->segs[R_CS].base + env->rip);
+        if (hits) {
+            env->dr[6] = (env->dr[6] & ~0xfull) | hits;
+            cpu_raise_exception(env, EXCP_DB);
+        }
+    }
+    /* RF covers this one instruction */
+    env->eflags &= ~(uint64_t)RF_MASK;
+    /* A single-step or data-breakpoint trap held back by a MOV SS / POP SS
+     * shadow comes after this instruction; a #DB raised inside it (ICEBP,
+     * general detect) replaces it (SDM Vol.3 6.8.3; kvm-unit-tests debug). */
+    bool single_step = (env->eflags & TF_MASK) || env->pending_step;
+    unsigned hits = env->pending_hits;
+    env->pending_step = false;
+    env->pending_hits = 0;
+    env->db_hits = 0;
+    /* the shadow of the previous STI / MOV SS covers this instruction
+     * only; the one running now may start a new one */
+    env->inhibit_irq = false;
+    env->movss_shadow = false;
+    env->event_delivered = false;
     interp_one(env, &tb->insns[0], ip_mask(env));
     t->insns_executed++;
-    /* the one instruction after STI / MOV SS ran: interrupts may be taken
-     * again (SDM Vol.3 6.8.3) */
-    env->inhibit_irq = false;
-    if (single_step) {
-        /* trap after the instruction: DR6.BS, then #DB (SDM Vol.3 17.3.1.4) */
-        env->dr[6] |= 1u << 14;
+    hits |= env->db_hits;
+    env->db_hits = 0;
+    if ((single_step || hits) && env->movss_shadow) {
+        env->pending_step = single_step;
+        env->pending_hits = (uint8_t)hits;
+        return;
+    }
+    if (env->event_delivered) {
+        /* INT n / INT3 / INTO / ICEBP: the handler starts with TF=0 and
+         * there is no single-step trap for the instruction itself.  ICEBP's
+         * #DB is the trap: data-breakpoint hits only show in its DR6 (the
+         * handler has not run an instruction yet).  After the others a
+         * data-breakpoint #DB comes on top, before their handler runs. */
+        single_step = false;
+        if (tb->insns[0].op == OP_INT1) {
+            if (hits) {
+                env->dr[6] = (env->dr[6] & ~0xfull) | hits;
+            }
+            return;
+        }
+    }
+    if (single_step || hits) {
+        /* a trap after the instruction (SDM Vol.3 17.3.1.4, 17.3.1.2) */
+        env->dr[6] = (env->dr[6] & ~0xfull) | hits | (single_step ? DR6_BS : 0);
         env->exception_index = EXCP_DB;
         cpu_do_interrupt(env, EXCP_DB, false, false, 0, env->rip);
     }
@@ -56,7 +99,8 @@ static void interp_exec_special(CPUX86State *env, TranslationBlock *tb, TcgVcpu 
 
 static void interp_exec(CPUX86State *env, TranslationBlock *tb, TcgVcpu *t)
 {
-    if (env->inhibit_irq || (env->eflags & TF_MASK)) {
+    if (env->inhibit_irq || (env->eflags & (TF_MASK | RF_MASK)) ||
+        (env->dr_insn_bp | env->dr_data_bp)) {
         interp_exec_special(env, tb, t);
         return;
     }

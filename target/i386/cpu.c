@@ -75,6 +75,8 @@ void cpu_x86_reset(X86CPU *cpu)
     env->cr[0] = CR0_CD | CR0_NW | CR0_ET;   /* 0x60000010 */
     env->dr[6] = 0xffff0ff0u;
     env->dr[7] = 0x400;
+    env->dr_insn_bp = env->dr_data_bp = 0;
+    env->db_hits = env->pending_hits = 0;
     env->efer = 0;
     env->pat = 0x0007040600070406ull;
     env->misc_enable = 1;                    /* fast strings enable */
@@ -91,6 +93,8 @@ void cpu_x86_reset(X86CPU *cpu)
     env->triple_fault = false;
     env->halted = false;
     env->inhibit_irq = false;
+    env->movss_shadow = false;
+    env->pending_step = false;
 
     fpu_reset(env);   /* x87 power-on state (FCW, tags...), fpu.c */
     env->xcr0 = 1;    /* x87 only (SDM Vol.1 13.3) */

@@ -97,6 +97,10 @@ typedef struct DescTable {
 #define CR4_PVI (1u << 1)
 #define CR4_TSD (1u << 2)
 #define CR4_DE  (1u << 3)
+/* debug registers (SDM Vol.3 17.2) */
+#define DR6_BD    (1u << 13)   /* general detect */
+#define DR6_BS    (1u << 14)   /* single step */
+#define DR7_GD    (1u << 13)   /* general detect enable */
 #define CR4_PSE (1u << 4)
 #define CR4_PAE (1u << 5)
 #define CR4_MCE (1u << 6)
@@ -268,6 +272,21 @@ typedef struct CPUX86State {
 
     /* Interrupt shadow after STI / MOV SS / POP SS: one instruction long. */
     bool inhibit_irq;
+    /* The shadow comes from MOV SS / POP SS (not STI): it also holds back
+     * single-step and data-breakpoint #DBs for one instruction (SDM Vol.3
+     * 6.8.3); pending_step is a single-step trap so held back. */
+    bool movss_shadow;
+    bool pending_step;
+    /* set by every interrupt/exception delivery: an instruction that
+     * delivered one itself (INT n, INT3, INTO, ICEBP) has no single-step
+     * trap of its own, its handler starts with TF=0 */
+    bool event_delivered;
+    /* hardware breakpoints (target/i386/debug.c): bit n = DRn enabled as
+     * an instruction / a data breakpoint; db_hits collects the data
+     * breakpoints the current instruction hit, pending_hits those a MOV SS
+     * shadow holds back */
+    uint8_t dr_insn_bp, dr_data_bp;
+    uint8_t db_hits, pending_hits;
     bool halted;
     /* NMIs are blocked from NMI delivery to the next IRET (SDM Vol.3
      * 6.7.1); excp.c keeps it. */
@@ -378,6 +397,11 @@ enum { ACC_READ = 0, ACC_WRITE = 1, ACC_EXEC = 2 };
 uint64_t mmu_translate(CPUX86State *env, uint64_t linear, int access, bool is_user);
 /* Flush the software TLB (CR3 write, CR0/CR4 paging changes): all or one page. */
 void mmu_tlb_flush(CPUX86State *env);
+/* target/i386/debug.c: hardware breakpoints */
+void cpu_update_breakpoints(CPUX86State *env);      /* after DR0-3/DR7 change */
+unsigned cpu_insn_breakpoint_hits(const CPUX86State *env, uint64_t la);
+bool cpu_page_has_data_breakpoint(const CPUX86State *env, uint64_t page);
+void cpu_data_breakpoint_check(CPUX86State *env, uint64_t la, unsigned size, bool is_write);
 void mmu_tlb_flush_page(CPUX86State *env, uint64_t linear);
 
 /* Linear-address loads and stores with the current CPL's rights.  Accesses

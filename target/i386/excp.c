@@ -388,6 +388,7 @@ static void deliver(CPUX86State *env, int vector, bool is_sw, bool is_hw, bool h
         }
     }
     env->exception_index = -1;
+    env->event_delivered = true;
     if (!is_sw && !is_hw && is_fault_class(vector)) {
         /* the image a fault pushes has RF=1 (SDM Vol.3 17.3.1.1), so the
          * faulting instruction restarts without re-triggering an
@@ -612,19 +613,7 @@ static void iret_prot(CPUX86State *env, unsigned opsize)
     env->next_rip = ip;
 }
 
-static void iret_body(CPUX86State *env, unsigned opsize);
-
 void cpu_iret(CPUX86State *env, unsigned opsize)
-{
-    iret_body(env, opsize);
-    /* RF=1 from a fault's image only suppresses instruction breakpoints
-     * until the next instruction completes; emu86 has no instruction
-     * breakpoints, so it is dropped at once rather than leaking into the
-     * image of a later interrupt */
-    env->eflags &= ~(uint64_t)RF_MASK;
-}
-
-static void iret_body(CPUX86State *env, unsigned opsize)
 {
     /* any IRET ends NMI blocking (SDM Vol.3 6.7.1), even one that faults */
     env->nmi_blocked = false;

@@ -466,6 +466,10 @@ static uint64_t translate(CPUX86State *env, uint64_t la, int access, bool is_use
         e->tag = la & PAGE_MASK;
         e->gpa = gpa_page;
         e->host = phys_host_ptr(cpu_pm(env), gpa_page, 4096, access == ACC_WRITE);
+        if (env->dr_data_bp && access != ACC_EXEC &&
+            cpu_page_has_data_breakpoint(env, la & PAGE_MASK)) {
+            e->host = NULL;     /* every access to the page takes the slow path */
+        }
         unsigned idx = (la >> 12) & (TLB_SIZE - 1);
         if (r.page_shift) {
             env->tlb->has_large = true;
@@ -496,6 +500,9 @@ static uint64_t ld_slow(CPUX86State *env, uint64_t la, unsigned size, int access
                         bool is_user, bool implicit)
 {
     unsigned off = la & 0xfff;
+    if (env->dr_data_bp && access != ACC_EXEC) {
+        cpu_data_breakpoint_check(env, la, size, false);
+    }
     if (off + size <= 4096) {
         TlbEntry *e = tlb_entry(env, is_user, access, la);
         uint64_t gpa = e->tag == (la & PAGE_MASK) ? (e->gpa | off)
@@ -518,6 +525,9 @@ static void st_slow(CPUX86State *env, uint64_t la, unsigned size, uint64_t v,
                     bool is_user, bool implicit)
 {
     unsigned off = la & 0xfff;
+    if (env->dr_data_bp) {
+        cpu_data_breakpoint_check(env, la, size, true);
+    }
     if (off + size <= 4096) {
         TlbEntry *e = tlb_entry(env, is_user, ACC_WRITE, la);
         uint64_t gpa = e->tag == (la & PAGE_MASK) ? (e->gpa | off)

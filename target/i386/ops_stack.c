@@ -241,5 +241,6 @@ void op_POP_SEG(CPUX86State *env, const Insn *insn)
     reg_write(env, R_ESP, ss, sp + size);
     if (seg == R_SS) {
         env->inhibit_irq = true;
+        env->movss_shadow = true;
     }
 }

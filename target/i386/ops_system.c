@@ -489,6 +489,7 @@ void op_MOV_SEG(CPUX86State *env, const Insn *insn)
     seg_load(env, seg, sel);
     if (seg == R_SS) {
         env->inhibit_irq = true;  /* SDM: MOV SS blocks interrupts for one insn */
+        env->movss_shadow = true; /* ... and single-step #DB */
     }
 }
 
@@ -746,6 +747,13 @@ void op_MOV_DR(CPUX86State *env, const Insn *insn)
         }
         n += 2;
     }
+    if (env->dr[7] & DR7_GD) {
+        /* general detect: a #DB fault before any debug-register access,
+         * with GD cleared so the handler can use them (SDM Vol.3 17.2.4) */
+        env->dr[7] &= ~(uint64_t)DR7_GD;
+        env->dr[6] |= DR6_BD;
+        cpu_raise_exception(env, EXCP_DB);
+    }
     if (!to_dr) {
         reg_write(env, gpr->reg, size, env->dr[n]);
         return;
@@ -759,10 +767,10 @@ void op_MOV_DR(CPUX86State *env, const Insn *insn)
     } else if (n == 7) {
         v = (v & ~0xd800ull) | 0x400;
     }
-    if (n < 4 && (v || env->dr[7])) {
-        log_mask_printf(LOG_UNIMP, "debug breakpoints (DR%d) not implemented\n", n);
-    }
     env->dr[n] = v;
+    if (n != 6) {
+        cpu_update_breakpoints(env);
+    }
 }
 
 void op_LMSW(CPUX86State *env, const Insn *insn)

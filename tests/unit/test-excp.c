@@ -144,7 +144,7 @@ static void test_pmode_priv_change(void)
     g_assert_cmphex(env->segs[R_CS].selector, ==, 0x1b);
     g_assert_cmphex(env->segs[R_SS].selector, ==, 0x23);
     g_assert_cmphex(env->regs[R_ESP], ==, 0x7000);
-    g_assert_cmphex(cpu_get_eflags(env), ==, EFLAGS_FIXED1 | IF_MASK | CC_Z);   /* RF dropped */
+    g_assert_cmphex(cpu_get_eflags(env), ==, EFLAGS_FIXED1 | IF_MASK | CC_Z | RF_MASK); /* RF from the image, until the next instruction */
     g_assert_false(env->segs[R_DS].flags & DESC_P_MASK);  /* DPL 0 DS nulled */
     g_assert_true(env->segs[R_ES].flags & DESC_P_MASK);
     tcpu_free(t);
@@ -526,7 +526,8 @@ static void test_long_mode_delivery(void)
     g_assert_cmphex(env->rip, ==, 0x200000);
     g_assert_cmphex(env->regs[R_ESP], ==, 0xa000 - 40);
     g_assert_cmphex(pr64(t, 0xa000 - 40), ==, 0x400000);
-    g_assert_cmphex(pr64(t, 0xa000 - 24), ==, EFLAGS_FIXED1 | IF_MASK);  /* not a fault: RF=0 */
+    /* not a fault, but RF is still 1 from the IRET: no instruction ran */
+    g_assert_cmphex(pr64(t, 0xa000 - 24), ==, EFLAGS_FIXED1 | IF_MASK | RF_MASK);
     g_assert_cmphex(pr64(t, 0xa000 - 8), ==, 0x1b);
 
     /* same privilege, no IST: the current RSP aligned, SS:RSP still pushed */

@@ -357,6 +357,39 @@ static void test_system_insns(void)
     g_assert_cmphex(env->dr[6], ==, 0xffff0ff0u);
     env->cr[4] |= CR4_DE;
     g_assert_cmpint(TCPU_RUN(env, op_MOV_DR(env, &movdr)), ==, EXCP_UD);
+    env->cr[4] &= ~(uint64_t)CR4_DE;
+    /* general detect: the next access is a #DB fault with DR6.BD, and GD
+     * is cleared for the handler (SDM Vol.3 17.2.4) */
+    movdr.ops[0].reg = 7;
+    env->regs[R_EAX] = 0x2400;
+    g_assert_cmpint(TCPU_RUN(env, op_MOV_DR(env, &movdr)), ==, -1);
+    g_assert_cmphex(env->dr[7], ==, 0x2400);
+    movdr.ops[0].reg = 0;
+    env->regs[R_EAX] = 0x1234;
+    g_assert_cmpint(TCPU_RUN(env, op_MOV_DR(env, &movdr)), ==, EXCP_DB);
+    g_assert_cmphex(env->dr[0], ==, 0);                 /* not written */
+    g_assert_cmphex(env->dr[6], ==, 0xffff2ff0u);
+    g_assert_cmphex(env->dr[7], ==, 0x400);
+    g_assert_cmpint(TCPU_RUN(env, op_MOV_DR(env, &movdr)), ==, -1);
+    g_assert_cmphex(env->dr[0], ==, 0x1234);
+    /* breakpoint enables are tracked for the interpreter and the MMU */
+    movdr.ops[0].reg = 7;
+    env->regs[R_EAX] = 0x00d0040a;                      /* DR0 insn, DR1 write */
+    g_assert_cmpint(TCPU_RUN(env, op_MOV_DR(env, &movdr)), ==, -1);
+    g_assert_cmpint(env->dr_insn_bp, ==, 1);
+    g_assert_cmpint(env->dr_data_bp, ==, 2);
+    g_assert_cmpuint(cpu_insn_breakpoint_hits(env, 0x1234), ==, 1);
+    env->dr[1] = 0x2004;
+    cpu_data_breakpoint_check(env, 0x2000, 4, true);    /* next to it */
+    g_assert_cmpint(env->db_hits, ==, 0);
+    cpu_data_breakpoint_check(env, 0x2006, 2, false);   /* a read: write-only */
+    g_assert_cmpint(env->db_hits, ==, 0);
+    cpu_data_breakpoint_check(env, 0x2002, 4, true);    /* overlaps 0x2004 */
+    g_assert_cmpint(env->db_hits, ==, 2);
+    env->db_hits = 0;
+    env->regs[R_EAX] = 0x400;
+    g_assert_cmpint(TCPU_RUN(env, op_MOV_DR(env, &movdr)), ==, -1);
+    g_assert_cmpint(env->dr_insn_bp | env->dr_data_bp, ==, 0);
 
     /* RDMSR/WRMSR; unknown MSR #GP(0) */
     Insn rdmsr = { .op = OP_RDMSR, .len = 2, .opsize = 4, .addrsize = 4, .seg = SEG_NONE };
