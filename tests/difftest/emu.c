@@ -203,6 +203,7 @@ CpuMode dt_decode_mode = MODE_64;
 static uint32_t host_feat[FEAT_NB];
 static bool host_fsgsbase;  /* the host kernel enabled CR4.FSGSBASE (probed) */
 static bool host_misalignsse; /* AMD misaligned SSE mode: MXCSR.MM writable */
+static uint32_t host_mxcsr_mask; /* what the host's FXSAVE stores at +28 */
 static uint64_t host_fs_base, host_gs_base;   /* the runner's (fork keeps them) */
 
 static void host_features(uint32_t f[FEAT_NB])
@@ -344,6 +345,11 @@ void emu_setup(void)
     host_features(host_feat);
     host_fsgsbase = probe_rdfsbase();
     host_misalignsse = host_feat[FEAT_8000_0001_ECX] & CPUID_EXT3_MISALIGNSSE;
+    {
+        static uint8_t img[512] __attribute__((aligned(16)));
+        asm volatile("fxsave64 %0" : "=m"(img));
+        memcpy(&host_mxcsr_mask, img + 28, 4);
+    }
     if (syscall(SYS_arch_prctl, ARCH_GET_FS, &host_fs_base) ||
         syscall(SYS_arch_prctl, ARCH_GET_GS, &host_gs_base)) {
         host_fs_base = host_gs_base = 0;
@@ -545,15 +551,6 @@ static void sse_quirks(CPUX86State *env, const Insn *in, EmuOut *o)
             return;
         }
     }
-    if (in->opcode == 0x0fae && reg == 0 && (in->modrm >> 6) != 3 && norep && host_amd) {
-        /* FXSAVE: MXCSR_MASK at +28 is 0x2ffff on AMD (MM bit 17),
-         * 0xffff in emu86's Intel model */
-        uint64_t la = insn_ea(env, in);
-        if (o->nr_ignore < 8) {
-            o->ignore_lo[o->nr_ignore] = la + 28;
-            o->ignore_hi[o->nr_ignore++] = la + 32;
-        }
-    }
     if ((in->opcode & ~DECODE_OPC_VEX) == 0x0fae && reg == 2 && (in->modrm >> 6) != 3 &&
         norep && host_amd) {
         /* (V)LDMXCSR of a value with bit 17 (and no other reserved bit):
@@ -703,6 +700,15 @@ void emu_run(const Seq *s, EmuOut *o, bool track)
             }
         }
         insn_handlers[in.op](env, &in);
+        if (in.op == OP_SSE && in.opcode == 0x0fae && ((in.modrm >> 3) & 7) == 0 &&
+            (in.modrm >> 6) != 3 && !(in.prefix & (PFX_REP | PFX_REPNE))) {
+            /* FXSAVE: MXCSR_MASK is 0x2ffff on an AMD host with
+             * misaligned-SSE mode (MM, bit 17), 0xffff in emu86's model.
+             * The host's value goes into emu86's image so that a later
+             * instruction reading it (soak seed 1796651422 sequence
+             * 20993444: NEG of byte +30) sees the same bytes. */
+            cpu_stl(env, insn_ea(env, &in) + 28, host_mxcsr_mask);
+        }
         if ((in.op == OP_RDRAND || in.op == OP_RDSEED) && in.ops[0].kind == OPK_REG) {
             /* random bits (the size rules are compared: 16-bit forms keep
              * 63:16, 32-bit ones zero 63:32) */
