@@ -2,8 +2,8 @@
  * tests/unit/test-decode-ext.c - decoding of the legacy-encoded ISA
  * extensions and system instructions (docs/isa-extensions.md): opcodes,
  * mandatory prefixes, operand sizes and the #UD encodings.  Split from
- * test-decode.c (which compares the whole decoder with capstone and nasm,
- * these encodings included) to keep files small.
+ * test-decode.c to keep files small (test-decode-capstone.c compares the
+ * whole decoder with capstone and nasm, these encodings included).
  */
 #include <glib.h>
 #include <stdio.h>
