@@ -29,7 +29,7 @@ TEST_SUPPORT_SRCS := $(filter-out $(UNIT_SRCS),$(sort $(wildcard tests/unit/*.c)
 TEST_SUPPORT_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(TEST_SUPPORT_SRCS))
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 
-.PHONY: all check check-unit check-asan bench compare clean distclean guests
+.PHONY: all check check-asan bench compare clean distclean guests
 all: $(BUILD)/emu86
 
 $(BUILD)/config.mk:

@@ -13,11 +13,14 @@
 #define TESTS_UNIT_CPU_TEST_HARNESS_H
 
 #include <setjmp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "hw/machine.h"
 #include "target/i386/cpu.h"
+#include "target/i386/insn.h"
+#include "target/i386/ops.h"
 
 typedef struct TestCPU {
     Machine *m;
@@ -156,6 +159,57 @@ static inline void tlongmode(TestCPU *t, uint64_t pml4, uint64_t pdpt)
     t->env->cr[0] |= CR0_PE | CR0_PG;
     mmu_tlb_flush(t->env);
     cpu_update_mode(t->env);
+}
+
+/* The 64-bit machine most instruction tests start from: flat code (0x08)
+ * and data (0x10) descriptors in a GDT at 0x1000, the first GiB
+ * identity-mapped (tables at 0x10000), CS, SS and DS loaded, and CR0.NE
+ * and MP so that x87 errors raise #MF and WAIT honours TS. */
+static inline void tflat64(TestCPU *t)
+{
+    pw64(t, 0x1008, tdesc(0, 0xfffff, T_CODE | DESC_L_MASK));
+    pw64(t, 0x1010, tdesc(0, 0xffffffff, T_DATA | DESC_B_MASK));
+    tpmode(t, 0x1000, 0x17);
+    tlongmode(t, 0x10000, 0x11000);
+    tload_seg(t, R_CS, 0x08);
+    tload_seg(t, R_SS, 0x10);
+    tload_seg(t, R_DS, 0x10);
+    t->env->cr[0] |= CR0_NE | CR0_MP;
+}
+
+/* Decode bytes as exactly one instruction in the given mode and execute
+ * it as the interpreter would (a privileged one at CPL > 0 is #GP(0)):
+ * the vector of the exception it raised, EXCP_UD for an encoding the
+ * decoder refuses, or -1 with RIP moved past it. */
+static inline int texec_mode(CPUX86State *env, const uint8_t *b, unsigned n, CpuMode mode)
+{
+    Insn insn;
+    DecodeResult r = decode_buf(&insn, mode, b, n);
+    env->exception_index = -1;
+    if (r == DECODE_UD) {
+        return EXCP_UD;
+    }
+    if (r != DECODE_OK || insn.len != n) {
+        fprintf(stderr, "texec: decode result %d, length %u of %u bytes\n", r, insn.len, n);
+        abort();
+    }
+    if ((insn_op_flags[insn.op] & IF_PRIV) && env->cpl != 0) {
+        env->error_code = 0;
+        return EXCP_GP;
+    }
+    env->next_rip = env->rip + insn.len;
+    int v = TCPU_RUN(env, insn_handlers[insn.op](env, &insn));
+    if (v < 0) {
+        env->rip = env->next_rip;
+    }
+    return v;
+}
+
+/* texec_mode() in the CPU's current code size */
+static inline int texec(CPUX86State *env, const uint8_t *b, unsigned n)
+{
+    CpuMode mode = env->code_bits == 64 ? MODE_64 : env->code_bits == 32 ? MODE_32 : MODE_16;
+    return texec_mode(env, b, n, mode);
 }
 
 #endif

@@ -97,14 +97,7 @@ static void setup64(void)
 {
     t = tcpu_new(4);
     env = t->env;
-    pw64(t, 0x1008, tdesc(0, 0xfffff, T_CODE | DESC_L_MASK));
-    pw64(t, 0x1010, tdesc(0, 0xffffffff, T_DATA | DESC_B_MASK));
-    tpmode(t, 0x1000, 0x17);
-    tlongmode(t, 0x10000, 0x11000);
-    tload_seg(t, R_CS, 0x08);
-    tload_seg(t, R_SS, 0x10);
-    tload_seg(t, R_DS, 0x10);
-    env->cr[0] |= CR0_NE | CR0_MP;
+    tflat64(t);
     env->cr[4] |= CR4_OSFXSR | CR4_OSXMMEXCPT | CR4_OSXSAVE;
     avx_model = *x86_model_find("max");
     avx_model.features[FEAT_1_ECX] |= CPUID_EXT_XSAVE | CPUID_EXT_AVX | CPUID_EXT_F16C |
@@ -129,18 +122,7 @@ static void teardown(void)
 
 static int gexec_mode(const uint8_t *b, unsigned n, CpuMode mode)
 {
-    Insn insn;
-    if (decode_buf(&insn, mode, b, n) != DECODE_OK) {
-        return EXCP_UD;
-    }
-    g_assert_cmpint(insn.len, ==, n);
-    env->next_rip = env->rip + insn.len;
-    env->exception_index = -1;
-    int v = TCPU_RUN(env, insn_handlers[insn.op](env, &insn));
-    if (v < 0) {
-        env->rip = env->next_rip;
-    }
-    return v;
+    return texec_mode(env, b, n, mode);
 }
 
 static int gexec(const uint8_t *b, unsigned n)

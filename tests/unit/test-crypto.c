@@ -89,14 +89,7 @@ static void setup64(void)
 {
     t = tcpu_new(4);
     env = t->env;
-    pw64(t, 0x1008, tdesc(0, 0xfffff, T_CODE | DESC_L_MASK));
-    pw64(t, 0x1010, tdesc(0, 0xffffffff, T_DATA | DESC_B_MASK));
-    tpmode(t, 0x1000, 0x17);
-    tlongmode(t, 0x10000, 0x11000);
-    tload_seg(t, R_CS, 0x08);
-    tload_seg(t, R_SS, 0x10);
-    tload_seg(t, R_DS, 0x10);
-    env->cr[0] |= CR0_NE | CR0_MP;
+    tflat64(t);
     env->cr[4] |= CR4_OSFXSR | CR4_OSXMMEXCPT;
     env->regs[R_EBX] = DATA;
     fpu_reset(env);
@@ -113,15 +106,9 @@ static void teardown(void)
     env = NULL;
 }
 
-/* Decode in 64-bit mode and execute: the exception vector or -1. */
 static int gexec(const uint8_t *b, unsigned n)
 {
-    Insn insn;
-    g_assert_cmpint(decode_buf(&insn, MODE_64, b, n), ==, DECODE_OK);
-    g_assert_cmpint(insn.len, ==, n);
-    env->next_rip = env->rip + insn.len;
-    env->exception_index = -1;
-    return TCPU_RUN(env, insn_handlers[insn.op](env, &insn));
+    return texec(env, b, n);
 }
 
 #define GX(...) __extension__({ const uint8_t b_[] = { __VA_ARGS__ }; gexec(b_, sizeof(b_)); })

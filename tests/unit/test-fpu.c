@@ -124,14 +124,7 @@ static void setup64(void)
 {
     t = tcpu_new(4);
     env = t->env;
-    pw64(t, 0x1008, tdesc(0, 0xfffff, T_CODE | DESC_L_MASK));
-    pw64(t, 0x1010, tdesc(0, 0xffffffff, T_DATA | DESC_B_MASK));
-    tpmode(t, 0x1000, 0x17);
-    tlongmode(t, 0x10000, 0x11000);
-    tload_seg(t, R_CS, 0x08);
-    tload_seg(t, R_SS, 0x10);
-    tload_seg(t, R_DS, 0x10);
-    env->cr[0] |= CR0_NE | CR0_MP;
+    tflat64(t);
     env->regs[R_EBX] = DATA;
     fpu_reset(env);
 }
@@ -143,22 +136,9 @@ static void teardown(void)
     env = NULL;
 }
 
-/* Decode bytes in the current mode and execute: the exception vector or -1. */
 static int gexec(const uint8_t *b, unsigned n)
 {
-    Insn insn;
-    CpuMode mode = env->code_bits == 64 ? MODE_64 : env->code_bits == 32 ? MODE_32 : MODE_16;
-
-    g_assert_cmpint(decode_buf(&insn, mode, b, n), ==, DECODE_OK);
-    g_assert_true(insn.op == OP_FPU || insn.op == OP_SSE);  /* MMX: #MF too */
-    env->next_rip = env->rip + insn.len;
-    env->exception_index = -1;
-    int v = insn.op == OP_FPU ? TCPU_RUN(env, fpu_execute(env, &insn))
-                              : TCPU_RUN(env, sse_execute(env, &insn));
-    if (v < 0) {
-        env->rip = env->next_rip;
-    }
-    return v;
+    return texec(env, b, n);
 }
 
 #define GX(...) __extension__({ const uint8_t b_[] = { __VA_ARGS__ }; gexec(b_, sizeof(b_)); })

@@ -41,13 +41,7 @@ static void setup64_cpu(TestCPU *tc, CPUX86State *e)
 static TestCPU *setup64(void)
 {
     TestCPU *t = tcpu_new(4);
-    pw64(t, 0x1008, tdesc(0, 0xfffff, T_CODE | DESC_L_MASK));
-    pw64(t, 0x1010, tdesc(0, 0xffffffff, T_DATA | DESC_B_MASK));
-    tpmode(t, 0x1000, 0x17);
-    tlongmode(t, 0x10000, 0x11000);
-    tload_seg(t, R_CS, 0x08);
-    tload_seg(t, R_SS, 0x10);
-    tload_seg(t, R_DS, 0x10);
+    tflat64(t);
     model = *x86_model_find("max");
     model.features[FEAT_1_ECX] |= CPUID_EXT_RDRAND | CPUID_EXT_CX16;
     model.features[FEAT_7_0_EBX] |= CPUID_7_EBX_RDSEED;
@@ -58,16 +52,7 @@ static TestCPU *setup64(void)
 /* Decode in 64-bit mode and execute on env: the exception vector or -1. */
 static int gexec(CPUX86State *env, const uint8_t *b, unsigned n)
 {
-    Insn insn;
-    DecodeResult r = decode_buf(&insn, MODE_64, b, n);
-    if (r == DECODE_UD) {
-        return EXCP_UD;
-    }
-    g_assert_cmpint(r, ==, DECODE_OK);
-    g_assert_cmpint(insn.len, ==, n);
-    env->next_rip = env->rip + insn.len;
-    env->exception_index = -1;
-    return TCPU_RUN(env, insn_handlers[insn.op](env, &insn));
+    return texec_mode(env, b, n, MODE_64);
 }
 
 #define GX(env, ...) __extension__({ const uint8_t b_[] = { __VA_ARGS__ }; \

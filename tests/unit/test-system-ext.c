@@ -88,21 +88,7 @@ static void to_cpl(TestCPU *t, int cpl)
  * interpreter does: DECODE_UD -> #UD, IF_PRIV at CPL > 0 -> #GP(0). */
 static int gexec(CPUX86State *env, const uint8_t *b, unsigned n)
 {
-    Insn insn;
-    CpuMode mode = env->code_bits == 64 ? MODE_64 : env->code_bits == 32 ? MODE_32 : MODE_16;
-    DecodeResult r = decode_buf(&insn, mode, b, n);
-    env->exception_index = -1;
-    if (r == DECODE_UD) {
-        return EXCP_UD;
-    }
-    g_assert_cmpint(r, ==, DECODE_OK);
-    g_assert_cmpint(insn.len, ==, n);
-    if ((insn_op_flags[insn.op] & IF_PRIV) && env->cpl != 0) {
-        env->error_code = 0;
-        return EXCP_GP;
-    }
-    env->next_rip = env->rip + insn.len;
-    return TCPU_RUN(env, insn_handlers[insn.op](env, &insn));
+    return texec(env, b, n);
 }
 
 #define GX(env, ...) __extension__({ const uint8_t b_[] = { __VA_ARGS__ }; \
