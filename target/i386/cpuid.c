@@ -37,7 +37,7 @@
                    CPUID_PAE | CPUID_MCE | CPUID_CX8 | CPUID_APIC |            \
                    CPUID_SEP | CPUID_MTRR | CPUID_PGE | CPUID_MCA |            \
                    CPUID_CMOV | CPUID_PAT | CPUID_PSE36 | CPUID_CLFLUSH |      \
-                   CPUID_MMX | CPUID_FXSR | CPUID_SSE | CPUID_SSE2,            \
+                   CPUID_MMX | CPUID_FXSR | CPUID_SSE | CPUID_SSE2 | CPUID_SS, \
     [FEAT_1_ECX] = CPUID_EXT_SSE3 | CPUID_EXT_SSSE3 | CPUID_EXT_CX16 |         \
                    CPUID_EXT_SSE41 | CPUID_EXT_SSE42 | CPUID_EXT_X2APIC |      \
                    CPUID_EXT_MOVBE | CPUID_EXT_POPCNT |                        \
@@ -58,7 +58,8 @@
     [FEAT_D_1_EAX] = CPUID_D_1_EAX_XSAVEOPT | CPUID_D_1_EAX_XSAVEC |           \
                    CPUID_D_1_EAX_XGETBV1,                                      \
     [FEAT_8000_0001_EDX] = CPUID_EXT2_SYSCALL | CPUID_EXT2_NX |                \
-                   CPUID_EXT2_PDPE1GB | CPUID_EXT2_RDTSCP | CPUID_EXT2_LM,     \
+                   CPUID_EXT2_PDPE1GB | CPUID_EXT2_RDTSCP | CPUID_EXT2_LM |    \
+                   CPUID_EXT2_MMXEXT,                                          \
     [FEAT_8000_0001_ECX] = CPUID_EXT3_LAHF_LM | CPUID_EXT3_ABM |               \
                    CPUID_EXT3_SSE4A | CPUID_EXT3_3DNOWPREFETCH,                \
     [FEAT_8000_0007_EDX] = CPUID_APM_INVTSC,                                   \
@@ -257,6 +258,146 @@ static const X86CPUModel model_skylake_client = {
     .phys_bits = 40, .virt_bits = 48,
 };
 
+/* 32-bit models (no long mode).  Without LM, QEMU reports 36 physical
+ * address bits (PAE, PSE-36) and no linear-address size. */
+#define PPRO_1_EDX (CPUID_FPU | CPUID_DE | CPUID_PSE | CPUID_TSC | CPUID_MSR | CPUID_PAE | \
+                    CPUID_MCE | CPUID_CX8 | CPUID_APIC | CPUID_SEP | CPUID_PGE |        \
+                    CPUID_CMOV | CPUID_PAT | CPUID_MMX | CPUID_FXSR | CPUID_SSE |       \
+                    CPUID_SSE2)
+
+static const X86CPUModel model_qemu32 = {
+    .name = "qemu32",
+    .desc = "QEMU Virtual CPU version 2.5+ (32-bit, QEMU's qemu32)",
+    .vendor = "GenuineIntel",
+    .family = 6, .model = 6, .stepping = 3, .level = 4, .xlevel = 0x80000004,
+    .features = {
+        [FEAT_1_EDX] = PPRO_1_EDX,
+        [FEAT_1_ECX] = CPUID_EXT_SSE3 | CPUID_EXT_HYPERVISOR,
+    },
+    .brand = "QEMU Virtual CPU version 2.5+",
+    .phys_bits = 36, .virt_bits = 0,
+};
+
+static const X86CPUModel model_kvm32 = {
+    .name = "kvm32",
+    .desc = "Common 32-bit KVM processor (QEMU's kvm32)",
+    .vendor = "GenuineIntel",
+    .family = 15, .model = 6, .stepping = 1, .level = 5,
+    .features = {
+        [FEAT_1_EDX] = QEMU64_1_EDX,
+        [FEAT_1_ECX] = CPUID_EXT_SSE3 | CPUID_EXT_HYPERVISOR,
+    },
+    .brand = "Common 32-bit KVM processor",
+    .phys_bits = 36, .virt_bits = 0,
+};
+
+/* Core 2 generation.  QEMU's core2duo also has MONITOR (emu86 raises #UD
+ * for MONITOR/MWAIT) and ACPI (thermal-control MSRs emu86 does not
+ * have): those two bits are not offered. */
+static const X86CPUModel model_core2duo = {
+    .name = "core2duo",
+    .desc = "Intel(R) Core(TM)2 Duo CPU T7700 (MONITOR and ACPI not offered)",
+    .vendor = "GenuineIntel",
+    .family = 6, .model = 15, .stepping = 11, .level = 10,
+    .features = {
+        [FEAT_1_EDX] = QEMU64_1_EDX | CPUID_SS,
+        [FEAT_1_ECX] = QEMU64_1_ECX | CPUID_EXT_SSSE3,
+        [FEAT_8000_0001_EDX] = INTEL_EXT_EDX,
+        [FEAT_8000_0001_ECX] = CPUID_EXT3_LAHF_LM,
+    },
+    .brand = "Intel(R) Core(TM)2 Duo CPU     T7700  @ 2.40GHz",
+    .phys_bits = 40, .virt_bits = 48,
+};
+
+static const X86CPUModel model_conroe = {
+    .name = "Conroe",
+    .desc = "Intel Celeron_4x0 (Conroe/Merom Class Core 2)",
+    .vendor = "GenuineIntel",
+    .family = 6, .model = 15, .stepping = 3, .level = 10,
+    .features = {
+        [FEAT_1_EDX] = QEMU64_1_EDX,
+        [FEAT_1_ECX] = CPUID_EXT_SSE3 | CPUID_EXT_SSSE3 | CPUID_EXT_HYPERVISOR,
+        [FEAT_8000_0001_EDX] = INTEL_EXT_EDX,
+        [FEAT_8000_0001_ECX] = CPUID_EXT3_LAHF_LM,
+    },
+    .brand = "Intel Celeron_4x0 (Conroe/Merom Class Core 2)",
+    .phys_bits = 40, .virt_bits = 48,
+};
+
+static const X86CPUModel model_penryn = {
+    .name = "Penryn",
+    .desc = "Intel Core 2 Duo P9xxx (Penryn Class Core 2)",
+    .vendor = "GenuineIntel",
+    .family = 6, .model = 23, .stepping = 3, .level = 10,
+    .features = {
+        [FEAT_1_EDX] = QEMU64_1_EDX,
+        [FEAT_1_ECX] = QEMU64_1_ECX | CPUID_EXT_SSSE3 | CPUID_EXT_SSE41,
+        [FEAT_8000_0001_EDX] = INTEL_EXT_EDX,
+        [FEAT_8000_0001_ECX] = CPUID_EXT3_LAHF_LM,
+    },
+    .brand = "Intel Core 2 Duo P9xxx (Penryn Class Core 2)",
+    .phys_bits = 40, .virt_bits = 48,
+};
+
+/* AMD generations.  QEMU's Opteron_G2 and later offer SVM (TCG emulates
+ * it), its G3 and EPYC MONITOR, and EPYC CR8LEGACY, MISALIGNSSE, OSVW,
+ * TOPOEXT and FXSR_OPT: emu86 has none of them, so they are not offered.
+ * Their maximum extended leaf stays QEMU's; the leaves up to it that
+ * describe those features (SVM's 0x8000000A, the topology leaves) read
+ * as zeros. */
+static const X86CPUModel model_opteron_g2 = {
+    .name = "Opteron_G2",
+    .desc = "AMD Opteron 22xx (Gen 2 Class Opteron) (SVM not offered)",
+    .vendor = "AuthenticAMD",
+    .family = 15, .model = 6, .stepping = 1, .level = 5, .xlevel = 0x8000000a,
+    .features = {
+        [FEAT_1_EDX] = QEMU64_1_EDX,
+        [FEAT_1_ECX] = QEMU64_1_ECX,
+        [FEAT_8000_0001_EDX] = QEMU64_EXT_EDX,
+        [FEAT_8000_0001_ECX] = CPUID_EXT3_LAHF_LM,
+    },
+    .brand = "AMD Opteron 22xx (Gen 2 Class Opteron)",
+    .phys_bits = 40, .virt_bits = 48,
+};
+
+static const X86CPUModel model_opteron_g3 = {
+    .name = "Opteron_G3",
+    .desc = "AMD Opteron 23xx (Gen 3 Class Opteron) (SVM, MONITOR, MISALIGNSSE not offered)",
+    .vendor = "AuthenticAMD",
+    .family = 16, .model = 2, .stepping = 3, .level = 5, .xlevel = 0x8000000a,
+    .features = {
+        [FEAT_1_EDX] = QEMU64_1_EDX,
+        [FEAT_1_ECX] = QEMU64_1_ECX | CPUID_EXT_POPCNT,
+        [FEAT_8000_0001_EDX] = QEMU64_EXT_EDX | CPUID_EXT2_RDTSCP,
+        [FEAT_8000_0001_ECX] = CPUID_EXT3_LAHF_LM | CPUID_EXT3_ABM | CPUID_EXT3_SSE4A,
+    },
+    .brand = "AMD Opteron 23xx (Gen 3 Class Opteron)",
+    .phys_bits = 40, .virt_bits = 48,
+};
+
+static const X86CPUModel model_epyc = {
+    .name = "EPYC",
+    .desc = "AMD EPYC Processor (SVM, MONITOR, TOPOEXT, MISALIGNSSE, OSVW, CR8LEGACY not offered)",
+    .vendor = "AuthenticAMD",
+    .family = 23, .model = 1, .stepping = 2, .level = 0xd, .xlevel = 0x8000001e,
+    .features = {
+        [FEAT_1_EDX] = QEMU64_1_EDX,
+        [FEAT_1_ECX] = HASWELL_1_ECX & ~CPUID_EXT_PCID,
+        [FEAT_7_0_EBX] = CPUID_7_EBX_FSGSBASE | CPUID_7_EBX_BMI1 | CPUID_7_EBX_AVX2 |
+                         CPUID_7_EBX_SMEP | CPUID_7_EBX_BMI2 | CPUID_7_EBX_RDSEED |
+                         CPUID_7_EBX_ADX | CPUID_7_EBX_SMAP | CPUID_7_EBX_CLFLUSHOPT |
+                         CPUID_7_EBX_SHA_NI,
+        [FEAT_D_1_EAX] = CPUID_D_1_EAX_XSAVEOPT | CPUID_D_1_EAX_XSAVEC |
+                         CPUID_D_1_EAX_XGETBV1,
+        [FEAT_8000_0001_EDX] = QEMU64_EXT_EDX | CPUID_EXT2_RDTSCP | CPUID_EXT2_PDPE1GB |
+                               CPUID_EXT2_MMXEXT,
+        [FEAT_8000_0001_ECX] = CPUID_EXT3_LAHF_LM | CPUID_EXT3_ABM | CPUID_EXT3_SSE4A |
+                               CPUID_EXT3_3DNOWPREFETCH,
+    },
+    .brand = "AMD EPYC Processor",
+    .phys_bits = 40, .virt_bits = 48,
+};
+
 const X86CPUModel x86_model_default = {
     .name = "x86-64-v2",
     .desc = "x86-64 psABI level 2: qemu64 + SSSE3, SSE4.1, SSE4.2, POPCNT (default)",
@@ -339,7 +480,9 @@ static const X86CPUModel model_host = {
 const X86CPUModel *const x86_models[] = {
     &model_qemu64, &model_kvm64, &x86_model_default, &model_v3, &model_base, &model_max,
     &model_host, &model_opteron_g1, &model_nehalem, &model_westmere, &model_sandybridge,
-    &model_ivybridge, &model_haswell, &model_haswell_notsx, &model_skylake_client, NULL,
+    &model_ivybridge, &model_haswell, &model_haswell_notsx, &model_skylake_client,
+    &model_qemu32, &model_kvm32, &model_core2duo, &model_conroe, &model_penryn,
+    &model_opteron_g2, &model_opteron_g3, &model_epyc, NULL,
 };
 
 const X86CPUModel *x86_model_find(const char *name)
@@ -405,8 +548,9 @@ void cpu_cpuid(CPUX86State *env, uint32_t leaf, uint32_t subleaf, uint32_t out[4
     /* Models of older CPUs stop earlier (QEMU's "level"): their guests
      * see the leaves up to it only. */
     uint32_t max_basic = m->level ? m->level : MAX_BASIC_LEAF;
+    uint32_t max_ext = m->xlevel ? m->xlevel : MAX_EXT_LEAF;
     if ((leaf < 0x80000000u && leaf > max_basic) ||
-        (leaf >= 0x80000000u && leaf > MAX_EXT_LEAF)) {
+        (leaf >= 0x80000000u && leaf > max_ext)) {
         return;
     }
     switch (leaf) {
@@ -490,7 +634,10 @@ void cpu_cpuid(CPUX86State *env, uint32_t leaf, uint32_t subleaf, uint32_t out[4
         break;
     }
     case 0x80000000u:
-        *a = MAX_EXT_LEAF;
+        /* (a model's xlevel above 0x80000008 names leaves, such as SVM's
+         * 0x8000000A, that read as zeros here: their features are not
+         * offered) */
+        *a = max_ext;
         if (x86_model_is_amd(m)) {
             *b = str4(m->vendor);
             *d = str4(m->vendor + 4);

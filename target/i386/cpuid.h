@@ -139,6 +139,7 @@ typedef struct X86CPUModel {
     char vendor[13];          /* 12 characters + NUL */
     uint32_t family, model, stepping;
     uint32_t level;           /* maximum basic leaf; 0: the newest (0xD) */
+    uint32_t xlevel;          /* maximum extended leaf; 0: 0x80000008 */
     uint32_t features[FEAT_NB];
     const char *brand;        /* up to 48 characters */
     uint8_t phys_bits, virt_bits;

@@ -235,7 +235,12 @@ bool cpu_wrmsr(CPUX86State *env, uint32_t msr, uint64_t v)
         env->pat = v;
         return true;
     case MSR_EFER: {
-        uint64_t writable = EFER_SCE | EFER_LME | EFER_NXE;
+        /* each bit exists only with its CPUID feature (a 32-bit model
+         * such as qemu32 has none of them) */
+        uint32_t ext = cpu_model(env)->features[FEAT_8000_0001_EDX];
+        uint64_t writable = ((ext & CPUID_EXT2_SYSCALL) ? EFER_SCE : 0) |
+                            ((ext & CPUID_EXT2_LM) ? EFER_LME : 0) |
+                            ((ext & CPUID_EXT2_NX) ? EFER_NXE : 0);
         if (v & ~(writable | EFER_LMA)) {
             return false;
         }

@@ -4,7 +4,8 @@
  * What an OS relies on at boot: the registers exist when CPUID says so
  * (and raise #GP when it does not), hold what was written, refuse reserved
  * bits and invalid memory types, keep their values across INIT, and hold
- * a firmware-like setup after cpu_mtrr_firmware_setup().
+ * a firmware-like setup after cpu_mtrr_firmware_setup(); EFER's enables
+ * follow the model's CPUID.
  */
 #include <glib.h>
 
@@ -147,6 +148,27 @@ static void test_feature_control(void)
     tcpu_free(t);
 }
 
+/* EFER's enables exist with their CPUID features: a 32-bit model such as
+ * qemu32 (no LM, NX, SYSCALL) refuses each; kvm64 has all three. */
+static void test_efer_follows_model(void)
+{
+    TestCPU *t = tcpu_new(1);
+    CPUX86State *env = t->env;
+    uint64_t v;
+    env->model = x86_model_find("qemu32");
+    g_assert_true(cpu_rdmsr(env, 0xc0000080, &v));
+    g_assert_cmphex(v, ==, 0);
+    g_assert_false(cpu_wrmsr(env, 0xc0000080, EFER_LME));
+    g_assert_false(cpu_wrmsr(env, 0xc0000080, EFER_NXE));
+    g_assert_false(cpu_wrmsr(env, 0xc0000080, EFER_SCE));
+    g_assert_true(cpu_wrmsr(env, 0xc0000080, 0));
+    env->model = x86_model_find("kvm64");
+    g_assert_true(cpu_wrmsr(env, 0xc0000080, EFER_LME | EFER_NXE | EFER_SCE));
+    g_assert_true(cpu_rdmsr(env, 0xc0000080, &v));
+    g_assert_cmphex(v, ==, EFER_LME | EFER_NXE | EFER_SCE);
+    tcpu_free(t);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -154,5 +176,6 @@ int main(int argc, char **argv)
     g_test_add_func("/msr/mtrr-firmware-setup", test_mtrr_firmware_setup);
     g_test_add_func("/msr/mca", test_mca_registers);
     g_test_add_func("/msr/feature-control", test_feature_control);
+    g_test_add_func("/msr/efer-follows-model", test_efer_follows_model);
     return g_test_run();
 }
