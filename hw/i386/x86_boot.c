@@ -29,6 +29,7 @@
 #include "hw/i386/e820.h"
 #include "hw/i386/x86_boot.h"
 #include "target/i386/cpu.h"
+#include "target/i386/cpuid.h"
 
 /* boot.rst / zero-page.rst offsets */
 #define BP_EXT_MEM_K       0x002
@@ -53,6 +54,7 @@
 #define HDR_INITRD_MAX     0x22c
 #define HDR_KERNEL_ALIGN   0x230
 #define HDR_RELOCATABLE    0x234
+#define HDR_XLOADFLAGS     0x236
 #define HDR_CMDLINE_SIZE   0x238
 #define HDR_PREF_ADDRESS   0x258
 #define HDR_INIT_SIZE      0x260
@@ -241,6 +243,16 @@ bool x86_load_linux(Machine *m, const char *kernel, const char *initrd,
     if (version < 0x206) {
         boot_fail(err, "kernel '%s': boot protocol %u.%02u is too old (2.06 or newer needed)",
                   kernel, version >> 8, version & 0xff);
+        goto out;
+    }
+    /* A 64-bit kernel (XLF_KERNEL_64, protocol 2.12+) on a model without
+     * long mode: its real-mode setup would say so, but this loader enters
+     * at the 32-bit entry, where the kernel only halts. */
+    const X86CPUModel *model = m->cpus[0] ? cpu_model(&m->cpus[0]->env) : NULL;
+    if (version >= 0x20c && (k[HDR_XLOADFLAGS] & 1) && model &&
+        !(model->features[FEAT_8000_0001_EDX] & CPUID_EXT2_LM)) {
+        boot_fail(err, "kernel '%s' is a 64-bit kernel and CPU model '%s' has no long mode "
+                  "(choose a 64-bit model, e.g. -cpu qemu64)", kernel, model->name);
         goto out;
     }
     if (!(k[HDR_LOADFLAGS] & LOADED_HIGH)) {

@@ -114,6 +114,7 @@ void cpu_x86_init_reset(X86CPU *cpu)
     X87State x87 = env->x87;
     int64_t tsc_offset = env->tsc_offset;
     uint64_t pat = env->pat, misc_enable = env->misc_enable, hwcr = env->amd_hwcr;
+    uint64_t nb_cfg = env->amd_nb_cfg, ls_cfg = env->amd_ls_cfg;
     uint64_t feature_control = env->feature_control;
     uint64_t apic_base = env->apic_base, tsc_aux = env->tsc_aux;
     uint64_t a20_mask = env->a20_mask, xcr0 = env->xcr0;
@@ -130,6 +131,8 @@ void cpu_x86_init_reset(X86CPU *cpu)
     env->misc_enable = misc_enable;
     env->feature_control = feature_control;
     env->amd_hwcr = hwcr;
+    env->amd_nb_cfg = nb_cfg;
+    env->amd_ls_cfg = ls_cfg;
     env->apic_base = apic_base;
     env->tsc_aux = tsc_aux;
     env->a20_mask = a20_mask;

@@ -263,6 +263,8 @@ typedef struct CPUX86State {
     uint64_t misc_enable;
     uint64_t feature_control;   /* IA32_FEATURE_CONTROL (0x3a): only its lock bit */
     uint64_t amd_hwcr;    /* AMD HWCR (0xC0010015) */
+    uint64_t amd_nb_cfg;  /* AMD NB_CFG (0xC001001F), a northbridge register */
+    uint64_t amd_ls_cfg;  /* AMD LS_CFG (0xC0011020): load-store unit tuning */
     uint64_t tsc_aux;
     int64_t tsc_offset;   /* guest TSC = host-time-derived counter + offset */
     MtrrState mtrr;       /* unchanged by INIT (SDM Vol.3 Table 9-1) */

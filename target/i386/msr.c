@@ -38,6 +38,8 @@
 #define MSR_IA32_FEATURE_CONTROL 0x3a
 #define MSR_IA32_BIOS_SIGN_ID   0x8b
 #define MSR_AMD_HWCR            0xc0010015
+#define MSR_AMD64_NB_CFG        0xc001001f
+#define MSR_AMD64_LS_CFG        0xc0011020
 #define MSR_K8_INT_PENDING_MSG  0xc0010055
 
 uint64_t cpu_rdtsc(CPUX86State *env)
@@ -146,6 +148,25 @@ bool cpu_rdmsr(CPUX86State *env, uint32_t msr, uint64_t *value)
             return false;
         }
         v = env->amd_hwcr;
+        break;
+    case MSR_AMD64_NB_CFG:
+        /* Linux sets bit 46 (extended config-space access through CF8)
+         * with an unchecked RDMSR/WRMSR on family 10h-17h models: an
+         * AMD CPU has the register, so a model of one does too */
+        if (!x86_model_is_amd(cpu_model(env))) {
+            return false;
+        }
+        v = env->amd_nb_cfg;
+        break;
+    case MSR_AMD64_LS_CFG:
+        /* family 15h-17h: where Linux finds the speculative-store-bypass
+         * disable bit (probed with a checked RDMSR; without it the kernel
+         * reports SSB "Vulnerable" where QEMU's guest has the prctl
+         * mitigation).  Nothing here speculates: the bits are kept. */
+        if (!x86_model_is_amd(cpu_model(env))) {
+            return false;
+        }
+        v = env->amd_ls_cfg;
         break;
     case MSR_K8_INT_PENDING_MSG:
         /* K8 "interrupt pending and CMP-halt": no C1E, nothing pending
@@ -299,6 +320,20 @@ bool cpu_wrmsr(CPUX86State *env, uint32_t msr, uint64_t v)
             return false;
         }
         env->amd_hwcr = v;
+        return true;
+    case MSR_AMD64_NB_CFG:
+        /* kept as written (emu86's config space is reached through
+         * 0xCF8/0xCFC with or without bit 46) */
+        if (!x86_model_is_amd(cpu_model(env))) {
+            return false;
+        }
+        env->amd_nb_cfg = v;
+        return true;
+    case MSR_AMD64_LS_CFG:
+        if (!x86_model_is_amd(cpu_model(env))) {
+            return false;
+        }
+        env->amd_ls_cfg = v;
         return true;
     case MSR_K8_INT_PENDING_MSG:
         return x86_model_is_amd(cpu_model(env)); /* C1E stays off */

@@ -121,6 +121,25 @@ head -c 100 /dev/zero >"$TMP/shortkernel"
 bad "-kernel of a missing file" -kernel "$TMP/no-such-bzImage"
 bad "-kernel of a file that is no kernel" -kernel "$TMP/notkernel"
 bad "-kernel of a truncated image" -kernel "$TMP/shortkernel"
+# a 64-bit bzImage header (protocol 2.12, XLF_KERNEL_64) on a model
+# without long mode: named as such, not left to halt in the kernel
+python3 -c '
+import struct, sys
+b = bytearray(4096)
+b[0x202:0x206] = b"HdrS"
+struct.pack_into("<H", b, 0x206, 0x20c)
+b[0x236] = 1
+sys.stdout.buffer.write(b)' >"$TMP/kernel64"
+bad "-kernel of a 64-bit kernel with -cpu qemu32" -cpu qemu32 -kernel "$TMP/kernel64"
+if [ "$RC" = 1 ] && ! grep -q "has no long mode" "$TMP/err"; then
+    fail "64-bit kernel on qemu32: the error names long mode" "$(cat "$TMP/err")"
+fi
+run -cpu qemu64 -kernel "$TMP/kernel64"
+if grep -q "has no long mode" "$TMP/err"; then
+    fail "64-bit kernel on qemu64: no long-mode error" "$(cat "$TMP/err")"
+else
+    pass "64-bit kernel on qemu64: no long-mode error"
+fi
 bad "-initrd without -kernel" -bios "$FW" -initrd "$TMP/notkernel"
 bad "-append without -kernel" -bios "$FW" -append "console=ttyS0"
 bad "-device of a built-in device" -bios "$FW" -device i8259

@@ -169,6 +169,32 @@ static void test_efer_follows_model(void)
     tcpu_free(t);
 }
 
+/* AMD's NB_CFG: Linux sets bit 46 on family 10h-17h (EPYC, Opteron_G3)
+ * without a fault handler; it holds what was written on an AMD model,
+ * survives INIT, and does not exist on an Intel one.  LS_CFG likewise
+ * (Linux's SSBD control on family 15h-17h). */
+static void test_amd_nb_cfg(void)
+{
+    TestCPU *t = tcpu_new(1);
+    CPUX86State *env = t->env;
+    uint64_t v = 1;
+    env->model = x86_model_find("EPYC");
+    g_assert_true(cpu_rdmsr(env, 0xc001001f, &v));
+    g_assert_cmphex(v, ==, 0);
+    g_assert_true(cpu_wrmsr(env, 0xc001001f, 1ull << 46));
+    cpu_x86_init_reset(t->cpu);
+    g_assert_true(cpu_rdmsr(env, 0xc001001f, &v));
+    g_assert_cmphex(v, ==, 1ull << 46);
+    g_assert_true(cpu_wrmsr(env, 0xc0011020, 1ull << 10));   /* LS_CFG: SSBD on 17h */
+    g_assert_true(cpu_rdmsr(env, 0xc0011020, &v));
+    g_assert_cmphex(v, ==, 1ull << 10);
+    env->model = x86_model_find("Penryn");
+    g_assert_false(cpu_rdmsr(env, 0xc001001f, &v));
+    g_assert_false(cpu_wrmsr(env, 0xc001001f, 0));
+    g_assert_false(cpu_rdmsr(env, 0xc0011020, &v));
+    tcpu_free(t);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -177,5 +203,6 @@ int main(int argc, char **argv)
     g_test_add_func("/msr/mca", test_mca_registers);
     g_test_add_func("/msr/feature-control", test_feature_control);
     g_test_add_func("/msr/efer-follows-model", test_efer_follows_model);
+    g_test_add_func("/msr/amd-nb-cfg", test_amd_nb_cfg);
     return g_test_run();
 }
