@@ -114,7 +114,8 @@ static void add_entry(struct kvm_cpuid2 *t, uint32_t cap, const struct kvm_cpuid
 
 /*
  * The table this vCPU reports.  `host` and `max` are what KVM supports
- * (QEMU's meaning of both under KVM).  Any other model is the interpreter's
+ * (QEMU's meaning of both under KVM) minus the features a "-feat" flag
+ * removed.  Any other model is the interpreter's
  * CPUID for that model (cpu_cpuid(), so the guest sees the same CPU under
  * both accelerators), with every feature word ANDed with KVM's: a feature
  * the host cannot virtualize is not offered.  KVM's own paravirtual leaves
@@ -139,9 +140,18 @@ struct kvm_cpuid2 *kvm_cpuid_build(X86CPU *cpu, const struct kvm_cpuid2 *support
         for (uint32_t i = 0; i < supported->nent; i++) {
             add_entry(t, cap, &supported->entries[i]);
         }
+        /* -cpu host,-avx: what the user took away stays away */
+        for (size_t i = 0; i < sizeof(feature_regs) / sizeof(feature_regs[0]); i++) {
+            struct kvm_cpuid_entry2 *e = (struct kvm_cpuid_entry2 *)
+                find_entry(t, feature_regs[i].function, feature_regs[i].index);
+            if (e) {
+                *entry_reg(e, feature_regs[i].reg) &= ~m->removed[feature_regs[i].word];
+            }
+        }
     } else {
-        for (uint32_t base = 0; base <= 0x80000000u; base += 0x80000000u) {
-            uint32_t out[4];
+        static const uint32_t ranges[] = { 0, 0x80000000u }; /* basic, extended */
+        for (size_t ri = 0; ri < sizeof(ranges) / sizeof(ranges[0]); ri++) {
+            uint32_t base = ranges[ri], out[4];
             cpu_cpuid(env, base, 0, out);
             for (uint32_t f = base; f <= out[0] && f - base < 0x40; f++) {
                 unsigned subs = nr_subleaves(f);

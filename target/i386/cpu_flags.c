@@ -306,6 +306,7 @@ X86CPUModel *x86_model_from_spec(const char *spec, bool tcg, char **warnings,
     }
     for (int w = 0; w < FEAT_NB; w++) {
         m->features[w] = (m->features[w] | set[w]) & ~clear[w];
+        m->removed[w] = clear[w];
         uint32_t missing = tcg ? m->features[w] & ~x86_tcg_features[w] : 0;
         for (size_t i = 0; missing && i < G_N_ELEMENTS(feature_names); i++) {
             const FeatureName *f = &feature_names[i];

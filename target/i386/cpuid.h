@@ -144,6 +144,9 @@ typedef struct X86CPUModel {
     const char *brand;        /* up to 48 characters */
     uint8_t phys_bits, virt_bits;
     bool kvm_only;            /* "host": the host CPU's own CPUID, KVM only */
+    /* "-feat" flags of the -cpu argument: under KVM `host` and `max` take
+     * their features from KVM, and these still come off */
+    uint32_t removed[FEAT_NB];
 } X86CPUModel;
 
 /* What the interpreter implements; every model's features are a subset. */
