@@ -251,8 +251,8 @@ bool x86_load_linux(Machine *m, const char *kernel, const char *initrd,
     const X86CPUModel *model = m->cpus[0] ? cpu_model(&m->cpus[0]->env) : NULL;
     if (version >= 0x20c && (k[HDR_XLOADFLAGS] & 1) && model &&
         !(model->features[FEAT_8000_0001_EDX] & CPUID_EXT2_LM)) {
-        boot_fail(err, "kernel '%s' is a 64-bit kernel and CPU model '%s' has no long mode "
-                  "(choose a 64-bit model, e.g. -cpu qemu64)", kernel, model->name);
+        boot_fail(err, "kernel '%s' is a 64-bit kernel and the -cpu model '%s' has no long "
+                  "mode (CPUID 0x80000001 EDX.LM)", kernel, model->name);
         goto out;
     }
     if (!(k[HDR_LOADFLAGS] & LOADED_HIGH)) {

@@ -126,8 +126,8 @@ static const char *const unimplemented_prefixes[] = {
  * it does not model: a PMU, migration, Hyper-V enlightenments, cache
  * topology hints). */
 static const char *const ignored_props[] = {
-    "pmu", "migratable", "l3-cache", "host-cache-info", "check", "level",
-    "xlevel", "min-level", "min-xlevel", "full-cpuid-auto-level", "kvm",
+    "pmu", "migratable", "l3-cache", "host-cache-info", "check",
+    "min-level", "min-xlevel", "full-cpuid-auto-level", "kvm",
     "lbr-fmt", "tsc-frequency", "hv-",
 };
 
@@ -288,6 +288,21 @@ X86CPUModel *x86_model_from_spec(const char *spec, bool tcg, char **warnings,
             } else {
                 m->phys_bits = (uint8_t)x;
             }
+        } else if (!strcmp(key, "level") || !strcmp(key, "xlevel")) {
+            /* the highest basic / extended leaf: leaves above the model's
+             * own read as zeros, leaves cut off disappear with their
+             * features (as QEMU's properties of the same names) */
+            bool ext = key[0] == 'x';
+            uint32_t x;
+            if (!val || !parse_uint(val, 0xffffffffu, &x) ||
+                (ext ? x < 0x80000000u || x > 0x800000ffu : x < 1 || x > 0xff)) {
+                *err = g_strdup_printf("'%s': bad value '%s' (%s)", key, val ? val : "",
+                                       ext ? "0x80000000 to 0x800000ff" : "1 to 0xff");
+            } else if (ext) {
+                m->xlevel = x;
+            } else {
+                m->level = x;
+            }
         } else if (!strcmp(key, "model-id")) {
             /* the brand string has room for 48 characters */
             g_strlcpy(brand_room, val ? val : "", CPU_BRAND_ROOM);
@@ -320,6 +335,33 @@ X86CPUModel *x86_model_from_spec(const char *spec, bool tcg, char **warnings,
                 *err = g_strdup("-cpu enforce: requested features are not available");
             }
             m->features[w] &= x86_tcg_features[w];
+        }
+    }
+    /* Features whose leaves are cut off by level=/xlevel= go with them:
+     * the guest could not see them, so it must meet #UD (XSAVE and what
+     * needs it cannot be enumerated without leaf 0xD). */
+    if (m && !*err) {
+        uint32_t level = m->level ? m->level : 0xd, xlevel = m->xlevel ? m->xlevel : 0x80000008u;
+        if (level < 6) {
+            m->features[FEAT_6_EAX] = 0;
+        }
+        if (level < 7) {
+            m->features[FEAT_7_0_EBX] = m->features[FEAT_7_0_ECX] = 0;
+            m->features[FEAT_7_0_EDX] = m->features[FEAT_7_1_EAX] = 0;
+        }
+        if (level < 0xd) {
+            m->features[FEAT_D_1_EAX] = 0;
+            m->features[FEAT_1_ECX] &= ~(CPUID_EXT_XSAVE | CPUID_EXT_AVX | CPUID_EXT_FMA |
+                                         CPUID_EXT_F16C);
+        }
+        if (xlevel < 0x80000001u) {
+            m->features[FEAT_8000_0001_ECX] = m->features[FEAT_8000_0001_EDX] = 0;
+        }
+        if (xlevel < 0x80000007u) {
+            m->features[FEAT_8000_0007_EDX] = 0;
+        }
+        if (xlevel < 0x80000008u) {
+            m->features[FEAT_8000_0008_EBX] = 0;
         }
     }
     if (*err) {

@@ -389,6 +389,47 @@ static void test_cpu_flags(void)
     }
 }
 
+/* level= / xlevel= as QEMU: the highest leaves; features of leaves cut
+ * off go (CPUID could not show them), higher leaves read zero. */
+static void test_level_props(void)
+{
+    char *warn = NULL, *err = NULL;
+    X86CPUModel *m = x86_model_from_spec("max,level=6,xlevel=0x80000004", true, &warn, &err);
+    g_assert_null(err);
+    g_assert_nonnull(m);
+    g_assert_cmphex(m->features[FEAT_7_0_EBX], ==, 0);             /* AVX2, BMI... gone */
+    g_assert_false(m->features[FEAT_1_ECX] & (CPUID_EXT_XSAVE | CPUID_EXT_AVX));
+    g_assert_true(m->features[FEAT_1_ECX] & CPUID_EXT_SSE42);
+    g_assert_true(m->features[FEAT_8000_0001_EDX] & CPUID_EXT2_LM);
+    g_assert_cmphex(m->features[FEAT_8000_0007_EDX], ==, 0);
+    TestCPU *t = tcpu_new(1);
+    t->env->model = m;
+    uint32_t r[4];
+    cpu_cpuid(t->env, 0, 0, r);
+    g_assert_cmphex(r[0], ==, 6);
+    cpu_cpuid(t->env, 7, 0, r);
+    g_assert_cmphex(r[1], ==, 0);
+    cpu_cpuid(t->env, 0x80000000, 0, r);
+    g_assert_cmphex(r[0], ==, 0x80000004);
+    cpu_cpuid(t->env, 0x80000008, 0, r);
+    g_assert_cmphex(r[0], ==, 0);
+    tcpu_free(t);
+    g_free(m);
+    /* a higher level shows empty leaves */
+    m = x86_model_from_spec("Opteron_G1,level=0xd", true, &warn, &err);
+    g_assert_null(err);
+    g_assert_cmphex(m->level, ==, 0xd);
+    g_free(m);
+    m = x86_model_from_spec("qemu64,xlevel=5", true, &warn, &err);
+    g_assert_null(m);
+    g_assert_nonnull(strstr(err, "xlevel"));
+    g_free(err);
+    err = NULL;
+    m = x86_model_from_spec("qemu64,level=0", true, &warn, &err);
+    g_assert_null(m);
+    g_free(err);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -399,5 +440,6 @@ int main(int argc, char **argv)
     g_test_add_func("/cpuid/gated-instructions", test_gated_instructions);
     g_test_add_func("/cpuid/max-extensions", test_max_extensions);
     g_test_add_func("/cpuid/cpu-flags", test_cpu_flags);
+    g_test_add_func("/cpuid/level-props", test_level_props);
     return g_test_run();
 }
