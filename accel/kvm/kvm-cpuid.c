@@ -81,8 +81,8 @@ static uint32_t *entry_reg(struct kvm_cpuid_entry2 *e, int reg)
     return reg == 0 ? &e->eax : reg == 1 ? &e->ebx : reg == 2 ? &e->ecx : &e->edx;
 }
 
-static const struct kvm_cpuid_entry2 *find_entry(const struct kvm_cpuid2 *c,
-                                                 uint32_t function, uint32_t index)
+const struct kvm_cpuid_entry2 *kvm_cpuid_find_entry(const struct kvm_cpuid2 *c,
+                                                    uint32_t function, uint32_t index)
 {
     for (uint32_t i = 0; i < c->nent; i++) {
         const struct kvm_cpuid_entry2 *e = &c->entries[i];
@@ -140,14 +140,6 @@ struct kvm_cpuid2 *kvm_cpuid_build(X86CPU *cpu, const struct kvm_cpuid2 *support
         for (uint32_t i = 0; i < supported->nent; i++) {
             add_entry(t, cap, &supported->entries[i]);
         }
-        /* -cpu host,-avx: what the user took away stays away */
-        for (size_t i = 0; i < sizeof(feature_regs) / sizeof(feature_regs[0]); i++) {
-            struct kvm_cpuid_entry2 *e = (struct kvm_cpuid_entry2 *)
-                find_entry(t, feature_regs[i].function, feature_regs[i].index);
-            if (e) {
-                *entry_reg(e, feature_regs[i].reg) &= ~m->removed[feature_regs[i].word];
-            }
-        }
     } else {
         static const uint32_t ranges[] = { 0, 0x80000000u }; /* basic, extended */
         for (size_t ri = 0; ri < sizeof(ranges) / sizeof(ranges[0]); ri++) {
@@ -170,24 +162,11 @@ struct kvm_cpuid2 *kvm_cpuid_build(X86CPU *cpu, const struct kvm_cpuid2 *support
                 }
             }
         }
-        for (size_t i = 0; i < sizeof(feature_regs) / sizeof(feature_regs[0]); i++) {
-            struct kvm_cpuid_entry2 *e = (struct kvm_cpuid_entry2 *)
-                find_entry(t, feature_regs[i].function, feature_regs[i].index);
-            const struct kvm_cpuid_entry2 *s =
-                find_entry(supported, feature_regs[i].function, feature_regs[i].index);
-            if (e) {
-                uint32_t have = s ? *entry_reg((struct kvm_cpuid_entry2 *)s,
-                                               feature_regs[i].reg) : 0;
-                if (feature_regs[i].word == FEAT_1_ECX) {
-                    have |= CPUID_EXT_HYPERVISOR; /* ours to set */
-                }
-                *entry_reg(e, feature_regs[i].reg) &= have;
-            }
-        }
         /* XSAVE components: only those KVM can context-switch (the
          * model's 0DH.0 EAX/EDX within KVM's) */
-        struct kvm_cpuid_entry2 *xd = (struct kvm_cpuid_entry2 *)find_entry(t, 0xd, 0);
-        const struct kvm_cpuid_entry2 *xs = find_entry(supported, 0xd, 0);
+        struct kvm_cpuid_entry2 *xd =
+            (struct kvm_cpuid_entry2 *)kvm_cpuid_find_entry(t, 0xd, 0);
+        const struct kvm_cpuid_entry2 *xs = kvm_cpuid_find_entry(supported, 0xd, 0);
         if (xd) {
             xd->eax &= xs ? xs->eax : 0;
             xd->edx &= xs ? xs->edx : 0;
@@ -198,6 +177,28 @@ struct kvm_cpuid2 *kvm_cpuid_build(X86CPU *cpu, const struct kvm_cpuid2 *support
                 add_entry(t, cap, e);
             }
         }
+    }
+
+    /* Feature words: a named model's within KVM's (host and max are
+     * KVM's already); in both, what a -feat flag took away stays away. */
+    for (size_t i = 0; i < sizeof(feature_regs) / sizeof(feature_regs[0]); i++) {
+        struct kvm_cpuid_entry2 *e = (struct kvm_cpuid_entry2 *)
+            kvm_cpuid_find_entry(t, feature_regs[i].function, feature_regs[i].index);
+        if (!e) {
+            continue;
+        }
+        uint32_t keep = ~m->removed[feature_regs[i].word];
+        if (!passthrough) {
+            const struct kvm_cpuid_entry2 *s =
+                kvm_cpuid_find_entry(supported, feature_regs[i].function, feature_regs[i].index);
+            uint32_t have = s ? *entry_reg((struct kvm_cpuid_entry2 *)s,
+                                           feature_regs[i].reg) : 0;
+            if (feature_regs[i].word == FEAT_1_ECX) {
+                have |= CPUID_EXT_HYPERVISOR; /* ours to set */
+            }
+            keep &= have;
+        }
+        *entry_reg(e, feature_regs[i].reg) &= keep;
     }
 
     for (uint32_t i = 0; i < t->nent; i++) {

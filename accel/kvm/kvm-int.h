@@ -101,6 +101,10 @@ struct kvm_cpuid2;
 /* The CPUID table of this vCPU: its -cpu model within what KVM supports
  * (a new allocation, NULL when out of memory). */
 struct kvm_cpuid2 *kvm_cpuid_build(struct X86CPU *cpu, const struct kvm_cpuid2 *supported);
+/* The entry for (function, index) in a CPUID table (the index counts only
+ * where the entry says it does), or NULL. */
+const struct kvm_cpuid_entry2 *kvm_cpuid_find_entry(const struct kvm_cpuid2 *c,
+                                                    uint32_t function, uint32_t index);
 /* Returns 0, or -1 with a message in err. */
 int kvm_cpuid_setup(KvmVcpu *kv, char *err, size_t len);
 /* The machine-check banks the CPU model has (KVM_X86_SETUP_MCE), so the

@@ -341,7 +341,7 @@ X86CPUModel *x86_model_from_spec(const char *spec, bool tcg, char **warnings,
      * the guest could not see them, so it must meet #UD (XSAVE and what
      * needs it cannot be enumerated without leaf 0xD). */
     if (m && !*err) {
-        uint32_t level = m->level ? m->level : 0xd, xlevel = m->xlevel ? m->xlevel : 0x80000008u;
+        uint32_t level = x86_model_level(m), xlevel = x86_model_xlevel(m);
         if (level < 6) {
             m->features[FEAT_6_EAX] = 0;
         }

@@ -500,6 +500,16 @@ const X86CPUModel *cpu_model(const CPUX86State *env)
     return env->model ? env->model : &x86_model_default;
 }
 
+uint32_t x86_model_level(const X86CPUModel *m)
+{
+    return m->level ? m->level : MAX_BASIC_LEAF;
+}
+
+uint32_t x86_model_xlevel(const X86CPUModel *m)
+{
+    return m->xlevel ? m->xlevel : MAX_EXT_LEAF;
+}
+
 bool x86_model_is_amd(const X86CPUModel *m)
 {
     return !strcmp(m->vendor, "AuthenticAMD");
@@ -547,8 +557,8 @@ void cpu_cpuid(CPUX86State *env, uint32_t leaf, uint32_t subleaf, uint32_t out[4
 
     /* Models of older CPUs stop earlier (QEMU's "level"): their guests
      * see the leaves up to it only. */
-    uint32_t max_basic = m->level ? m->level : MAX_BASIC_LEAF;
-    uint32_t max_ext = m->xlevel ? m->xlevel : MAX_EXT_LEAF;
+    uint32_t max_basic = x86_model_level(m);
+    uint32_t max_ext = x86_model_xlevel(m);
     if ((leaf < 0x80000000u && leaf > max_basic) ||
         (leaf >= 0x80000000u && leaf > max_ext)) {
         return;

@@ -165,6 +165,9 @@ X86CPUModel *x86_model_from_spec(const char *spec, bool tcg, char **warnings,
 extern const X86CPUModel *const x86_models[];
 /* The value of CPUID.1:EAX for a model (also EDX at reset). */
 uint32_t x86_model_signature(const X86CPUModel *m);
+/* The highest basic / extended CPUID leaf of a model. */
+uint32_t x86_model_level(const X86CPUModel *m);
+uint32_t x86_model_xlevel(const X86CPUModel *m);
 /* Is the vendor AMD ("AuthenticAMD")?  A few instructions differ. */
 bool x86_model_is_amd(const X86CPUModel *m);
 

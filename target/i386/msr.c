@@ -119,6 +119,30 @@ static bool apic_msr(CPUX86State *env, uint32_t msr, uint64_t *value, bool write
     return ok;
 }
 
+/* AMD MSRs that keep what was written, on an AMD model only (NULL
+ * otherwise, or for any other MSR):
+ *  - HWCR: its bits tune caches and SMM, nothing here;
+ *  - NB_CFG: Linux sets bit 46 (extended config-space access through
+ *    CF8) with an unchecked RDMSR/WRMSR on family 10h-17h models, so a
+ *    model of one has the register (emu86's config space is reached
+ *    through 0xCF8/0xCFC with or without that bit);
+ *  - LS_CFG: on family 15h-17h, where Linux finds the speculative-store-
+ *    bypass disable bit (a checked probe; without it the kernel reports
+ *    SSB "Vulnerable" where QEMU's guest has the prctl mitigation).
+ *    Nothing here speculates. */
+static uint64_t *amd_kept_msr(CPUX86State *env, uint32_t msr)
+{
+    if (!x86_model_is_amd(cpu_model(env))) {
+        return NULL;
+    }
+    switch (msr) {
+    case MSR_AMD_HWCR:     return &env->amd_hwcr;
+    case MSR_AMD64_NB_CFG: return &env->amd_nb_cfg;
+    case MSR_AMD64_LS_CFG: return &env->amd_ls_cfg;
+    default:               return NULL;
+    }
+}
+
 bool cpu_rdmsr(CPUX86State *env, uint32_t msr, uint64_t *value)
 {
     uint64_t v;
@@ -144,30 +168,15 @@ bool cpu_rdmsr(CPUX86State *env, uint32_t msr, uint64_t *value)
     case MSR_KERNELGSBASE:      v = env->kernel_gs_base; break;
     case MSR_TSC_AUX:           v = env->tsc_aux; break;
     case MSR_AMD_HWCR:
-        if (!x86_model_is_amd(cpu_model(env))) {
-            return false;
-        }
-        v = env->amd_hwcr;
-        break;
     case MSR_AMD64_NB_CFG:
-        /* Linux sets bit 46 (extended config-space access through CF8)
-         * with an unchecked RDMSR/WRMSR on family 10h-17h models: an
-         * AMD CPU has the register, so a model of one does too */
-        if (!x86_model_is_amd(cpu_model(env))) {
+    case MSR_AMD64_LS_CFG: {
+        const uint64_t *kept = amd_kept_msr(env, msr);
+        if (!kept) {
             return false;
         }
-        v = env->amd_nb_cfg;
+        v = *kept;
         break;
-    case MSR_AMD64_LS_CFG:
-        /* family 15h-17h: where Linux finds the speculative-store-bypass
-         * disable bit (probed with a checked RDMSR; without it the kernel
-         * reports SSB "Vulnerable" where QEMU's guest has the prctl
-         * mitigation).  Nothing here speculates: the bits are kept. */
-        if (!x86_model_is_amd(cpu_model(env))) {
-            return false;
-        }
-        v = env->amd_ls_cfg;
-        break;
+    }
     case MSR_K8_INT_PENDING_MSG:
         /* K8 "interrupt pending and CMP-halt": no C1E, nothing pending
          * (Linux reads it for AMD erratum 400) */
@@ -315,26 +324,15 @@ bool cpu_wrmsr(CPUX86State *env, uint32_t msr, uint64_t v)
     case MSR_IA32_BIOS_SIGN_ID:
         return true;
     case MSR_AMD_HWCR:
-        /* kept as written: its bits tune caches and SMM, nothing here */
-        if (!x86_model_is_amd(cpu_model(env))) {
-            return false;
-        }
-        env->amd_hwcr = v;
-        return true;
     case MSR_AMD64_NB_CFG:
-        /* kept as written (emu86's config space is reached through
-         * 0xCF8/0xCFC with or without bit 46) */
-        if (!x86_model_is_amd(cpu_model(env))) {
+    case MSR_AMD64_LS_CFG: {
+        uint64_t *kept = amd_kept_msr(env, msr);
+        if (!kept) {
             return false;
         }
-        env->amd_nb_cfg = v;
+        *kept = v;
         return true;
-    case MSR_AMD64_LS_CFG:
-        if (!x86_model_is_amd(cpu_model(env))) {
-            return false;
-        }
-        env->amd_ls_cfg = v;
-        return true;
+    }
     case MSR_K8_INT_PENDING_MSG:
         return x86_model_is_amd(cpu_model(env)); /* C1E stays off */
     default:

@@ -55,14 +55,9 @@ static struct kvm_cpuid2 *fake_supported(void)
 static const struct kvm_cpuid_entry2 *entry(const struct kvm_cpuid2 *t, uint32_t fn,
                                             uint32_t idx)
 {
-    for (uint32_t i = 0; i < t->nent; i++) {
-        const struct kvm_cpuid_entry2 *e = &t->entries[i];
-        if (e->function == fn &&
-            (!(e->flags & KVM_CPUID_FLAG_SIGNIFCANT_INDEX) || e->index == idx)) {
-            return e;
-        }
-    }
-    return NULL;
+    const struct kvm_cpuid_entry2 *e = kvm_cpuid_find_entry(t, fn, idx);
+    g_assert_nonnull(e);
+    return e;
 }
 
 /* The table for one model spec (as -cpu SPEC under -accel kvm) on vCPU n. */
